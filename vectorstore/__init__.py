@@ -1,0 +1,1 @@
+"""Chunks into Chroma and back out: embeddings, the store, the lexical index, incremental indexing."""
