@@ -1,1 +1,1 @@
-"""Chunks into Chroma and back out: embeddings, the store, the lexical index, incremental indexing."""
+"""Chunks into Chroma and back: embeddings, the store, the lexical index, incremental indexing."""

@@ -1,0 +1,249 @@
+"""The Chroma chunk store: embedded (`IGR_STORE_DIR`) or a server (`IGR_CHROMA_URL`)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from ingest.models import ChunkMetadata
+from vectorstore.models import ScoredChunk, StoredChunk
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
+
+    from ingest.settings import Settings
+
+GENERATION_KEY = "generation"
+_PAGE = 5000
+_CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or reached (message is one line)."""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def _make_client(settings: Settings) -> chromadb.ClientAPI:
+    """A Chroma client for the settings: HTTP when `chroma_url` is set, else embedded."""
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise StoreError(
+                f"IGR_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}"
+            )
+        try:
+            port = url.port or (443 if url.scheme == "https" else 8000)
+            return chromadb.HttpClient(
+                host=url.hostname, port=port, ssl=url.scheme == "https", settings=_CHROMA_SETTINGS
+            )
+        except Exception as exc:  # noqa: BLE001 - connection problems become one line
+            raise StoreError(
+                f"cannot reach Chroma at {settings.chroma_url}: {_first_line(exc)}"
+            ) from exc
+    store_dir = Path(settings.store_dir).expanduser()
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(store_dir), settings=_CHROMA_SETTINGS)
+    except Exception as exc:  # noqa: BLE001
+        raise StoreError(f"cannot open the store at {store_dir}: {_first_line(exc)}") from exc
+
+
+def _to_stored(text: str | None, metadata: Any) -> StoredChunk:
+    return StoredChunk(text=text or "", metadata=ChunkMetadata.model_validate(dict(metadata)))
+
+
+class ChunkStore:
+    """One Chroma collection of chunks (cosine space); ids are chunk ids.
+
+    Besides each chunk's `ChunkMetadata`, the store keeps a `generation` token in the
+    collection metadata, changed by every write, so other processes can notice changes.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.collection_name = settings.collection
+        self.location = settings.chroma_url or str(Path(settings.store_dir).expanduser())
+        self._client = _make_client(settings)
+        try:
+            self._collection = self._client.get_or_create_collection(
+                name=self.collection_name,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={GENERATION_KEY: uuid.uuid4().hex},
+            )
+        except Exception as exc:  # noqa: BLE001
+            raise StoreError(
+                f"cannot open collection {self.collection_name!r} at {self.location}: "
+                f"{_first_line(exc)}"
+            ) from exc
+        self._write_lock = threading.Lock()
+
+    # --- reading ---------------------------------------------------------------------
+
+    def query(self, embedding: list[float], k: int, where: dict | None = None) -> list[ScoredChunk]:
+        """The `k` chunks nearest to `embedding`; score = cosine similarity."""
+        if k <= 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[list(embedding)],
+            n_results=k,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        docs = (result.get("documents") or [[]])[0]
+        metas = (result.get("metadatas") or [[]])[0]
+        dists = (result.get("distances") or [[]])[0]
+        return [
+            ScoredChunk(chunk=_to_stored(text, meta), score=1.0 - float(dist))
+            for text, meta, dist in zip(docs, metas, dists, strict=True)
+        ]
+
+    def get(self, chunk_ids: list[str]) -> list[StoredChunk]:
+        """The chunks with these ids, in the order asked (unknown ids are left out)."""
+        if not chunk_ids:
+            return []
+        result = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        found = {
+            cid: _to_stored(text, meta)
+            for cid, text, meta in zip(
+                result["ids"], result["documents"] or [], result["metadatas"] or [], strict=True
+            )
+        }
+        return [found[cid] for cid in chunk_ids if cid in found]
+
+    def _pages(self, where: dict | None, include: list[str]):
+        offset = 0
+        while True:
+            page = self._collection.get(
+                where=where or None, include=include, limit=_PAGE, offset=offset
+            )
+            yield page
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def all_chunks(self, where: dict | None = None) -> list[StoredChunk]:
+        """Every chunk (matching `where`), text and metadata."""
+        chunks: list[StoredChunk] = []
+        for page in self._pages(where, ["documents", "metadatas"]):
+            chunks.extend(
+                _to_stored(t, m) for t, m in zip(page["documents"], page["metadatas"], strict=True)
+            )
+        return chunks
+
+    def metadatas(self, where: dict | None = None) -> dict[str, dict[str, Any]]:
+        """chunk_id -> raw stored metadata (bookkeeping keys included), without texts."""
+        found: dict[str, dict[str, Any]] = {}
+        for page in self._pages(where, ["metadatas"]):
+            found.update(
+                (cid, dict(meta)) for cid, meta in zip(page["ids"], page["metadatas"], strict=True)
+            )
+        return found
+
+    def doc_chunks(self, doc_id: str) -> list[StoredChunk]:
+        """Every chunk of one document, ordered by `start`."""
+        chunks = self.all_chunks({"doc_id": doc_id})
+        return sorted(chunks, key=lambda c: (c.metadata.start, c.metadata.end))
+
+    def count(self) -> int:
+        """Number of chunks stored."""
+        return self._collection.count()
+
+    def generation(self) -> str:
+        """A token that changes whenever the content changes (also by other processes)."""
+        fresh = self._client.get_collection(self.collection_name)
+        return str((fresh.metadata or {}).get(GENERATION_KEY, ""))
+
+    def ping(self) -> bool:
+        """True when the store answers."""
+        try:
+            self._client.heartbeat()
+            self._collection.count()
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"
+            return False
+        return True
+
+    # --- writing (used by the indexer and the catalogue) ------------------------------
+
+    def upsert(
+        self,
+        ids: list[str],
+        embeddings: list[list[float]],
+        texts: list[str],
+        metadatas: list[dict[str, Any]],
+    ) -> None:
+        """Write chunks (replacing same ids), in batches the server accepts."""
+        if not ids:
+            return
+        step = max(1, min(self._client.get_max_batch_size(), 5000))
+        with self._write_lock:
+            for i in range(0, len(ids), step):
+                self._collection.upsert(
+                    ids=ids[i : i + step],
+                    embeddings=embeddings[i : i + step],
+                    documents=texts[i : i + step],
+                    metadatas=metadatas[i : i + step],
+                )
+
+    def delete(self, chunk_ids: list[str]) -> None:
+        """Remove chunks by id."""
+        if not chunk_ids:
+            return
+        with self._write_lock:
+            for i in range(0, len(chunk_ids), _PAGE):
+                self._collection.delete(ids=chunk_ids[i : i + _PAGE])
+
+    def bump_generation(self) -> str:
+        """Record that the content changed; returns the new token."""
+        token = uuid.uuid4().hex
+        with self._write_lock:
+            self._collection.modify(metadata={GENERATION_KEY: token})
+        return token
+
+    # --- LangChain view ---------------------------------------------------------------
+
+    @cached_property
+    def langchain(self) -> Chroma:
+        """`langchain_chroma.Chroma` over the same client and collection."""
+        from langchain_chroma import Chroma
+
+        from vectorstore.embeddings import get_embeddings
+
+        return Chroma(
+            client=self._client,
+            collection_name=self.collection_name,
+            embedding_function=get_embeddings(self.settings),
+            create_collection_if_not_exists=False,
+        )
+
+
+_STORES: dict[tuple[str, str], ChunkStore] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def store_key(settings: Settings) -> tuple[str, str]:
+    """The cache key of a store: (server URL or resolved folder, collection)."""
+    where = settings.chroma_url or str(Path(settings.store_dir).expanduser().resolve())
+    return where, settings.collection
+
+
+def open_store(settings: Settings) -> ChunkStore:
+    """The process-wide `ChunkStore` for these settings' location and collection."""
+    key = store_key(settings)
+    with _STORES_LOCK:
+        store = _STORES.get(key)
+        if store is None:
+            store = ChunkStore(settings)
+            _STORES[key] = store
+        return store
