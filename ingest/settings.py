@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     ollama_url: str = "http://127.0.0.1:11434"
     llamacpp_model_path: Path | None = None
 
+    # --- evaluation (optional LLM judge, OpenAI-compatible) ---
+    judge_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL")
+    judge_model: str | None = None
+    judge_api_key: str | None = None
+
     # --- API ---
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     host: str = "127.0.0.1"
