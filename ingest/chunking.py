@@ -1,0 +1,148 @@
+"""Structure-aware chunking into LangChain Documents with exact character offsets.
+
+Sections start at headings; pages (PDF) are never crossed; within a section, whole
+sentences are packed into windows of about ``settings.chunk_size`` characters, and the
+next window repeats up to ``settings.chunk_overlap`` characters of whole sentences.
+A sentence longer than chunk_size is a chunk of its own. Sections shorter than a third
+of chunk_size are merged with the next one on the same page. LangChain's splitters
+cannot report exact offsets or respect our sentence rules, so only its ``Document`` is used.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+
+from langchain_core.documents import Document
+
+from ingest.headings import heading_text
+from ingest.models import ChunkMetadata, LoadedDocument
+from ingest.sentences import sentence_spans
+from ingest.settings import Settings
+
+Span = tuple[int, int]
+
+
+def chunk_id(doc_id: str, start: int, end: int, text: str) -> str:
+    """Stable id of a chunk: sha1 of doc_id, offsets and text, first 20 hex digits."""
+    key = f"{doc_id}\x1f{start}\x1f{end}\x1f{text}".encode()
+    return hashlib.sha1(key).hexdigest()[:20]
+
+
+def _split_at_pages(spans: list[Span], page_starts: list[int]) -> list[Span]:
+    out: list[Span] = []
+    for s, e in spans:
+        cuts = [p for p in page_starts if s < p < e]
+        for c in [*cuts, e]:
+            out.append((s, c))
+            s = c
+    return [(s, e) for s, e in out if e > s]
+
+
+def _page_of(offset: int, page_starts: list[int] | None) -> int | None:
+    if not page_starts:
+        return None
+    return bisect.bisect_right(page_starts, offset)
+
+
+def _is_line(text: str, s: int, e: int) -> bool:
+    before = text[:s].rstrip(" \t")
+    after = text[e:].lstrip(" \t")
+    return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
+
+
+def _blocks(doc: LoadedDocument, spans: list[Span]) -> tuple[list[list[Span]], list[Span]]:
+    """Group sentence spans into sections (new at each heading and each page)."""
+    text = doc.text
+    blocks: list[list[Span]] = []
+    headings: list[Span] = []
+    page = None
+    for s, e in spans:
+        is_heading = _is_line(text, s, e) and heading_text(text[s:e]) is not None
+        this_page = _page_of(s, doc.page_starts)
+        if is_heading:
+            headings.append((s, e))
+        if not blocks or is_heading or this_page != page:
+            blocks.append([])
+        blocks[-1].append((s, e))
+        page = this_page
+    return blocks, headings
+
+
+def _merge_small(
+    blocks: list[list[Span]], doc: LoadedDocument, min_len: int
+) -> list[list[Span]]:
+    merged: list[list[Span]] = []
+    for block in blocks:
+        if merged:
+            prev = merged[-1]
+            same_page = _page_of(prev[0][0], doc.page_starts) == _page_of(
+                block[0][0], doc.page_starts
+            )
+            if same_page and prev[-1][1] - prev[0][0] < min_len:
+                prev.extend(block)
+                continue
+        merged.append(list(block))
+    return merged
+
+
+def pack_windows(units: list[Span], size: int, overlap: int) -> list[Span]:
+    """Windows of whole units up to ``size`` chars, each repeating <= ``overlap`` chars."""
+    windows: list[Span] = []
+    i, n = 0, len(units)
+    while i < n:
+        j = i
+        while j + 1 < n and units[j + 1][1] - units[i][0] <= size:
+            j += 1
+        windows.append((units[i][0], units[j][1]))
+        if j == n - 1:
+            break
+        k = j + 1
+        while (
+            k - 1 > i
+            and units[j][1] - units[k - 1][0] <= overlap
+            and units[j + 1][1] - units[k - 1][0] <= size
+        ):
+            k -= 1
+        i = k
+    return windows
+
+
+def _section_at(offset: int, doc: LoadedDocument, headings: list[Span]) -> str | None:
+    starts = [s for s, _ in headings]
+    idx = bisect.bisect_right(starts, offset) - 1
+    if idx < 0:
+        return None
+    s, e = headings[idx]
+    return heading_text(doc.text[s:e])
+
+
+def chunk_document(doc: LoadedDocument, settings: Settings) -> list[Document]:
+    """The chunks of one document; ``doc.text[start:end] == page_content`` for each."""
+    spans = sentence_spans(doc.text)
+    if doc.page_starts:
+        spans = _split_at_pages(spans, doc.page_starts)
+    blocks, headings = _blocks(doc, spans)
+    blocks = _merge_small(blocks, doc, settings.chunk_size // 3)
+    meta = doc.meta
+    chunks: list[Document] = []
+    for block in blocks:
+        for start, end in pack_windows(block, settings.chunk_size, settings.chunk_overlap):
+            content = doc.text[start:end]
+            cid = chunk_id(meta.doc_id, start, end, content)
+            metadata = ChunkMetadata(
+                chunk_id=cid,
+                doc_id=meta.doc_id,
+                title=meta.title,
+                source=meta.source,
+                publisher=meta.publisher,
+                date=meta.date,
+                doc_type=meta.doc_type,
+                page=_page_of(start, doc.page_starts),
+                section=_section_at(start, doc, headings),
+                start=start,
+                end=end,
+            )
+            dumped = metadata.model_dump(exclude_none=True)
+            chunks.append(Document(id=cid, page_content=content, metadata=dumped))
+    return chunks

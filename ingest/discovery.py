@@ -1,0 +1,97 @@
+"""Find the files to ingest under the given paths and name each with its doc_id.
+
+A directory is the corpus root of everything beneath it (walked recursively, sorted,
+hidden files and folders ignored); a file given directly has its parent as root.
+Corpus bookkeeping files at any level (``MANIFEST.tsv``, ``README*``, ``LICENSE*``,
+``.gitignore`` ...) are ignored silently, not reported as skipped: they are not documents.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from ingest.models import SkippedFile, SourceFile
+from ingest.settings import Settings
+
+SUPPORTED_EXTENSIONS = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
+_BOOKKEEPING_STEMS = frozenset({"manifest", "readme", "license", "licence", "changelog"})
+
+
+def is_bookkeeping(path: Path) -> bool:
+    """Corpus housekeeping files that are silently ignored during a directory walk."""
+    return path.stem.lower() in _BOOKKEEPING_STEMS or path.suffix.lower() in {".tsv", ".csv"}
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    """Path relative to root, without extension, with '/' separators."""
+    rel = path.relative_to(root)
+    return rel.with_suffix("").as_posix()
+
+
+def _check_file(path: Path, root: Path, settings: Settings) -> SourceFile | SkippedFile:
+    shown = str(path)
+    if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+        supported = " ".join(sorted(SUPPORTED_EXTENSIONS))
+        ext = path.suffix or "(none)"
+        reason = f"unsupported file type {ext} (supported: {supported})"
+        return SkippedFile(path=shown, reason=reason)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return SkippedFile(path=shown, reason=f"cannot read file: {exc.strerror or exc}")
+    if size > settings.max_file_mb * 1024 * 1024:
+        return SkippedFile(
+            path=shown,
+            reason=f"file too large: {size / 1048576:.1f} MB"
+            f" > max_file_mb={settings.max_file_mb:g}",
+        )
+    if not os.access(path, os.R_OK):
+        return SkippedFile(path=shown, reason="cannot read file: permission denied")
+    return SourceFile(path=path, root=root, doc_id=doc_id_for(path, root))
+
+
+def _walk(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                found.append(Path(dirpath) / name)
+    return found
+
+
+def discover(
+    paths: Sequence[Path], settings: Settings
+) -> tuple[list[SourceFile], list[SkippedFile]]:
+    """Files to ingest under ``paths`` (sorted per root), and those skipped with a reason."""
+    sources: list[SourceFile] = []
+    skipped: list[SkippedFile] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given).expanduser()
+        if path.is_dir():
+            root = path.absolute()
+            candidates = [(p, False) for p in _walk(root)]
+        elif path.is_file():
+            root = path.absolute().parent
+            candidates = [(path.absolute(), True)]
+        elif path.is_symlink():
+            skipped.append(SkippedFile(path=str(path), reason="broken symbolic link"))
+            continue
+        else:
+            skipped.append(SkippedFile(path=str(path), reason="no such file or directory"))
+            continue
+        for file, explicit in candidates:
+            if not explicit and is_bookkeeping(file):
+                continue
+            if not file.exists():
+                skipped.append(SkippedFile(path=str(file), reason="broken symbolic link"))
+                continue
+            if file in seen:
+                continue
+            seen.add(file)
+            result = _check_file(file, root, settings)
+            (sources if isinstance(result, SourceFile) else skipped).append(result)
+    return sources, skipped

@@ -1,0 +1,91 @@
+"""Load .html/.htm: drop page furniture elements, keep headings and paragraphs as lines."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from ingest.assemble import build
+from ingest.cleaning import clean_web_text, normalise_whitespace
+from ingest.header import find_date, normalise_date
+from ingest.models import LoadedDocument, SourceFile
+from ingest.textdecode import decode_text
+
+DROP_TAGS = [
+    "script", "style", "noscript", "template", "nav", "header", "footer", "form", "aside",
+    "iframe", "svg", "button", "input", "select", "textarea", "label", "canvas", "object",
+]
+DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog"}
+_FURNITURE = re.compile(
+    r"(^|[-_\s])(cookie|share|sharing|social|newsletter|comments?|breadcrumbs?|promo|advert"
+    r"|related|subscribe|sidebar|skip-link|menu)($|[-_\s])",
+    re.I,
+)
+BLOCKS = {
+    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "table",
+    "tr", "blockquote", "pre", "figure", "figcaption", "address", "details", "summary",
+    "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr", "body",
+}
+DATE_META = ("date", "dc.date", "dcterms.date", "article:published_time", "citation_date")
+
+
+def _is_furniture(tag: Tag) -> bool:
+    if tag.name in {"html", "body", "main", "article"}:
+        return False
+    if (tag.get("role") or "") in DROP_ROLES:
+        return True
+    attrs = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+    return bool(attrs.strip()) and bool(_FURNITURE.search(attrs))
+
+
+def _html_date(soup: BeautifulSoup) -> str | None:
+    for meta in soup.find_all("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        if name in DATE_META and meta.get("content"):
+            found = normalise_date(str(meta["content"])[:10])
+            if found:
+                return found
+    time = soup.find("time", attrs={"datetime": True})
+    return normalise_date(str(time["datetime"])[:10]) if time else None
+
+
+def html_to_text(soup: BeautifulSoup) -> str:
+    """Visible text with one block per line and headings as markdown '#' lines."""
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    for tag in soup.find_all(DROP_TAGS):
+        tag.decompose()
+    for tag in [t for t in soup.find_all(True) if _is_furniture(t)]:
+        if not tag.decomposed:
+            tag.decompose()
+    for node in list(soup.find_all(string=True)):
+        if node.find_parent("pre") is None:
+            node.replace_with(NavigableString(re.sub(r"\s+", " ", str(node))))
+    for tag in soup.find_all(True):
+        if re.fullmatch(r"h[1-6]", tag.name):
+            tag.insert(0, NavigableString("\n" + "#" * int(tag.name[1]) + " "))
+        elif tag.name == "li":
+            tag.insert(0, NavigableString("\n- "))
+        elif tag.name in {"td", "th"}:
+            tag.append(NavigableString(" | "))
+        if tag.name in BLOCKS:
+            tag.append(NavigableString("\n"))
+    root = soup.body or soup
+    return normalise_whitespace(root.get_text())
+
+
+def load_html(source: SourceFile, data: bytes) -> LoadedDocument:
+    """Parse HTML, strip furniture elements and boilerplate lines."""
+    soup = BeautifulSoup(decode_text(data), "lxml")
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else ""
+    h1 = soup.find("h1")
+    heading = h1.get_text(" ", strip=True) if h1 else ""
+    date = _html_date(soup)
+    text = html_to_text(soup)
+    text = clean_web_text(text, title=heading or title or None)
+    paragraphs = "\n\n".join(x for x in text.split("\n") if x.strip())
+    return build(
+        source, paragraphs, title=title or heading or None, date=date or find_date(paragraphs)
+    )

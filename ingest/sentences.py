@@ -1,0 +1,104 @@
+"""Sentence segmentation with character offsets, shared by chunking, answerers and verifier.
+
+Rules: a blank line always ends a sentence; a single line break ends one unless the next
+line plainly continues it (starts in lower case after a line without final punctuation);
+bullet and numbered list lines and headings are sentences of their own. Inside a line, a
+sentence ends at ``.``, ``!``, ``?`` or ``…`` (plus closing quotes/brackets) followed by
+space and a plausible sentence start, except after abbreviations (Mr, Dr, e.g., No., Cm,
+s., para.), initials ("D. May") and inside numbers (3.5, s.28).
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATION_WORDS = (
+    """mr mrs ms dr prof rev hon rt cllr sir st mt jr sr gen col lt capt sgt
+    no nos cm cmd cmnd hc hl s ss para paras art arts sec secs sch cl ch pt reg regs vol
+    vols p pp fig figs eq ed eds op cit ibid al cf vs v viz approx est dept govt inc ltd co
+    jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e a.m p.m u.k u.s"""
+)
+ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+
+_BULLET = re.compile(r"^\s*(?:[-*•▪◦‣–—]\s+|\(?\d{1,3}[a-z]?[.)]\s+|\([a-z0-9]{1,4}\)\s+)")
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\^\{[^}]{1,8}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+)?(?=\s)")
+_START = re.compile(r"\s+([\"'“‘(\[]*[A-Z0-9£$€#*•\-–])")
+_TERMINAL = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """Split into logical lines (paragraph pieces), joining wrapped continuation lines."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        start, end = pos, pos + len(raw.rstrip("\r\n"))
+        pos += len(raw)
+        body = text[start:end]
+        if not body.strip():
+            spans.append((start, start))  # blank line: hard break marker
+            continue
+        if spans and spans[-1][1] > spans[-1][0]:
+            prev = text[spans[-1][0] : spans[-1][1]]
+            if _continues(prev, body):
+                spans[-1] = (spans[-1][0], end)
+                continue
+        spans.append((start, end))
+    return [s for s in spans if s[1] > s[0]]
+
+
+def _continues(prev: str, line: str) -> bool:
+    stripped = line.lstrip()
+    if not stripped or _BULLET.match(line) or stripped.startswith("#"):
+        return False
+    if _TERMINAL.search(prev) or prev.lstrip().startswith("#"):
+        return False
+    return stripped[0].islower()
+
+
+def _is_abbreviation(segment: str, dot_at: int) -> bool:
+    """Whether the full stop at ``dot_at`` closes an abbreviation or an initial."""
+    m = re.search(r"(?<![\w'’])([A-Za-z][A-Za-z.]*)$", segment[:dot_at])
+    if not m:
+        return False
+    word = m.group(1)
+    if len(word) == 1 and word.isupper():
+        return True  # an initial: "D. May"
+    return word.lower().rstrip(".") in ABBREVIATIONS
+
+
+def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    segment = text[start:end]
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for m in _END.finditer(segment):
+        nxt = _START.match(segment, m.end())
+        if not nxt:
+            continue
+        if segment[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(
+            segment, m.start()
+        ):
+            continue
+        spans.append((begin, m.end()))
+        begin = nxt.start(1)
+    spans.append((begin, len(segment)))
+    out = []
+    for s, e in spans:
+        piece = segment[s:e]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        if piece.strip():
+            out.append((start + s + lead, start + e - trail))
+    return out
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each sentence in ``text``, whitespace-stripped, in order."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _line_spans(text):
+        spans.extend(_split_line(text, start, end))
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (see ``sentence_spans``)."""
+    return [text[s:e] for s, e in sentence_spans(text)]
