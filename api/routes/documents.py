@@ -1,0 +1,100 @@
+"""`GET/POST /documents` and `DELETE /documents/{doc_id}`: the indexed documents."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+
+from api.deps import get_assistant, get_settings
+from api.schemas import ErrorBody, RemoveResult, UploadResult
+from api.uploads import (
+    UPLOAD_TYPES,
+    UploadRejected,
+    backup,
+    safe_filename,
+    save_upload,
+    uploads_dir,
+)
+from ingest.discovery import doc_id_for
+from vectorstore.models import DocumentInfo
+
+router = APIRouter(tags=["documents"])
+_ingest_lock = threading.Lock()
+
+
+@router.get("/documents", response_model=list[DocumentInfo], responses={401: {"model": ErrorBody}})
+def list_documents(request: Request) -> list[DocumentInfo]:
+    """Every indexed document with its type, date, pages and chunk count."""
+    return get_assistant(request).documents()
+
+
+@router.post(
+    "/documents",
+    status_code=201,
+    response_model=UploadResult,
+    responses={
+        401: {"model": ErrorBody},
+        413: {"model": ErrorBody},
+        415: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+    },
+)
+def upload_document(request: Request, file: Annotated[UploadFile, File()]) -> UploadResult:
+    """Upload one document (.txt .md .html .htm .pdf .docx); it is indexed at once."""
+    assistant = get_assistant(request)
+    settings = get_settings(request)
+    try:
+        name = safe_filename(file.filename)
+        folder = uploads_dir(settings.store_dir)
+        max_bytes = int(settings.max_upload_mb * 1024 * 1024)
+        with _ingest_lock:
+            previous = backup(folder / name)
+            path = save_upload(file.file, folder, name, max_bytes)
+            try:
+                report = assistant.ingest([path])
+            except Exception:
+                _undo(path, previous)
+                raise
+            if report.skipped:
+                _undo(path, previous)
+                raise UploadRejected(422, f"cannot ingest {name}: {report.skipped[0].reason}")
+            if previous is not None:
+                previous.unlink(missing_ok=True)
+    except UploadRejected as exc:
+        raise HTTPException(exc.status, exc.reason) from exc
+    return UploadResult(doc_id=doc_id_for(path, path.parent), filename=name, report=report)
+
+
+@router.delete(
+    "/documents/{doc_id:path}",
+    response_model=RemoveResult,
+    responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+)
+def remove_document(doc_id: str, request: Request) -> RemoveResult:
+    """Remove a document from the index (and its uploaded file, if it was uploaded)."""
+    assistant = get_assistant(request)
+    with _ingest_lock:
+        if not assistant.remove_document(doc_id):
+            raise HTTPException(404, f"no document with doc_id {doc_id!r}")
+        _forget_upload(uploads_dir(get_settings(request).store_dir), doc_id)
+    return RemoveResult(removed=doc_id)
+
+
+def _undo(path: Path, previous: Path | None) -> None:
+    if previous is not None:
+        previous.replace(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _forget_upload(folder: Path, doc_id: str) -> None:
+    """Delete `uploads/<doc_id>.<ext>` so a later re-ingest does not bring it back."""
+    if "/" in doc_id or doc_id.startswith("."):
+        return
+    for ext in UPLOAD_TYPES:
+        candidate = folder / f"{doc_id}{ext}"
+        if candidate.resolve().parent == folder.resolve() and candidate.is_file():
+            candidate.unlink()

@@ -1,0 +1,135 @@
+"""OpenAI-compatible `POST /v1/chat/completions` and `GET /v1/models`."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.sse import EventSourceResponse
+from pydantic import Field, ValidationError
+
+from api.deps import check_question, get_assistant, get_metrics, get_settings
+from api.metrics import Metrics
+from api.schemas import (
+    ChatCompletion,
+    ChatCompletionRequest,
+    ErrorBody,
+    ModelCard,
+    ModelList,
+    OAIChoice,
+    OAIMessage,
+    OAIResponseMessage,
+    chunk_event,
+)
+from api.sse import SSE_RESPONSE_DOC, sse, sse_raw
+from assistant.models import AnswerResult, ChatMessage, SearchFilters
+
+log = logging.getLogger("igr.api")
+router = APIRouter(prefix="/v1", tags=["openai"])
+
+
+class CompletionRequest(ChatCompletionRequest):
+    """Adds the optional `filters` extension (send it via `extra_body` from OpenAI clients)."""
+
+    filters: SearchFilters | None = Field(None, description="igr extension: retrieval filters")
+
+
+def split_messages(messages: list[OAIMessage]) -> tuple[str, list[ChatMessage]]:
+    """The last user message is the question; earlier user/assistant turns the history.
+
+    System, developer and tool messages are accepted but not obeyed: the documents decide.
+    """
+    turns = [m for m in messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1].role != "user":
+        raise HTTPException(422, "messages: the last user/assistant message must be from the user")
+    try:
+        history = [ChatMessage(role=m.role, content=m.text()) for m in turns[:-1]]
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"]
+        raise HTTPException(422, f"messages: an earlier message is invalid: {reason}") from None
+    return turns[-1].text(), history
+
+
+@router.get("/models", response_model=ModelList, responses={401: {"model": ErrorBody}})
+def models() -> ModelList:
+    """The one model this server answers as."""
+    return ModelList(data=[ModelCard()])
+
+
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    responses={
+        200: {
+            "content": SSE_RESPONSE_DOC,
+            "description": "A chat.completion; with `stream`, chat.completion.chunk events "
+            "ending in `data: [DONE]`.",
+        },
+        401: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+        503: {"model": ErrorBody},
+    },
+)
+def completions(body: CompletionRequest, request: Request):
+    """Answer the last user message; `content` carries [n] markers, `citations` the sources."""
+    assistant = get_assistant(request)
+    text, history = split_messages(body.messages)
+    question = check_question(text, get_settings(request))
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    created = int(time.time())
+    metrics = get_metrics(request)
+    if body.stream:
+        events = assistant.ask_stream(question, history, body.filters)
+        try:
+            first = next(events)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return EventSourceResponse(_chunks(completion_id, created, first, events, metrics))
+    try:
+        result = assistant.ask(question, history, body.filters, id=completion_id)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    metrics.record_answer("openai", result.refused)
+    return ChatCompletion(
+        id=completion_id,
+        created=created,
+        choices=[OAIChoice(message=OAIResponseMessage(content=result.answer))],
+        citations=result.citations,
+        refused=result.refused,
+    )
+
+
+def _chunks(
+    completion_id: str,
+    created: int,
+    first: tuple[str, object],
+    events: Iterator[tuple[str, object]],
+    metrics: Metrics,
+) -> Iterator[bytes]:
+    """chat.completion.chunk frames, then `[DONE]`."""
+    yield sse(chunk_event(completion_id, created, {"role": "assistant", "content": ""}))
+    try:
+        kind, payload = first
+        while True:
+            if kind == "delta" and isinstance(payload, str) and payload:
+                yield sse(chunk_event(completion_id, created, {"content": payload}))
+            elif kind == "result" and isinstance(payload, AnswerResult):
+                metrics.record_answer("openai", payload.refused)
+                citations = [c.model_dump(mode="json") for c in payload.citations]
+                yield sse(
+                    chunk_event(
+                        completion_id, created, {}, "stop",
+                        citations=citations, refused=payload.refused,
+                    )
+                )
+            try:
+                kind, payload = next(events)
+            except StopIteration:
+                break
+    except Exception as exc:  # the status is already sent: report in-band
+        log.exception("error while streaming a completion")
+        yield sse({"error": {"message": f"{type(exc).__name__}: {exc}", "type": "server_error"}})
+    yield sse_raw("[DONE]")
