@@ -1,0 +1,331 @@
+"""Incremental indexing: files -> chunks -> embeddings -> Chroma, one document at a time.
+
+State lives in Chroma itself (no separate record manager), so any process sharing the
+store sees the same state. Every chunk carries bookkeeping keys beside its
+`ChunkMetadata`: `index_key` (hash of the file bytes + chunking/model settings),
+`doc_hash` (content hash), `doc_chunk_count`, `path`, `root`, `ingested_at`, `date_key`
+and `pages`. A document is up to date when all its stored chunks carry the current
+`index_key` and there are `doc_chunk_count` of them; anything else (a changed file, a run
+killed half way) is re-done. Each document is committed as "upsert new chunks, then
+delete its stale ones", so a reader never sees a document vanish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.models import DocumentMeta, LoadedDocument, SkippedFile, SourceFile
+from ingest.settings import Settings
+from vectorstore.filters import DATE_KEY, date_key
+from vectorstore.models import IngestReport
+from vectorstore.store import ChunkStore, open_store
+
+Progress = Callable[[str, int, int], None]
+INDEX_VERSION = "1"
+BOOKKEEPING_KEYS = frozenset(
+    {"index_key", "doc_hash", "doc_chunk_count", "path", "root", "ingested_at", DATE_KEY, "pages"}
+)
+
+
+@dataclass
+class StoredDoc:
+    """What the store holds for one doc_id."""
+
+    ids: set[str] = field(default_factory=set)
+    index_keys: set[str] = field(default_factory=set)
+    expected: int | None = None
+    path: str | None = None
+    doc_hash: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return len(self.index_keys) == 1 and self.expected == len(self.ids)
+
+
+@dataclass
+class _Loaded:
+    """A document loaded in this run, with its source file and index key."""
+
+    doc: LoadedDocument
+    src: SourceFile
+    key: str
+
+
+@dataclass
+class _Job:
+    """One document to (re)index in this run."""
+
+    doc_id: str
+    texts: list[str]
+    ids: list[str]
+    metadatas: list[dict[str, Any]]
+    vectors: list[list[float]] = field(default_factory=list)
+
+
+def stored_documents(store: ChunkStore) -> dict[str, StoredDoc]:
+    """The per-document bookkeeping state of the store."""
+    docs: dict[str, StoredDoc] = {}
+    for chunk_id, meta in store.metadatas().items():
+        doc = docs.setdefault(str(meta.get("doc_id")), StoredDoc())
+        doc.ids.add(chunk_id)
+        doc.index_keys.add(str(meta.get("index_key")))
+        doc.expected = meta.get("doc_chunk_count") if doc.expected is None else doc.expected
+        doc.path = doc.path or meta.get("path")
+        doc.doc_hash = doc.doc_hash or meta.get("doc_hash")
+    return docs
+
+
+def _config_key(settings: Settings) -> str:
+    model = Path(settings.resolved_embedding_model()).name
+    return f"{INDEX_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{model}"
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Chroma accepts str/int/float/bool values only: drop None, serialise the rest."""
+    out: dict[str, Any] = {}
+    for key, value in meta.items():
+        if value is None:
+            continue
+        out[key] = value if isinstance(value, str | int | float | bool) else json.dumps(value)
+    return out
+
+
+def _rebuild_text(pieces: list[tuple[int, str, dict]]) -> str:
+    """A document's text from its (overlapping) chunks placed at their offsets."""
+    size = max(start + len(text) for start, text, _ in pieces)
+    buf = [" "] * size
+    for start, text, _ in pieces:
+        buf[start : start + len(text)] = text
+    return "".join(buf)
+
+
+def _under(path: str | None, roots: list[Path]) -> bool:
+    return path is not None and any(Path(path).is_relative_to(r) for r in roots)
+
+
+class _Run:
+    """One `index_paths` call."""
+
+    def __init__(self, settings: Settings, progress: Progress | None) -> None:
+        self.settings = settings
+        self.store = open_store(settings)
+        self.progress = progress or (lambda _d, _n, _t: None)
+        self.report = IngestReport()
+        self.state = stored_documents(self.store)
+        self.config_key = _config_key(settings)
+
+    def skip(self, path: object, reason: str) -> None:
+        self.report.skipped.append(SkippedFile(path=str(path), reason=reason))
+
+    def remove(self, doc_id: str) -> None:
+        doc = self.state.pop(doc_id, None)
+        if doc and doc.ids:
+            self.store.delete(sorted(doc.ids))
+            self.report.removed += 1
+
+    # --- planning --------------------------------------------------------------------
+
+    def plan(self, sources: list[SourceFile]) -> list[tuple[SourceFile, str, str]]:
+        """Sources needing (re)indexing, with their file hash and index key."""
+        todo: list[tuple[SourceFile, str, str]] = []
+        seen: dict[str, SourceFile] = {}
+        for src in sources:
+            if src.doc_id in seen:
+                self.skip(src.path, f"same doc_id {src.doc_id!r} as {seen[src.doc_id].path}")
+                continue
+            seen[src.doc_id] = src
+            try:
+                file_hash = _file_hash(src.path)
+            except OSError as exc:
+                self.skip(src.path, f"cannot read file: {exc.strerror or exc}")
+                continue
+            key = hashlib.sha256(f"{file_hash}|{self.config_key}".encode()).hexdigest()
+            doc = self.state.get(src.doc_id)
+            if doc and doc.complete and key in doc.index_keys and doc.path == str(src.path):
+                self.report.unchanged += 1
+                continue
+            todo.append((src, file_hash, key))
+        return todo
+
+    def load(self, todo: list[tuple[SourceFile, str, str]]) -> list[_Loaded]:
+        """Load the planned files; unreadable ones become skipped entries."""
+        from ingest.errors import UnreadableFile
+        from ingest.loaders import load_document
+
+        loaded: list[_Loaded] = []
+        for i, (src, _file_hash, key) in enumerate(todo):
+            self.progress("reading", i, len(todo))
+            try:
+                loaded.append(_Loaded(load_document(src, self.settings), src, key))
+            except UnreadableFile as exc:
+                self.skip(src.path, str(exc) or "unreadable file")
+        self.progress("reading", len(todo), len(todo))
+        return loaded
+
+    def stored_texts(self, exclude: set[str]) -> list[LoadedDocument]:
+        """Stored documents (file still present) rebuilt from their chunks, for dedup."""
+        keep = {
+            doc_id
+            for doc_id, doc in self.state.items()
+            if doc_id not in exclude and doc.complete and doc.path and os.path.exists(doc.path)
+        }
+        if not keep:
+            return []
+        parts: dict[str, list[tuple[int, str, dict]]] = {}
+        for chunk in self.store.all_chunks():
+            meta = chunk.metadata.model_dump()
+            if meta["doc_id"] in keep:
+                parts.setdefault(meta["doc_id"], []).append((meta["start"], chunk.text, meta))
+        docs: list[LoadedDocument] = []
+        for doc_id, pieces in parts.items():
+            text = _rebuild_text(pieces)
+            meta = pieces[0][2]
+            docs.append(
+                LoadedDocument(
+                    meta=DocumentMeta(doc_id=doc_id, path=str(meta.get("path")), title=doc_id),
+                    text=text,
+                    page_starts=[0] if meta.get("pages") else None,
+                    content_hash=str(meta.get("doc_hash") or ""),
+                )
+            )
+        return docs
+
+    def drop_duplicates(self, loaded: list[_Loaded]) -> list[_Loaded]:
+        """Keep one document of each near-duplicate group (among this run's documents and
+        those already indexed); report and unindex the others."""
+        from ingest.dedup import find_duplicates
+
+        if not loaded:
+            return loaded
+        in_run = {item.doc.meta.doc_id for item in loaded}
+        stored = self.stored_texts(in_run)
+        pairs = find_duplicates([item.doc for item in loaded] + stored)
+        paths = {d.meta.doc_id: d.meta.path for d in stored}
+        paths.update((item.doc.meta.doc_id, str(item.src.path)) for item in loaded)
+        dropped: set[str] = set()
+        for doc_id, original in pairs:
+            if doc_id not in in_run and original not in in_run:
+                continue  # both indexed by earlier runs: not this run's decision
+            dropped.add(doc_id)
+            self.report.duplicates.append({"path": paths[doc_id], "duplicate_of": original})
+            self.skip(paths[doc_id], f"duplicate of {original}")
+            self.remove(doc_id)
+        return [item for item in loaded if item.doc.meta.doc_id not in dropped]
+
+    def chunk(self, loaded: list[_Loaded]) -> list[_Job]:
+        """Chunk the kept documents and attach bookkeeping metadata."""
+        from ingest.chunking import chunk_document
+
+        jobs: list[_Job] = []
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        for item in loaded:
+            doc = item.doc
+            chunks = chunk_document(doc, self.settings)
+            if not chunks:
+                self.skip(item.src.path, "no text to index")
+                continue
+            extra = {
+                "index_key": item.key,
+                "doc_hash": doc.content_hash,
+                "doc_chunk_count": len(chunks),
+                "path": str(item.src.path),
+                "root": str(item.src.root),
+                "ingested_at": now,
+                "pages": doc.meta.pages,
+            }
+            metas, ids = [], []
+            for chunk in chunks:
+                meta = dict(chunk.metadata)
+                meta.update(extra)
+                meta[DATE_KEY] = date_key(meta.get("date"))
+                metas.append(_clean_meta(meta))
+                ids.append(str(meta["chunk_id"]))
+            jobs.append(_Job(doc.meta.doc_id, [c.page_content for c in chunks], ids, metas))
+        return jobs
+
+    # --- embedding and committing ----------------------------------------------------
+
+    def commit(self, job: _Job) -> None:
+        """Write one document atomically enough: new chunks first, then drop stale ones."""
+        old = self.state.get(job.doc_id)
+        self.store.upsert(job.ids, job.vectors, job.texts, job.metadatas)
+        if old is not None:
+            self.store.delete(sorted(old.ids - set(job.ids)))
+            self.report.updated += 1
+        else:
+            self.report.added += 1
+        self.report.chunks_embedded += len(job.ids)
+
+    def embed_and_commit(self, jobs: list[_Job]) -> None:
+        """Embed in large batches across documents; commit each document once complete."""
+        total = sum(len(j.ids) for j in jobs)
+        if not total:
+            return
+        from vectorstore.embeddings import get_embeddings
+
+        embeddings = get_embeddings(self.settings)
+        flat = [(j, t) for j in jobs for t in j.texts]
+        step = max(1, self.settings.embedding_batch_size * 8)
+        pending = list(jobs)
+        self.progress("embedding", 0, total)
+        for start in range(0, total, step):
+            piece = flat[start : start + step]
+            vectors = embeddings.encode([t for _, t in piece]).tolist()
+            for (job, _), vector in zip(piece, vectors, strict=True):
+                job.vectors.append(vector)
+            while pending and len(pending[0].vectors) == len(pending[0].ids):
+                self.commit(pending.pop(0))
+            self.store.bump_generation()
+            self.progress("embedding", min(start + step, total), total)
+
+
+def index_paths(
+    paths: Sequence[Path] | None,
+    settings: Settings,
+    prune: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the store up to date with the files under `paths` (default: corpus_dirs).
+
+    Unchanged files are neither loaded nor embedded; changed ones replace exactly their
+    chunks; with `prune`, indexed documents whose file was under `paths` and no longer
+    exists are removed. `progress(description, done, total)` reports reading/embedding.
+    """
+    from ingest.discovery import discover
+
+    started = time.perf_counter()
+    roots = [Path(p).expanduser() for p in (paths if paths is not None else settings.corpus_dirs)]
+    run = _Run(settings, progress)
+    sources, skipped = discover(roots, settings)
+    run.report.skipped.extend(skipped)
+    todo = run.plan(sources)
+    loaded = run.drop_duplicates(run.load(todo))
+    run.embed_and_commit(run.chunk(loaded))
+    if prune:
+        absolute = [r.absolute() for r in roots]
+        gone = [
+            doc_id
+            for doc_id, doc in run.state.items()
+            if _under(doc.path, absolute) and not os.path.exists(doc.path or "")
+        ]
+        for doc_id in gone:
+            run.remove(doc_id)
+    if run.report.removed:
+        run.store.bump_generation()
+    run.report.seconds = round(time.perf_counter() - started, 3)
+    return run.report
