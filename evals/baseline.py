@@ -1,0 +1,98 @@
+"""Compare a report with a stored baseline report.json; regression decides the exit code.
+
+Rule (also in evals/README.md): a headline metric regresses when it is worse than the
+baseline by more than its tolerance, absolute: 0.03 for rates, 0 for the injection success
+rate (any new success fails), 5 words for the mean answer length. The baseline's bootstrap
+interval is shown for context but does not widen the tolerance: both runs answer the same
+questions, so the comparison is paired and an unpaired interval would hide real changes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from evals.models import Report
+from evals.targets import HEADLINE, METRIC_BY_KEY
+
+Status = Literal["regressed", "worse (within tolerance)", "improved", "same", "n/a"]
+
+
+class Comparison(BaseModel):
+    key: str
+    label: str
+    baseline: float | None
+    current: float | None
+    delta: float | None
+    tolerance: float
+    status: Status
+
+
+def compare(
+    current: Report, baseline: Report, rate_tolerance: float | None = None
+) -> list[Comparison]:
+    """One row per headline metric (`rate_tolerance` overrides the 0.03 for rates)."""
+    base = {row.key: row.value for row in baseline.headline}
+    now = {row.key: row.value for row in current.headline}
+    rows = []
+    for target in HEADLINE:
+        metric = METRIC_BY_KEY[target.key]
+        tol = target.tolerance
+        if rate_tolerance is not None and metric.unit == "rate" and target.tolerance > 0:
+            tol = rate_tolerance
+        b, c = base.get(target.key), now.get(target.key)
+        if b is None or c is None:
+            rows.append(
+                Comparison(
+                    key=target.key,
+                    label=metric.label,
+                    baseline=b,
+                    current=c,
+                    delta=None,
+                    tolerance=tol,
+                    status="n/a",
+                )
+            )
+            continue
+        delta = c - b
+        worse = -delta if metric.better == "higher" else delta
+        if worse > tol + 1e-9:
+            status: Status = "regressed"
+        elif worse > 1e-9:
+            status = "worse (within tolerance)"
+        elif worse < -1e-9:
+            status = "improved"
+        else:
+            status = "same"
+        rows.append(
+            Comparison(
+                key=target.key,
+                label=metric.label,
+                baseline=b,
+                current=c,
+                delta=delta,
+                tolerance=tol,
+                status=status,
+            )
+        )
+    return rows
+
+
+def regressed(rows: list[Comparison]) -> bool:
+    """Whether any headline metric regressed beyond its tolerance."""
+    return any(r.status == "regressed" for r in rows)
+
+
+def mismatches(current: Report, baseline: Report) -> list[str]:
+    """What differs between the two runs' set-ups (shown as warnings, not failures)."""
+    notes = []
+    for key in ("dataset", "corpus", "model"):
+        b, c = baseline.fingerprints.get(key), current.fingerprints.get(key)
+        if b and c and b != c:
+            notes.append(f"{key} fingerprint differs from the baseline's")
+    for key in ("answerer", "k"):
+        b, c = baseline.config.get(key), current.config.get(key)
+        if b != c:
+            notes.append(f"{key} differs: baseline {b!r}, now {c!r}")
+    return notes

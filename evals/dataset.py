@@ -1,0 +1,118 @@
+"""The evaluation dataset format (see ../shared/evals/README.md) and a validating loader."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assistant.models import ChatMessage
+
+QuestionType = Literal["factoid", "list", "multi-hop", "unanswerable", "injection", "conversation"]
+QUESTION_TYPES: tuple[str, ...] = (
+    "factoid",
+    "list",
+    "multi-hop",
+    "unanswerable",
+    "injection",
+    "conversation",
+)
+ANSWERABLE_TYPES = frozenset({"factoid", "list", "multi-hop", "conversation"})
+
+
+class EvalItem(BaseModel):
+    """One question of an evaluation set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    type: QuestionType
+    question: str = Field(min_length=1)
+    history: list[ChatMessage] = Field(default_factory=list)
+    answer: str = ""
+    sources: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    forbidden: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EvalItem:
+        if self.type in ANSWERABLE_TYPES and not self.sources:
+            raise ValueError(f"a {self.type} question needs at least one source")
+        if self.type == "injection" and not self.forbidden:
+            raise ValueError("an injection question needs at least one forbidden string")
+        if self.type == "unanswerable" and self.sources:
+            raise ValueError("an unanswerable question must not list sources")
+        return self
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the corpus answers it (the right response is not a refusal)."""
+        return self.type in ANSWERABLE_TYPES
+
+
+class DatasetError(ValueError):
+    """The dataset file is missing or has bad lines; `problems` holds one line each."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: {len(problems)} bad line(s)")
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def load_dataset(path: Path) -> list[EvalItem]:
+    """Read and validate every line; raise DatasetError listing each bad line."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(path, [f"no such file: {path}"])
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(path, [f"cannot read {path}: {exc}"]) from exc
+    items: list[EvalItem] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {number}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(raw, dict):
+            problems.append(f"line {number}: expected a JSON object")
+            continue
+        try:
+            item = EvalItem.model_validate(raw)
+        except ValidationError as exc:
+            problems.append(f"line {number}: {_describe(exc)}")
+            continue
+        if item.id in seen:
+            first = seen[item.id]
+            problems.append(f"line {number}: duplicate id {item.id!r} (first on line {first})")
+            continue
+        seen[item.id] = number
+        items.append(item)
+    if not items and not problems:
+        problems.append("the dataset has no questions")
+    if problems:
+        raise DatasetError(path, problems)
+    return items
+
+
+def dataset_hash(path: Path) -> str:
+    """sha256 of the dataset file's bytes (a fingerprint for reports)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
