@@ -68,8 +68,9 @@ def build(
     publisher: str | None = None,
     doc_type: str | None = None,
     page_starts: list[int] | None = None,
+    infer_date: bool = True,
 ) -> LoadedDocument:
-    """Assemble the LoadedDocument, inferring what metadata is missing."""
+    """Assemble the LoadedDocument, inferring missing title (and date if ``infer_date``)."""
     if not text.strip():
         raise UnreadableFile("no text left after cleaning")
     meta = DocumentMeta(
@@ -78,7 +79,7 @@ def build(
         title=title or first_heading(text) or title_from_name(source.path),
         source=source_url,
         publisher=publisher,
-        date=date or find_date(text),
+        date=date or (find_date(text) if infer_date else None),
         doc_type=doc_type,
         pages=len(page_starts) if page_starts is not None else None,
     )

@@ -51,6 +51,14 @@ def _is_line(text: str, s: int, e: int) -> bool:
     return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
 
 
+def _next_line(text: str, end: int) -> str | None:
+    """The next non-empty line after offset ``end`` (for heading detection)."""
+    for line in text[end : end + 2000].split("\n")[1:]:
+        if line.strip():
+            return line
+    return None
+
+
 def _blocks(doc: LoadedDocument, spans: list[Span]) -> tuple[list[list[Span]], list[Span]]:
     """Group sentence spans into sections (new at each heading and each page)."""
     text = doc.text
@@ -58,7 +66,10 @@ def _blocks(doc: LoadedDocument, spans: list[Span]) -> tuple[list[list[Span]], l
     headings: list[Span] = []
     page = None
     for s, e in spans:
-        is_heading = _is_line(text, s, e) and heading_text(text[s:e]) is not None
+        nxt = _next_line(text, e)
+        is_heading = _is_line(text, s, e) and (
+            heading_text(text[s:e], nxt, doc.meta.title) is not None
+        )
         this_page = _page_of(s, doc.page_starts)
         if is_heading:
             headings.append((s, e))
@@ -114,7 +125,7 @@ def _section_at(offset: int, doc: LoadedDocument, headings: list[Span]) -> str |
     if idx < 0:
         return None
     s, e = headings[idx]
-    return heading_text(doc.text[s:e])
+    return doc.text[s:e].lstrip("#•▪◦‣ ").strip()
 
 
 def chunk_document(doc: LoadedDocument, settings: Settings) -> list[Document]:

@@ -213,7 +213,10 @@ def join_pdf_lines(text: str, vocabulary: set[str] | None = None) -> str:
         short = len(last) < 0.8 * width
         ends = bool(_TERMINAL.search(last))
         heading = len(last) < 0.6 * width and not ends and nxt[:1].isupper()
-        if _BULLET.match(nxt) or (short and (ends or heading)):
+        next_heading = (
+            ends and len(nxt) < 0.6 * width and nxt[:1].isupper() and not _TERMINAL.search(nxt)
+        )
+        if _BULLET.match(nxt) or (short and (ends or heading)) or next_heading:
             paragraphs.append(current)
             current = nxt
         elif current.endswith("-") and nxt[:1].islower():

@@ -19,8 +19,20 @@ def _title_case(words: list[str]) -> bool:
     return capitalised / len(content) >= 0.5
 
 
-def heading_text(line: str) -> str | None:
-    """The heading a line states, or None when the line is not a heading."""
+def _prose(line: str | None) -> bool:
+    if not line:
+        return False
+    stripped = line.strip()
+    return len(stripped) >= 80 or (bool(re.search(r"[.!?:;]$", stripped)) and len(stripped) > 40)
+
+
+def heading_text(line: str, next_line: str | None = None, title: str | None = None) -> str | None:
+    """The heading a line states, or None when the line is not a heading.
+
+    Markdown ``#`` lines; numbered section lines ("(5a) ...", "2.1 ..."; not contents
+    entries ending in a page number); and short lines without final punctuation that are
+    title-case, repeat the document ``title``, or stand above a paragraph of prose.
+    """
     stripped = line.strip()
     if not stripped or "\n" in stripped:
         return None
@@ -34,6 +46,10 @@ def heading_text(line: str) -> str | None:
         return None
     if _NUMBERED.match(stripped):
         return None if _TOC_ENTRY.search(stripped) else stripped
-    if len(words) <= 10 and stripped[:1].isupper() and _title_case(words):
+    if len(words) > 10 or not stripped[:1].isupper():
+        return None
+    if _title_case(words) or _prose(next_line):
+        return stripped
+    if title and " ".join(stripped.lower().split()) == " ".join(title.lower().split()):
         return stripped
     return None

@@ -52,7 +52,7 @@ def load_docx(source: SourceFile, data: bytes) -> LoadedDocument:
     if header:
         return build(
             source, text, title=header.title, date=header.date, source_url=header.source,
-            publisher=header.publisher, doc_type=header.doc_type,
+            publisher=header.publisher, doc_type=header.doc_type, infer_date=False,
         )
     return build(source, text, title=(props.title or "").strip() or None,
                  publisher=(props.author or "").strip() or None)

@@ -39,6 +39,14 @@ def _is_furniture(tag: Tag) -> bool:
     return bool(attrs.strip()) and bool(_FURNITURE.search(attrs))
 
 
+def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+    for meta in soup.find_all("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        if name in names and str(meta.get("content") or "").strip():
+            return str(meta["content"]).strip()
+    return None
+
+
 def _html_date(soup: BeautifulSoup) -> str | None:
     for meta in soup.find_all("meta"):
         name = (meta.get("name") or meta.get("property") or "").lower()
@@ -83,9 +91,16 @@ def load_html(source: SourceFile, data: bytes) -> LoadedDocument:
     h1 = soup.find("h1")
     heading = h1.get_text(" ", strip=True) if h1 else ""
     date = _html_date(soup)
+    publisher = _meta(soup, "publisher", "dc.publisher", "author", "og:site_name")
+    doc_type = _meta(soup, "dc.type", "igr:type")
     text = html_to_text(soup)
     text = clean_web_text(text, title=heading or title or None)
     paragraphs = "\n\n".join(x for x in text.split("\n") if x.strip())
     return build(
-        source, paragraphs, title=title or heading or None, date=date or find_date(paragraphs)
+        source,
+        paragraphs,
+        title=title or heading or None,
+        date=date or find_date(paragraphs),
+        publisher=publisher,
+        doc_type=doc_type,
     )

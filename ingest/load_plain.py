@@ -26,4 +26,5 @@ def load_plain(source: SourceFile, data: bytes) -> LoadedDocument:
         source_url=header.source,
         publisher=header.publisher,
         doc_type=header.doc_type,
+        infer_date=False,  # "Date: unknown" stays unknown
     )
