@@ -1,0 +1,277 @@
+"""The citation verifier: keeps only draft sentences that their cited passages support.
+
+Every answerer's draft goes through `Verifier.verify`: the draft is split into sentences,
+each sentence's ``[n]`` markers (and the variants LLMs write: ``[1, 2]``, ``【1】``,
+``(Source 1)``) are attached to it, markers pointing at no passage are removed, and each
+sentence is checked against the passages it cites by three signals: content-word overlap,
+agreement of numbers and capitalised names (one the cited text lacks is taken as invented),
+and embedding similarity to the best one- or two-sentence window of the cited text.
+Unsupported sentences are dropped and reported; each kept citation gets a verbatim quote.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant import claims
+from assistant.claims import Features, features, lexical_support
+from assistant.models import Citation, Passage
+from ingest.sentences import sentence_spans
+
+if TYPE_CHECKING:
+    from ingest.settings import Settings
+
+SUPPORT_THRESHOLD = 0.6
+"""`support` at or above this means the sentence is supported."""
+ATTRIBUTION_MIN_LEXICAL = 0.5
+"""An uncited (or wrongly cited) sentence is only attributed to a passage covering this much."""
+_CACHE_SIZE = 4096
+
+
+class Encoder(Protocol):
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class VerifiedAnswer(BaseModel):
+    """A draft after verification: [n] in `answer` refers to ``citations[n-1]``."""
+
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    unsupported: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class _Source:
+    """One passage, split into sentence spans, with its features."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    feats: Features
+    span_feats: list[Features] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, text: str) -> _Source:
+        spans = sentence_spans(text) or [(0, len(text))]
+        return cls(text, spans, features(text), [features(text[s:e]) for s, e in spans])
+
+
+class Verifier:
+    """Checks drafts against passages with one batched embedding call per `verify`."""
+
+    def __init__(
+        self, embeddings: Encoder, settings: Settings | None = None,
+        threshold: float = SUPPORT_THRESHOLD,
+    ) -> None:
+        self.embeddings = embeddings
+        self.settings = settings
+        self.threshold = threshold
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- embeddings --
+
+    def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Unit vectors for `texts`: cached ones reused, the rest in one `encode` call."""
+        with self._lock:
+            out = {t: self._cache[t] for t in texts if t in self._cache}
+        todo = list(dict.fromkeys(t for t in texts if t not in out))
+        if todo:
+            vecs = np.asarray(self.embeddings.encode(todo), dtype=np.float32)
+            with self._lock:
+                for t, v in zip(todo, vecs, strict=True):
+                    out[t] = v
+                    self._cache[t] = v
+                    self._cache.move_to_end(t)
+                while len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return out
+
+    # -- scoring --
+
+    def _best_window(
+        self, claim: str, cf: Features, src: _Source, vecs: dict[str, np.ndarray]
+    ) -> tuple[float, int, int]:
+        """(best cosine of any window, first, last sentence of the best supporting window).
+
+        Windows are one or two sentences, ranked by word coverage plus similarity; a pair
+        must beat the best single sentence clearly to be chosen.
+        """
+        cv = vecs[claim]
+        rows = [vecs[src.text[s:e]] for s, e in src.spans]
+        top_cos, best, pick = -1.0, -1.0, (0, 0)
+        for j, v in enumerate(rows):
+            cands = [(float(v @ cv), j, j, src.span_feats[j], 0.0)]
+            if j + 1 < len(rows):
+                pair = v + rows[j + 1]
+                cos = float(pair @ cv) / (float(np.linalg.norm(pair)) or 1.0)
+                joined = claims.merge(src.span_feats[j : j + 2])
+                cands.append((cos, j, j + 1, joined, 0.05))
+            for cos, a, b, feats, penalty in cands:
+                top_cos = max(top_cos, cos)
+                score = 0.5 * lexical_support(cf, feats) + 0.5 * cos - penalty
+                if score > best:
+                    best, pick = score, (a, b)
+        return top_cos, pick[0], pick[1]
+
+    def _combine(self, lexical: float, cosine: float, polarity_ok: bool) -> float:
+        if lexical == 0.0:
+            return 0.0
+        semantic = min(1.0, max(0.0, (cosine - 0.3) / 0.5))
+        score = 0.6 * lexical + 0.4 * semantic
+        return score if polarity_ok else score * 0.6
+
+    def _score(
+        self, claim: str, cf: Features, sources: list[_Source], vecs: dict[str, np.ndarray]
+    ) -> float:
+        """Support of `claim` by `sources` taken together."""
+        ref = claims.merge([s.feats for s in sources])
+        lexical = lexical_support(cf, ref)
+        if lexical == 0.0:
+            return 0.0
+        cos, polarity_ok = -1.0, True
+        for src in sources:
+            c, a, b = self._best_window(claim, cf, src, vecs)
+            if c > cos:
+                window = src.text[src.spans[a][0] : src.spans[b][1]]
+                cos, polarity_ok = c, claims.same_polarity(claim, window)
+        return self._combine(lexical, cos, polarity_ok)
+
+    def support(self, sentence: str, passage_texts: list[str]) -> float:
+        """How well `passage_texts` (together) support `sentence`, from 0 to 1."""
+        claim = claims.strip_markers(sentence)
+        texts = [t for t in passage_texts if t and t.strip()]
+        if not claims.has_claim(claim) or not texts:
+            return 0.0
+        if any(claims.find_verbatim(t, claim) for t in texts):
+            return 1.0
+        sources = [_Source.of(t) for t in texts]
+        cf = features(claim)
+        if lexical_support(cf, claims.merge([s.feats for s in sources])) == 0.0:
+            return 0.0
+        vecs = self._vectors([claim] + [s.text[a:b] for s in sources for a, b in s.spans])
+        return self._score(claim, cf, sources, vecs)
+
+    def is_supported(self, sentence: str, passage_texts: list[str]) -> bool:
+        """Whether `support` reaches the threshold."""
+        return self.support(sentence, passage_texts) >= self.threshold
+
+    # -- verification --
+
+    def verify(self, draft_text: str, passages: list[Passage]) -> VerifiedAnswer:
+        """Drop unsupported sentences, fix markers, renumber citations and pick quotes."""
+        by_n = {p.n: i for i, p in enumerate(passages)}
+        sources = [_Source.of(p.text) for p in passages]
+        sentences = claims.segment(draft_text or "")
+
+        plans: list[_Plan] = []
+        for st in sentences:
+            cited = list(dict.fromkeys(by_n[n] for n in st.numbers if n in by_n))
+            plan = _Plan(st, cited, features(st.claim))
+            hit = next((i for i in cited if claims.find_verbatim(sources[i].text, st.claim)), None)
+            if hit is not None:
+                plan.verbatim = hit
+            elif claims.has_claim(st.claim):
+                lex = {i: lexical_support(plan.cf, s.feats) for i, s in enumerate(sources)}
+                plan.candidates = [
+                    i for i, v in lex.items()
+                    if v > 0 and (i in cited or v >= ATTRIBUTION_MIN_LEXICAL)
+                ]
+            plans.append(plan)
+
+        wanted = [p.st.claim for p in plans if p.candidates]
+        for i in sorted({i for p in plans for i in p.candidates}):
+            wanted += [sources[i].text[a:b] for a, b in sources[i].spans]
+        vecs = self._vectors(wanted) if wanted else {}
+
+        for plan in plans:
+            if plan.verbatim is not None:
+                plan.keep = [plan.verbatim]
+            elif claims.has_claim(plan.st.claim):
+                plan.keep = self._choose(plan, sources, vecs)
+        return self._assemble(draft_text or "", plans, passages, sources, vecs)
+
+    def _choose(
+        self, plan: _Plan, sources: list[_Source], vecs: dict[str, np.ndarray]
+    ) -> list[int] | None:
+        """The passages a sentence keeps citing; None when nothing supports it."""
+        claim, cf = plan.st.claim, plan.cf
+        cited = [i for i in plan.cited if i in plan.candidates]
+        if cited and self._score(claim, cf, [sources[i] for i in cited], vecs) >= self.threshold:
+            singles = {i: self._score(claim, cf, [sources[i]], vecs) for i in cited}
+            best = max(singles, key=singles.__getitem__)
+            return [i for i in cited if i == best or singles[i] >= self.threshold]
+        others = {
+            i: self._score(claim, cf, [sources[i]], vecs)
+            for i in plan.candidates if i not in plan.cited
+        }
+        margin = 0.05 if plan.cited else 0.0
+        if others:
+            best = max(others, key=others.__getitem__)
+            if others[best] >= self.threshold + margin:
+                return [best]
+        return [] if claims.is_meta(claim) else None
+
+    def _quote(self, plan: _Plan, src: _Source, vecs: dict[str, np.ndarray]) -> str:
+        """The shortest run (one or two whole sentences) of `src` that best supports the claim."""
+        if plan.st.claim in vecs:
+            _, a, b = self._best_window(plan.st.claim, plan.cf, src, vecs)
+        else:
+            a = b = max(range(len(src.spans)),
+                        key=lambda j: lexical_support(plan.cf, src.span_feats[j]))
+        return src.text[src.spans[a][0] : src.spans[b][1]]
+
+    def _assemble(
+        self, draft: str, plans: list[_Plan], passages: list[Passage], sources: list[_Source],
+        vecs: dict[str, np.ndarray],
+    ) -> VerifiedAnswer:
+        numbering: dict[str, int] = {}
+        citations: list[Citation] = []
+        pieces: list[str] = []
+        unsupported: list[str] = []
+        prev_end: int | None = None
+        for plan in plans:
+            if plan.keep is None:
+                if claims.has_claim(plan.st.claim):
+                    unsupported.append(plan.st.claim)
+                continue
+            new_ns: list[int] = []
+            for i in plan.keep:
+                p = passages[i]
+                if p.chunk_id not in numbering:
+                    quote = (claims.find_verbatim(p.text, plan.st.claim)
+                             if plan.verbatim == i else None) or self._quote(plan, sources[i],
+                                                                             vecs)
+                    numbering[p.chunk_id] = len(citations) + 1
+                    citations.append(Citation(
+                        n=numbering[p.chunk_id], doc_id=p.doc_id, title=p.title,
+                        source=p.source, publisher=p.publisher, date=p.date, page=p.page,
+                        chunk_id=p.chunk_id, quote=quote,
+                    ))
+                if numbering[p.chunk_id] not in new_ns:
+                    new_ns.append(numbering[p.chunk_id])
+            if pieces:
+                gap = draft[prev_end : plan.st.start] if prev_end is not None else " "
+                pieces.append("\n\n" if "\n\n" in gap else "\n" if "\n" in gap else " ")
+            pieces.append(claims.rewrite_markers(draft, plan.st, new_ns))
+            prev_end = plan.st.end
+        return VerifiedAnswer(
+            answer="".join(pieces).strip(), citations=citations, unsupported=unsupported
+        )
+
+
+@dataclass
+class _Plan:
+    """What verification decides for one draft sentence."""
+
+    st: claims.DraftSentence
+    cited: list[int]
+    cf: Features
+    verbatim: int | None = None
+    candidates: list[int] = field(default_factory=list)
+    keep: list[int] | None = field(default=None)
