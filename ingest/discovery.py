@@ -2,8 +2,9 @@
 
 A directory is the corpus root of everything beneath it (walked recursively, sorted,
 hidden files and folders ignored); a file given directly has its parent as root.
-Corpus bookkeeping files at any level (``MANIFEST.tsv``, ``README*``, ``LICENSE*``,
-``.gitignore`` ...) are ignored silently, not reported as skipped: they are not documents.
+Corpus bookkeeping files met during a walk (``MANIFEST.*``, ``README.*``, ``LICENSE.*``,
+``CHANGELOG.*``) are ignored silently, not reported as skipped: they describe the corpus
+rather than belong to it. Given explicitly, such a file is ingested like any other.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ _BOOKKEEPING_STEMS = frozenset({"manifest", "readme", "license", "licence", "cha
 
 def is_bookkeeping(path: Path) -> bool:
     """Corpus housekeeping files that are silently ignored during a directory walk."""
-    return path.stem.lower() in _BOOKKEEPING_STEMS or path.suffix.lower() in {".tsv", ".csv"}
+    return path.stem.lower() in _BOOKKEEPING_STEMS
 
 
 def doc_id_for(path: Path, root: Path) -> str:
@@ -59,7 +60,7 @@ def _walk(root: Path) -> list[Path]:
         for name in sorted(filenames):
             if not name.startswith("."):
                 found.append(Path(dirpath) / name)
-    return found
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
 def discover(

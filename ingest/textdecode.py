@@ -17,9 +17,13 @@ def _printable_ratio(text: str) -> float:
 
 
 def looks_like_prose(text: str) -> bool:
-    """Mostly letters, digits, spaces and ordinary punctuation (for legacy 8-bit encodings)."""
+    """Mostly ASCII letters, digits, spaces and punctuation, with hardly any control
+    characters: true of Western prose in a legacy 8-bit encoding, false of random bytes."""
     sample = text[:20000]
-    return bool(sample) and len(_PLAIN.findall(sample)) / len(sample) >= 0.9
+    if not sample:
+        return False
+    controls = sum(1 for ch in sample if not ch.isprintable() and ch not in "\n\r\t\f")
+    return len(_PLAIN.findall(sample)) / len(sample) >= 0.75 and controls / len(sample) < 0.01
 
 
 def decode_text(data: bytes) -> str:
