@@ -1,0 +1,76 @@
+"""BM25 lexical index over a real store: tokenizer, ranking, filters, refresh on writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.test_vectorstore_helpers import write_corpus
+from vectorstore.catalog import remove_document
+from vectorstore.filters import ChunkFilter
+from vectorstore.indexer import index_paths
+from vectorstore.lexical import LexicalIndex
+from vectorstore.store import ChunkStore, open_store
+from vectorstore.tokenize import tokenize
+
+
+def test_tokenizer_rules() -> None:
+    toks = tokenize("The UK’s Inter-Ministerial bodies met in 2021-22, spending £1,000.50; Café!")
+    assert "the" not in toks and "in" not in toks  # stopwords
+    assert "uk" in toks and "inter-ministerial" in toks and "interministerial" in toks
+    assert "body" in toks  # plural stemming
+    assert "2021-22" in toks and "1000.50" in toks  # numbers kept
+    assert "cafe" in toks and not any("!" in t or ";" in t for t in toks)
+    assert tokenize("councils relations processes status") == [
+        "council", "relation", "process", "status"
+    ]
+    assert tokenize("co-operation") == ["co-operation", "cooperation"]
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("lexical")
+    write_corpus(root / "corpus")
+    settings = make_settings(root / "store", corpus_dirs=[root / "corpus"])
+    index_paths(None, settings)
+    return settings
+
+
+def test_rare_exact_term_ranks_its_chunk_first(settings) -> None:
+    index = LexicalIndex(open_store(settings))
+    hits = index.search("what is the Quillborough accord?", k=3)
+    assert hits and "Quillborough" in hits[0].chunk.text
+    assert hits[0].chunk.metadata.doc_id == "council-minutes"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    hits = index.search("indexation of block grant adjustments", k=5)
+    assert hits[0].chunk.metadata.doc_id == "funding-note"
+    assert index.search("the of and", k=5) == []  # only stopwords
+    assert index.search("", k=5) == [] and index.search("consent", k=0) == []
+
+
+def test_filters_apply_to_lexical_results(settings) -> None:
+    index = LexicalIndex(open_store(settings))
+    flt = ChunkFilter(doc_types=["briefing"])
+    hits = index.search("Quillborough accord consent grant", k=10, where_filter=flt)
+    assert hits and {h.chunk.metadata.doc_id for h in hits} == {"funding-note"}
+    dated = index.search("officials council", k=10, where_filter=ChunkFilter(date_to="2100"))
+    assert "undated-guidance" not in {h.chunk.metadata.doc_id for h in dated}
+
+
+def test_index_follows_writes_made_through_another_store_instance(tmp_path) -> None:
+    write_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "store")
+    index_paths([tmp_path / "corpus"], settings)
+    index = LexicalIndex(open_store(settings), refresh_interval_s=0.0)
+    assert index.search("Quillborough", k=1)
+    size = index.size
+    other = ChunkStore(settings)  # a different instance, as another worker would hold
+    assert remove_document(other, "council-minutes") > 0
+    assert index.search("Quillborough", k=1) == []
+    assert index.size < size
+    slow = LexicalIndex(open_store(settings), refresh_interval_s=3600)
+    assert slow.search("indexation", k=1)
+    remove_document(other, "funding-note")
+    assert slow.search("indexation", k=1), "generation is checked at most every interval"
+    slow.refresh(force=True)
+    assert slow.search("indexation", k=1) == []
