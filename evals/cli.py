@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from evals.baseline import Comparison, compare, mismatches, regressed
-from evals.dataset import QUESTION_TYPES, DatasetError, load_dataset
+from evals.dataset import QUESTION_TYPES, DatasetError, load_dataset, select
 from evals.models import Report
 from evals.output import default_out_dir, load_report, write_outputs
 from evals.targets import METRIC_BY_KEY
@@ -103,6 +103,10 @@ def eval_command(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="only the first N questions")
     ] = None,
+    per_type: Annotated[
+        int | None,
+        typer.Option("--per-type", min=1, help="only the first N questions of each type"),
+    ] = None,
     tolerance: Annotated[
         float | None,
         typer.Option("--tolerance", min=0.0, max=1.0, help="regression tolerance for rates"),
@@ -134,8 +138,9 @@ def eval_command(
         except UnknownAnswerer as exc:
             raise _fail(str(exc)) from None
         settings = settings.model_copy(update={"answerer": answerer})
-    items = items[:limit] if limit else items
-    results, report = _run(items, settings, dataset, k, progress)
+    items = select(items, per_type, limit)
+    selection = {"per_type": per_type, "limit": limit}
+    results, report = _run(items, settings, dataset, selection, k, progress)
     out_dir = out or default_out_dir(dataset)
     try:
         paths = write_outputs(out_dir, results, report)
@@ -154,13 +159,15 @@ def eval_command(
             raise typer.Exit(EXIT_REGRESSION)
 
 
-def _run(items, settings, dataset: Path, k: int | None, progress: bool):
+def _run(items, settings, dataset: Path, selection: dict, k: int | None, progress: bool):
     """Open the store and the assistant (one-line errors), then evaluate."""
     from assistant.assistant import Assistant
     from evals.judge import Judge
     from evals.runner import evaluate
     from vectorstore.store import open_store
 
+    if not settings.chroma_url and not Path(settings.store_dir).expanduser().is_dir():
+        raise _fail(f"no index at {settings.store_dir}: run `igr ingest` first")
     try:
         if open_store(settings).count() == 0:
             where = settings.chroma_url or settings.store_dir
@@ -176,6 +183,7 @@ def _run(items, settings, dataset: Path, k: int | None, progress: bool):
             items,
             settings,
             dataset_path=dataset,
+            selection=selection,
             k=k,
             assistant=assistant,
             progress=progress,

@@ -116,3 +116,26 @@ def load_dataset(path: Path) -> list[EvalItem]:
 def dataset_hash(path: Path) -> str:
     """sha256 of the dataset file's bytes (a fingerprint for reports)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def select(
+    items: list[EvalItem], per_type: int | None = None, limit: int | None = None
+) -> list[EvalItem]:
+    """The first `per_type` questions of each type (file order kept), then the first `limit`."""
+    if per_type:
+        seen: dict[str, int] = {}
+        kept = []
+        for item in items:
+            seen[item.type] = seen.get(item.type, 0) + 1
+            if seen[item.type] <= per_type:
+                kept.append(item)
+        items = kept
+    return items[:limit] if limit else items
+
+
+def items_hash(items: list[EvalItem]) -> str:
+    """sha256 of the selected questions' canonical JSON (what a run actually asked)."""
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(item.model_dump_json().encode("utf-8") + b"\n")
+    return digest.hexdigest()

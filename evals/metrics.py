@@ -90,20 +90,24 @@ def citation_verbatim(citations: Sequence[Citation], chunk_texts: dict[str, str]
     return Ratio(float(ok), float(len(citations)))
 
 
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+")
+
+
 def cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
     """The answer's sentences with the [n] numbers each cites (markers stripped from text).
 
-    A piece made only of markers (`... end. [2]`) is attached to the sentence before it.
+    Markers written after the full stop (`... end. [2] Next ...`) belong to the sentence
+    before them, whether the splitter leaves them alone or at the start of the next piece.
     """
     out: list[tuple[str, list[int]]] = []
     for sentence in split_sentences(answer):
+        lead = _LEADING_MARKERS.match(sentence)
+        if lead and out:
+            out[-1][1].extend(n for n in markers(lead.group(0)) if n not in out[-1][1])
+            sentence = sentence[lead.end() :]
         text = strip_markers(sentence)
-        refs = markers(sentence)
-        if not re.search(r"\w", text):
-            if out and refs:
-                out[-1][1].extend(n for n in refs if n not in out[-1][1])
-            continue
-        out.append((text, refs))
+        if re.search(r"\w", text):
+            out.append((text, markers(sentence)))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from evals.dataset import EvalItem, dataset_hash
+from evals.dataset import EvalItem, dataset_hash, items_hash
 from evals.fingerprint import corpus_fingerprint, git_commit, model_fingerprint
 from evals.judge import Judge, JudgeError
 from evals.metrics import Ratio, SupportFn
@@ -41,14 +42,19 @@ def make_support(settings: Settings, embeddings: object) -> SupportFn | None:
 
 
 def system_prompt_of(answerer: str) -> str | None:
-    """The answerer's system prompt when its module exposes one (`SYSTEM_PROMPT`)."""
+    """The answerer's system prompt: its class's or module's `SYSTEM_PROMPT`, else the shared
+    one in `assistant.prompts` (None when there is none)."""
     from assistant.answerers.base import load_answerer
 
+    holders: list[object] = []
     try:
         cls = load_answerer(answerer)
+        holders += [cls, importlib.import_module(cls.__module__)]
     except Exception:  # noqa: BLE001 - an unknown answerer is reported by the Assistant
-        return None
-    for holder in (cls, importlib.import_module(cls.__module__)):
+        pass
+    with contextlib.suppress(ImportError):
+        holders.append(importlib.import_module("assistant.prompts"))
+    for holder in holders:
         for name in ("SYSTEM_PROMPT", "system_prompt"):
             value = getattr(holder, name, None)
             if isinstance(value, str) and value.strip():
@@ -125,6 +131,7 @@ def evaluate(
     settings: Settings,
     *,
     dataset_path: Path,
+    selection: dict[str, object] | None = None,
     k: int | None = None,
     assistant: Assistant | None = None,
     progress: bool = True,
@@ -167,13 +174,15 @@ def evaluate(
     fingerprints = {
         "corpus": corpus,
         "model": model_fingerprint(settings.resolved_embedding_model()),
-        "dataset": dataset_hash(dataset_path),
+        "dataset": items_hash(items),
+        "dataset_file": dataset_hash(dataset_path),
         "git_commit": git_commit(),
     }
     dataset = {
         "path": str(dataset_path),
         "stem": Path(dataset_path).stem,
         "questions": len(items),
+        "selection": selection or {},
         "indexed_documents": docs,
         "indexed_chunks": chunks,
     }

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from evals.cli import register
-from evals.dataset import DatasetError, load_dataset
+from evals.dataset import DatasetError, items_hash, load_dataset, select
 
 GOOD = [
     {
@@ -143,3 +143,25 @@ def test_cli_rejects_bad_baseline_and_unknown_answerer(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli_app(), ["eval", str(data), "--answerer", "no-such-thing"])
     assert result.exit_code == 2
     assert result.stderr.startswith("error: unknown answerer 'no-such-thing'")
+
+
+def test_select_per_type_then_limit(tmp_path: Path) -> None:
+    extra = [{**GOOD[0], "id": f"x{n}"} for n in range(3)]
+    items = load_dataset(write(tmp_path / "d.jsonl", [*GOOD, *extra]))
+    assert [i.id for i in select(items, per_type=2)] == ["q1", "q2", "q3", "q4", "x0"]
+    assert [i.id for i in select(items, per_type=1, limit=2)] == ["q1", "q2"]
+    assert items_hash(select(items, per_type=1)) != items_hash(select(items, per_type=2))
+
+
+def test_cli_without_an_index_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ingest.settings import Settings
+
+    settings = Settings(store_dir=tmp_path / "nothing-here", chroma_url=None)
+    monkeypatch.setattr("ingest.settings.get_settings", lambda: settings)
+    data = write(tmp_path / "d.jsonl", GOOD)
+    result = CliRunner().invoke(cli_app(), ["eval", str(data), "--no-progress"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: no index at {tmp_path / 'nothing-here'}: run `igr ingest` first"
+    )
+    assert not (tmp_path / "nothing-here").exists()

@@ -160,3 +160,12 @@ def test_aggregate_and_bootstrap() -> None:
     assert bootstrap_ci([m.Ratio(1, 1)] * 5) == (1.0, 1.0)
     assert aggregate([m.Ratio(3, 4), m.Ratio(1, 4)]) == 0.5  # micro: 4 of 8
     assert aggregate([]) is None and bootstrap_ci([]) is None
+
+
+def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
+    answer = "First claim here. [1] Second claim here. [2][3] Third [1]."
+    assert m.cited_sentences(answer) == [
+        ("First claim here.", [1]),
+        ("Second claim here.", [2, 3]),
+        ("Third.", [1]),
+    ]
