@@ -19,6 +19,7 @@ _MD_LINK = re.compile(r"\[((?:\\.|[^\]\\\n]){1,300})\]\((?:[^()\s]|\([^()\s]*\))
 _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _MD_ESCAPE = re.compile(r"\\([\[\]()*_#>`])")
+_WIKI_HEADING = re.compile(r"^(={1,6})\s*([^=\n]+?)\s*\1$", re.M)
 
 # Whole lines that are site furniture wherever they appear (matched on the stripped line).
 JUNK_LINES = [
@@ -77,6 +78,7 @@ def normalise_whitespace(text: str) -> str:
 def strip_markup(text: str) -> str:
     """Drop light markdown decoration (links, bold, italics, escapes); keep heading markers."""
     text = _MD_LINK.sub(r"\1", text)
+    text = _WIKI_HEADING.sub(lambda m: "#" * len(m.group(1)) + " " + m.group(2), text)
     text = _MD_BOLD.sub(r"\2", text)
     text = _MD_ITALIC.sub(r"\1", text)
     return _MD_ESCAPE.sub(r"\1", text)
@@ -118,16 +120,25 @@ def clean_web_text(text: str, title: str | None = None) -> str:
                 if all(not is_sentence_like(lines[j]) for j in non_empty if j < i):
                     lines = lines[i:]
                 break
-    # 3. known junk lines and short non-sentence lines that repeat
-    counts = Counter(_norm_key(x) for x in lines if x.strip() and not is_sentence_like(x))
-    kept = []
+    # 3. known junk lines; short non-sentence lines repeated on the page (teasers, captions),
+    #    except data lines ("Key: value", figures) and headings; adjacent duplicates collapse
+    collapsed: list[str] = []
+    previous = ""
     for line in lines:
+        key = _norm_key(line)
+        if key and key == previous:
+            continue
+        collapsed.append(line)
+        previous = key or previous
+    counts = Counter(_norm_key(x) for x in collapsed if x.strip() and not is_sentence_like(x))
+    kept: list[str] = []
+    for line in collapsed:
         stripped = line.strip()
         if stripped and is_junk_line(stripped):
             continue
-        is_heading = stripped.startswith("#")
+        is_data = stripped.startswith("#") or bool(re.search(r"\d|\w: \S", stripped))
         repeated = counts[_norm_key(stripped)] > 1
-        if stripped and not is_heading and not is_sentence_like(stripped) and repeated:
+        if stripped and repeated and not is_data and not is_sentence_like(stripped):
             continue
         kept.append(line)
     return normalise_whitespace("\n".join(kept))

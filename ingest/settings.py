@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     max_chunks_per_doc: int = 2
+    neighbour_hits: int = Field(3, description="best hits whose adjacent chunks are also read")
 
     # --- answering ---
     answerer: str = "extractive"

@@ -233,3 +233,21 @@ def test_tail_marker_early_in_a_page_only_drops_its_line():
     cleaned = clean_web_text(text)
     assert cleaned.startswith("The article body starts here")
     assert cleaned.endswith("long enough to count.")
+
+
+def test_repeated_data_lines_and_adjacent_duplicates_are_kept_once():
+    text = (
+        "Greater Manchester\nParty in control: Labour\nInvestment fund: £900m\n"
+        "Sheffield City Region\nParty in control: Labour\nInvestment fund: £900m\n"
+        "West Yorkshire\n\nWest Yorkshire\nMember councils include Leeds and Wakefield.\n"
+        "Image caption,\nA figure.\nImage caption,\nAnother figure."
+    )
+    cleaned = clean_web_text(text).split("\n")
+    assert cleaned.count("Party in control: Labour") == 2
+    assert cleaned.count("Investment fund: £900m") == 2
+    assert cleaned.count("West Yorkshire") == 1
+    assert "Image caption," not in cleaned
+
+
+def test_wiki_headings_become_markdown_headings():
+    assert strip_markup("==Background==\nText.\n= Title =") == "## Background\nText.\n# Title"
