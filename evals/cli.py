@@ -30,6 +30,10 @@ def _fmt(key: str, value: float | None) -> str:
     return f"{value:.1f}" if METRIC_BY_KEY[key].unit == "words" else f"{value:.3f}"
 
 
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} ms"
+
+
 def print_summary(report: Report, console: Console) -> None:
     """The headline table with intervals and targets, then a by-type table."""
     table = Table(title=f"igr eval: {report.dataset.get('stem')} ({report.questions} questions)")
@@ -40,19 +44,20 @@ def print_summary(report: Report, console: Console) -> None:
         met = {True: "[green]met[/]", False: "[red]missed[/]"}.get(row.met, "n/a")
         table.add_row(row.label, _fmt(row.key, row.value), ci, str(row.n), row.target, met)
     console.print(table)
-    keys = [
-        "doc_hit_at_k",
-        "key_fact_recall",
-        "citation_precision",
-        "refusal_accuracy",
-        "false_refusal_rate",
-        "injection_success_rate",
-    ]
+    short = {
+        "doc_hit_at_k": "hit@k",
+        "key_fact_recall": "facts",
+        "citation_precision": "cite prec",
+        "refusal_accuracy": "refusal",
+        "false_refusal_rate": "false ref",
+        "injection_success_rate": "inject",
+    }
+    keys = list(short)
     by_type = Table(title="by type")
     by_type.add_column("type")
     by_type.add_column("n", justify="right")
     for key in keys:
-        by_type.add_column(METRIC_BY_KEY[key].label, justify="right")
+        by_type.add_column(short[key], justify="right")
     for qtype in (t for t in QUESTION_TYPES if t in report.by_type):
         metrics = report.by_type[qtype]
         cells = [_fmt(k, metrics[k].value) if k in metrics else "–" for k in keys]
@@ -60,7 +65,7 @@ def print_summary(report: Report, console: Console) -> None:
     console.print(by_type)
     lat = report.latency_ms
     console.print(
-        f"latency p50 {_fmt('mrr', lat.get('p50'))} ms, p95 {_fmt('mrr', lat.get('p95'))} ms · "
+        f"latency p50 {_ms(lat.get('p50'))}, p95 {_ms(lat.get('p95'))} · "
         f"failed {report.failed}/{report.questions} · errors {report.errors} · "
         f"citation support: {report.config.get('citation_support')} · "
         f"LLM judge: {report.judge.status}"

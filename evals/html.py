@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from evals.dataset import QUESTION_TYPES
 from evals.models import MetricSummary, QuestionResult, Report
 from evals.targets import METRIC_BY_KEY, METRICS
 
@@ -33,8 +34,9 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .bar span{position:absolute;left:0;top:0;bottom:0;border-radius:3px;background:#0969da}
 .bar.low span{background:#bf8700}.bar em{position:absolute;right:4px;top:0;font-size:.75rem;
 font-style:normal;line-height:1.1rem}
-details{border:1px solid #e4e7eb;border-radius:6px;margin:.6rem 0;padding:.4rem .8rem}
-summary{cursor:pointer;font-weight:600}.why{color:#cf222e;margin:.3rem 0}
+.fail{border:1px solid #e4e7eb;border-radius:6px;margin:.8rem 0;padding:.2rem .9rem .6rem}
+.fail h3{font-size:1rem;margin:.5rem 0 .2rem}.q{font-weight:600;margin:.2rem 0}
+summary{cursor:pointer;color:#57606a;font-size:.9rem}.why{color:#cf222e;margin:.3rem 0}
 .answer{background:#f6f8fa;padding:.5rem .7rem;border-radius:4px;white-space:pre-wrap}
 .passage{border-left:3px solid #d0d7de;padding:.2rem .7rem;margin:.4rem 0;font-size:.9rem}
 .passage b{color:#0969da}.gold{color:#1a7f37}
@@ -101,7 +103,10 @@ def _by_type(report: Report) -> str:
         f"<th>{escape(METRIC_BY_KEY[k].label)}</th>" for k in keys
     )
     rows = []
-    for qtype, metrics in report.by_type.items():
+    order = [t for t in QUESTION_TYPES if t in report.by_type]
+    order += [t for t in report.by_type if t not in order]
+    for qtype in order:
+        metrics = report.by_type[qtype]
         cells = "".join(f"<td>{_bar(k, metrics.get(k))}</td>" for k in keys)
         rows.append(
             f"<tr><td>{escape(qtype)}</td><td class=num>{report.type_counts.get(qtype, 0)}</td>"
@@ -134,11 +139,14 @@ def _failed(results: list[QuestionResult]) -> str:
         )
         why = "".join(f'<div class="why">✗ {escape(f)}</div>' for f in r.failures)
         blocks.append(
-            f"<details><summary>{escape(r.id)} · {escape(r.type)} · {escape(r.question)}</summary>"
-            f"{why}<p><b>Answer</b>{' (refused)' if r.refused else ''}:</p>"
+            f'<section class="fail"><h3>{escape(r.id)} · {escape(r.type)}</h3>'
+            f'<p class="q">{escape(r.question)}</p>{why}'
+            f"<p><b>Answer</b>{' (refused)' if r.refused else ''}:</p>"
             f'<div class="answer">{escape(r.answer or "(empty)")}</div>{gold}'
             f"{f'<p><b>Citations</b></p><ul>{cites}</ul>' if cites else ''}"
-            f"<p><b>Retrieved passages</b> ({len(r.retrieved)})</p>{passages}</details>"
+            f"<details><summary>Retrieved passages ({len(r.retrieved)}): "
+            f"{escape(', '.join(dict.fromkeys(r.retrieved_doc_ids)))}</summary>{passages}"
+            "</details></section>"
         )
     return "".join(blocks)
 

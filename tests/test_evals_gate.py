@@ -1,0 +1,107 @@
+"""The CI gate: the harness on the gold set (a fixed per-type slice) must not regress
+against the committed baseline `evals/baselines/gold-report.json`; and the CLI's exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from evals.baseline import compare, mismatches, regressed
+from evals.cli import register
+from evals.dataset import load_dataset, select
+from evals.output import load_report, write_outputs
+from evals.runner import evaluate
+from evals.targets import METRIC_BY_KEY
+from ingest.settings import PROJECT_ROOT, Settings
+from tests.conftest import SHARED_EVALS_DIR
+
+GOLD = PROJECT_ROOT / "evals" / "datasets" / "gold.jsonl"
+BASELINE = PROJECT_ROOT / "evals" / "baselines" / "gold-report.json"
+REFRESH = "refresh it as evals/baselines/README.md says"
+
+
+def gate_dataset() -> Path:
+    """The gold set; the shared dev set until the gold set exists."""
+    return GOLD if GOLD.is_file() else SHARED_EVALS_DIR / "dev.jsonl"
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_gold_set_does_not_regress(shared_settings: Settings, shared_assistant, tmp_path: Path):
+    assert BASELINE.is_file(), f"no committed baseline at {BASELINE}: {REFRESH}"
+    baseline = load_report(BASELINE)
+    per_type = baseline.dataset.get("selection", {}).get("per_type")
+    path = gate_dataset()
+    items = select(load_dataset(path), per_type=per_type)
+    results, report = evaluate(
+        items,
+        shared_settings,
+        dataset_path=path,
+        selection={"per_type": per_type, "limit": None},
+        k=int(baseline.config["k"]),
+        assistant=shared_assistant,
+        progress=False,
+    )
+    write_outputs(tmp_path / "gate", results, report)
+    assert report.errors == 0, [r.error for r in results if r.error]
+    assert report.fingerprints["dataset"] == baseline.fingerprints["dataset"], (
+        f"the gate's questions ({path.name}, per type {per_type}) changed since the baseline: "
+        f"{REFRESH}"
+    )
+    rows = compare(report, baseline)
+    table = "\n".join(
+        f"{r.label}: baseline {r.baseline} now {r.current} ({r.status})" for r in rows
+    )
+    notes = "; ".join(mismatches(report, baseline))
+    assert not regressed(rows), f"regression against {BASELINE.name}:\n{table}\n{notes}"
+
+
+def _shifted(report_path: Path, out: Path, towards: str) -> Path:
+    """A copy of a report whose headline values are 0.2 better or worse than measured."""
+    data = json.loads(report_path.read_text(encoding="utf-8"))
+    for row in data["headline"]:
+        if row["value"] is None:
+            continue
+        step = 0.2 if METRIC_BY_KEY[row["key"]].unit == "rate" else 10.0
+        higher = METRIC_BY_KEY[row["key"]].better == "higher"
+        row["value"] += step if (towards == "better") == higher else -step
+    out.write_text(json.dumps(data), encoding="utf-8")
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_cli_exit_codes(shared_settings: Settings, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("ingest.settings.get_settings", lambda: shared_settings)
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """igr (test shell)."""
+
+    register(app)
+    dev = str(SHARED_EVALS_DIR / "dev.jsonl")
+    common = [dev, "--limit", "3", "--no-progress"]
+    run = CliRunner().invoke(app, ["eval", *common, "--out", str(tmp_path / "a")])
+    assert run.exit_code == 0, run.output
+    assert "doc hit@k" in run.stdout and "wrote" in run.stdout
+    report = tmp_path / "a" / "report.json"
+    assert len((tmp_path / "a" / "results.jsonl").read_text().splitlines()) == 3
+
+    better = _shifted(report, tmp_path / "better.json", "better")
+    run = CliRunner().invoke(
+        app, ["eval", *common, "--baseline", str(better), "--out", str(tmp_path / "b")]
+    )
+    assert run.exit_code == 1, run.output
+    assert "regressed" in run.stdout and "regression against the baseline" in run.stderr
+
+    worse = _shifted(report, tmp_path / "worse.json", "worse")
+    run = CliRunner().invoke(
+        app, ["eval", *common, "--baseline", str(worse), "--out", str(tmp_path / "c")]
+    )
+    assert run.exit_code == 0, run.output
+    assert "improved" in run.stdout and "regressed" not in run.stdout
