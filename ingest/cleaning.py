@@ -19,6 +19,9 @@ _MD_LINK = re.compile(r"\[((?:\\.|[^\]\\\n]){1,300})\]\((?:[^()\s]|\([^()\s]*\))
 _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _MD_ESCAPE = re.compile(r"\\([\[\]()*_#>`])")
+_FOOTNOTE_MARK = re.compile(r"\^\{[ivxlcdm0-9]{1,8}\}|[ⁱᵛˣ]+", re.I)
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<=\w)[ \t]+(?=[,;:](?:\s|$))")
+_INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
 _WIKI_HEADING = re.compile(r"^(={1,6})\s*([^=\n]+?)\s*\1$", re.M)
 
 # Whole lines that are site furniture wherever they appear (matched on the stripped line).
@@ -76,12 +79,16 @@ def normalise_whitespace(text: str) -> str:
 
 
 def strip_markup(text: str) -> str:
-    """Drop light markdown decoration (links, bold, italics, escapes); keep heading markers."""
+    """Drop light markdown decoration (links, bold, italics, escapes) and footnote markers
+    (``^{iv}``, ``ⁱⁱ``); turn wiki ``==Heading==`` into markdown; keep heading markers."""
     text = _MD_LINK.sub(r"\1", text)
     text = _WIKI_HEADING.sub(lambda m: "#" * len(m.group(1)) + " " + m.group(2), text)
     text = _MD_BOLD.sub(r"\2", text)
     text = _MD_ITALIC.sub(r"\1", text)
-    return _MD_ESCAPE.sub(r"\1", text)
+    text = _MD_ESCAPE.sub(r"\1", text)
+    text = _FOOTNOTE_MARK.sub("", text)
+    text = _SPACE_BEFORE_PUNCT.sub("", text)
+    return _INNER_SPACES.sub(" ", text)
 
 
 def is_sentence_like(line: str) -> bool:

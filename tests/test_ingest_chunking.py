@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from ingest.chunking import chunk_document
+from ingest.cleaning import strip_markup
 from ingest.discovery import discover
 from ingest.loaders import load_document
 from ingest.models import ChunkMetadata, LoadedDocument, SourceFile
@@ -144,8 +145,9 @@ def test_sections_follow_headings(samples):
 
 
 def _page_words(path: Path) -> list[list[str]]:
-    pages = PdfReader(path).pages
-    return [re.findall(r"[a-z0-9]+", (p.extract_text() or "").lower()) for p in pages]
+    """Words of each raw page (markup and footnote markers removed as cleaning does)."""
+    pages = [strip_markup(p.extract_text() or "") for p in PdfReader(path).pages]
+    return [re.findall(r"[a-z0-9]+", page.lower()) for page in pages]
 
 
 def _check_pages_match_raw(doc: LoadedDocument, path: Path) -> None:
