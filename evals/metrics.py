@@ -13,7 +13,16 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from assistant.models import Citation, RetrievedItem
-from evals.text import contains, doc_stem, markers, normalise, squash, strip_markers, tokens
+from evals.text import (
+    LEADING_MARKERS,
+    contains,
+    doc_stem,
+    markers,
+    normalise,
+    squash,
+    strip_markers,
+    tokens,
+)
 from ingest.sentences import split_sentences
 
 SupportFn = Callable[[str, list[str]], bool]
@@ -90,9 +99,6 @@ def citation_verbatim(citations: Sequence[Citation], chunk_texts: dict[str, str]
     return Ratio(float(ok), float(len(citations)))
 
 
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+")
-
-
 def cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
     """The answer's sentences with the [n] numbers each cites (markers stripped from text).
 
@@ -101,7 +107,7 @@ def cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
     """
     out: list[tuple[str, list[int]]] = []
     for sentence in split_sentences(answer):
-        lead = _LEADING_MARKERS.match(sentence)
+        lead = LEADING_MARKERS.match(sentence)
         if lead and out:
             out[-1][1].extend(n for n in markers(lead.group(0)) if n not in out[-1][1])
             sentence = sentence[lead.end() :]

@@ -6,7 +6,9 @@ import re
 import string
 import unicodedata
 
-_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# A citation marker, with the source date some answerers print after it: "[2] (2024-09-27)".
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\](?:\s*\(\d{4}(?:-\d{2}){0,2}\))?")
+LEADING_MARKERS = re.compile(rf"^(?:{_MARKER.pattern})+")
 _QUOTES = str.maketrans(
     {
         "‘": "'",
@@ -35,7 +37,7 @@ def doc_stem(doc_id: str) -> str:
 
 
 def strip_markers(text: str) -> str:
-    """Remove [n] / [1, 2] citation markers."""
+    """Remove [n] / [1, 2] citation markers (and a source date printed right after one)."""
     return _MARKER.sub("", text).strip()
 
 

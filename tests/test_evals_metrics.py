@@ -169,3 +169,16 @@ def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
         ("Second claim here.", [2, 3]),
         ("Third.", [1]),
     ]
+
+
+def test_source_dates_after_markers_are_citation_metadata() -> None:
+    answer = (
+        "It met in 2023,[1] (2024-09-27) a fall from 2022. [1] (2024-09-27) "
+        "Then it ended. [2] (2019)"
+    )
+    assert strip_markers(answer) == "It met in 2023, a fall from 2022. Then it ended."
+    assert m.cited_sentences(answer) == [
+        ("It met in 2023, a fall from 2022.", [1]),
+        ("Then it ended.", [2]),
+    ]
+    assert word_count(answer) == 11
