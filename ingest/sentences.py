@@ -23,6 +23,7 @@ ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _BULLET = re.compile(r"^\s*(?:[-*•▪◦‣–—]\s+|\(?\d{1,3}[a-z]?[.)]\s+|\([a-z0-9]{1,4}\)\s+)")
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\^\{[^}]{1,8}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+)?(?=\s)")
 _START = re.compile(r"\s+([\"'“‘(\[]*[A-Z0-9£$€#*•\-–])")
+_LIST_NUMBER = re.compile(r"\s*(?:[-*•]\s*)?\(?(?:\d{1,4}|[A-Za-z]|[ivxlcIVXLC]{1,6})")
 _TERMINAL = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
 
 
@@ -74,10 +75,11 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
         nxt = _START.match(segment, m.end())
         if not nxt:
             continue
-        if segment[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(
-            segment, m.start()
-        ):
-            continue
+        if segment[m.start()] == "." and m.end() - m.start() == 1:
+            if _is_abbreviation(segment, m.start()):
+                continue
+            if _LIST_NUMBER.fullmatch(segment, begin, m.start()):
+                continue  # "1. Make ...", "274. The memorandum ...", "(a). ..."
         spans.append((begin, m.end()))
         begin = nxt.start(1)
     spans.append((begin, len(segment)))

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     lexical_weight: float = 1.0
     max_chunks_per_doc: int = 2
     neighbour_hits: int = Field(3, description="best hits whose adjacent chunks are also read")
+    extra_passages: int = Field(3, description="next best chunks held back by the per-doc cap")
 
     # --- answering ---
     answerer: str = "extractive"

@@ -28,6 +28,16 @@ from ingest.sentences import sentence_spans, split_sentences
             ['"Good faith" matters.', "“Quoted.”", "Then more."],
         ),
         ("It is the UK's. Next one.", ["It is the UK's.", "Next one."]),
+        (
+            "1. Make it routine. 2. Invest in it. 274. The memorandum says so. IV. Fourth.",
+            [
+                "1. Make it routine.",
+                "2. Invest in it.",
+                "274. The memorandum says so.",
+                "IV. Fourth.",
+            ],
+        ),
+        ("It rose by 5. Then it fell.", ["It rose by 5.", "Then it fell."]),
     ],
 )
 def test_split_sentences_handles_abbreviations_numbers_and_initials(text, expected):
