@@ -17,6 +17,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from vectorstore.store import ChunkStore, open_store
 
 Progress = Callable[[str, int, int], None]
 INDEX_VERSION = "1"
+EMBED_BATCHES_PER_COMMIT = 4  # texts per encode call = embedding_batch_size * this
 BOOKKEEPING_KEYS = frozenset(
     {"index_key", "doc_hash", "doc_chunk_count", "path", "root", "ingested_at", DATE_KEY, "pages"}
 )
@@ -260,19 +262,35 @@ class _Run:
 
     # --- embedding and committing ----------------------------------------------------
 
-    def commit(self, job: _Job) -> None:
-        """Write one document atomically enough: new chunks first, then drop stale ones."""
-        old = self.state.get(job.doc_id)
-        self.store.upsert(job.ids, job.vectors, job.texts, job.metadatas)
-        if old is not None:
-            self.store.delete(sorted(old.ids - set(job.ids)))
-            self.report.updated += 1
-        else:
-            self.report.added += 1
-        self.report.chunks_embedded += len(job.ids)
+    def commit(self, jobs: list[_Job], done: int, total: int) -> None:
+        """Write completed documents: their new chunks first, then drop their stale ones.
+
+        One upsert and one delete for the group (Chroma writes are costly per call); a
+        crash in between leaves documents the next run sees as incomplete and redoes.
+        """
+        if jobs:
+            self.store.upsert(
+                [i for j in jobs for i in j.ids],
+                [v for j in jobs for v in j.vectors],
+                [t for j in jobs for t in j.texts],
+                [m for j in jobs for m in j.metadatas],
+            )
+            stale: list[str] = []
+            for job in jobs:
+                old = self.state.get(job.doc_id)
+                if old is not None:
+                    stale.extend(sorted(old.ids - set(job.ids)))
+                    self.report.updated += 1
+                else:
+                    self.report.added += 1
+                self.report.chunks_embedded += len(job.ids)
+            self.store.delete(stale)
+            self.store.bump_generation()
+        self.progress("embedding", done, total)
 
     def embed_and_commit(self, jobs: list[_Job]) -> None:
-        """Embed in large batches across documents; commit each document once complete."""
+        """Embed in large batches across documents; a writer thread commits each group of
+        documents completed by a batch while the next batch is being embedded."""
         total = sum(len(j.ids) for j in jobs)
         if not total:
             return
@@ -280,18 +298,25 @@ class _Run:
 
         embeddings = get_embeddings(self.settings)
         flat = [(j, t) for j in jobs for t in j.texts]
-        step = max(1, self.settings.embedding_batch_size * 8)
+        step = max(1, self.settings.embedding_batch_size * EMBED_BATCHES_PER_COMMIT)
         pending = list(jobs)
         self.progress("embedding", 0, total)
-        for start in range(0, total, step):
-            piece = flat[start : start + step]
-            vectors = embeddings.encode([t for _, t in piece]).tolist()
-            for (job, _), vector in zip(piece, vectors, strict=True):
-                job.vectors.append(vector)
-            while pending and len(pending[0].vectors) == len(pending[0].ids):
-                self.commit(pending.pop(0))
-            self.store.bump_generation()
-            self.progress("embedding", min(start + step, total), total)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="igr-writer") as writer:
+            writes: list[Future] = []
+            for start in range(0, total, step):
+                piece = flat[start : start + step]
+                vectors = embeddings.encode([t for _, t in piece]).tolist()
+                for (job, _), vector in zip(piece, vectors, strict=True):
+                    job.vectors.append(vector)
+                ready: list[_Job] = []
+                while pending and len(pending[0].vectors) == len(pending[0].ids):
+                    ready.append(pending.pop(0))
+                done = min(start + step, total)
+                writes.append(writer.submit(self.commit, ready, done, total))
+                if writes[0].done():
+                    writes.pop(0).result()  # surface a write error early
+            for future in writes:
+                future.result()
 
 
 def index_paths(
