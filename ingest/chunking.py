@@ -94,6 +94,11 @@ def _merge_small(
                 prev.extend(block)
                 continue
         merged.append(list(block))
+    if len(merged) > 1:
+        last, prev = merged[-1], merged[-2]
+        same_page = _page_of(prev[0][0], doc.page_starts) == _page_of(last[0][0], doc.page_starts)
+        if same_page and last[-1][1] - last[0][0] < min_len:
+            prev.extend(merged.pop())
     return merged
 
 

@@ -6,6 +6,7 @@ import re
 
 _MD = re.compile(r"^#{1,6}\s+(\S.*)$")
 _NUMBERED = re.compile(r"^(?:\(\d{1,2}[a-z]?\)|\d{1,2}(?:\.\d{1,2})*\.?|[A-Z]\.|[IVX]{1,5}\.)\s+\S")
+_KEY_VALUE = re.compile(r"^[^:]{1,40}: \S")
 _TOC_ENTRY = re.compile(r"\s(\.{2,}\s*)?\d{1,3}$")
 _MINOR_WORDS = "a an and as at but by for from in into of on or the to with vs via per nor"
 _MINOR = frozenset(_MINOR_WORDS.split())
@@ -48,6 +49,8 @@ def heading_text(line: str, next_line: str | None = None, title: str | None = No
         return None if _TOC_ENTRY.search(stripped) else stripped
     if len(words) > 10 or not stripped[:1].isupper():
         return None
+    if _KEY_VALUE.match(stripped) and next_line and _KEY_VALUE.match(next_line.strip()):
+        return None  # a run of "Key: value" lines is data, not headings
     if _title_case(words) or _prose(next_line):
         return stripped
     if title and " ".join(stripped.lower().split()) == " ".join(title.lower().split()):
