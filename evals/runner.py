@@ -18,7 +18,7 @@ from evals.fingerprint import corpus_fingerprint, git_commit, model_fingerprint
 from evals.judge import Judge, JudgeError
 from evals.metrics import Ratio, SupportFn
 from evals.models import JudgeStatus, QuestionResult, Report
-from evals.scoring import errored, score
+from evals.scoring import errored, missing_chunk_ids, score
 from evals.summary import build_report
 from evals.text import strip_markers
 from ingest.settings import Settings
@@ -60,6 +60,15 @@ def system_prompt_of(answerer: str) -> str | None:
             if isinstance(value, str) and value.strip():
                 return value
     return None
+
+
+def cited_chunk_texts(settings: Settings, chunk_ids: list[str]) -> dict[str, str]:
+    """Texts of cited chunks that the answer's `retrieved` list does not carry (from the store)."""
+    if not chunk_ids:
+        return {}
+    from vectorstore.store import open_store
+
+    return {c.chunk_id: c.text for c in open_store(settings).get(chunk_ids)}
 
 
 def add_similarity(results: list[QuestionResult], encode: Callable[[list[str]], np.ndarray]):
@@ -164,7 +173,8 @@ def evaluate(
             except Exception as exc:  # noqa: BLE001 - one failing question must not stop a run
                 results.append(errored(item, _first_line(exc), k))
             else:
-                results.append(score(item, answer, k, supports, prompt))
+                texts = cited_chunk_texts(settings, missing_chunk_ids(answer))
+                results.append(score(item, answer, k, supports, prompt, texts))
             bar.advance(task)
     add_similarity(results, embeddings.encode)
     judge_status = JudgeStatus(status="not configured")

@@ -9,14 +9,26 @@ from evals.models import QuestionResult
 from evals.text import contains, strip_markers, word_count
 
 
-def passage_texts(result: AnswerResult) -> dict[int, str]:
-    """Text behind each [n]: the cited chunk when a citation names it, else retrieved[n-1]."""
-    by_chunk = {r.chunk_id: r.text for r in result.retrieved}
+def passage_texts(
+    result: AnswerResult, chunk_texts: dict[str, str] | None = None
+) -> dict[int, str]:
+    """Text behind each [n]: the chunk `citations` names for n (from `retrieved`, else from
+    `chunk_texts`, fetched from the store), else retrieved[n-1]."""
+    by_chunk = dict(chunk_texts or {})
+    by_chunk.update({r.chunk_id: r.text for r in result.retrieved})
     out = {i: r.text for i, r in enumerate(result.retrieved, start=1)}
     for c in result.citations:
         if c.chunk_id in by_chunk:
             out[c.n] = by_chunk[c.chunk_id]
+        else:
+            out.pop(c.n, None)  # a chunk we cannot read supports nothing
     return out
+
+
+def missing_chunk_ids(result: AnswerResult) -> list[str]:
+    """Cited chunks that are not among the reported retrieved chunks."""
+    have = {r.chunk_id for r in result.retrieved}
+    return list(dict.fromkeys(c.chunk_id for c in result.citations if c.chunk_id not in have))
 
 
 def score(
@@ -53,7 +65,8 @@ def score(
             if src is not None:
                 parts["citation_source_precision"] = src
             if supports is not None:
-                parts.update(m.citation_support(result.answer, passage_texts(result), supports))
+                passages = passage_texts(result, chunk_texts)
+                parts.update(m.citation_support(result.answer, passages, supports))
         if result.refused:
             failures.append("refused an answerable question")
         if parts.get("doc_hit_at_k", m.Ratio(1, 1)).num == 0:

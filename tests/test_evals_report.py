@@ -13,7 +13,7 @@ from evals.baseline import compare, mismatches, regressed
 from evals.dataset import EvalItem
 from evals.models import JudgeStatus, QuestionResult, Report
 from evals.output import load_report, write_outputs
-from evals.scoring import errored, score
+from evals.scoring import errored, missing_chunk_ids, passage_texts, score
 from evals.summary import build_report
 
 PASSAGE = "The first group, chaired by Mr Gove, discussed the global political situation."
@@ -169,3 +169,21 @@ def test_small_drops_within_tolerance_pass() -> None:
     assert regressed(compare(worse, base, rate_tolerance=0.01))
     worse.fingerprints["dataset"] = "other"
     assert mismatches(worse, base) == ["dataset fingerprint differs from the baseline's"]
+
+
+def test_cited_chunks_outside_retrieved_are_read_from_given_texts() -> None:
+    res = answer("It discussed the global political situation [1]. Extra point [2].")
+    res.citations.append(
+        Citation(n=2, doc_id="web/far", title="T", chunk_id="web/far#7", quote="extra point")
+    )
+    assert missing_chunk_ids(res) == ["web/far#7"]
+    blind = passage_texts(res)
+    assert 2 not in blind and blind[1] == PASSAGE  # an unreadable chunk supports nothing
+    texts = {"web/far#7": "An extra point was made."}
+    assert passage_texts(res, texts)[2] == "An extra point was made."
+    without = score(FACT, res, 5, words_support)
+    with_texts = score(FACT, res, 5, words_support, chunk_texts=texts)
+    assert without.metrics["citation_verbatim"] == 0.5
+    assert with_texts.metrics["citation_verbatim"] == 1.0
+    assert without.metrics["citation_recall"] == 0.5
+    assert with_texts.metrics["citation_recall"] == 1.0
