@@ -45,31 +45,34 @@ def _page_of(offset: int, page_starts: list[int] | None) -> int | None:
     return bisect.bisect_right(page_starts, offset)
 
 
-def _is_line(text: str, s: int, e: int) -> bool:
-    before = text[:s].rstrip(" \t")
-    after = text[e:].lstrip(" \t")
-    return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
-
-
-def _next_line(text: str, end: int) -> str | None:
-    """The next non-empty line after offset ``end`` (for heading detection)."""
-    for line in text[end : end + 2000].split("\n")[1:]:
-        if line.strip():
-            return line
-    return None
+def _line_bounds(text: str) -> tuple[list[int], list[int]]:
+    """Start and end offsets of every non-empty line (whitespace-stripped)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip(" \t\r")
+        if stripped:
+            lead = len(line) - len(line.lstrip(" \t\r"))
+            starts.append(pos + lead)
+            ends.append(pos + lead + len(stripped))
+        pos += len(line) + 1
+    return starts, ends
 
 
 def _blocks(doc: LoadedDocument, spans: list[Span]) -> tuple[list[list[Span]], list[Span]]:
     """Group sentence spans into sections (new at each heading and each page)."""
     text = doc.text
+    line_starts, line_ends = _line_bounds(text)
     blocks: list[list[Span]] = []
     headings: list[Span] = []
     page = None
     for s, e in spans:
-        nxt = _next_line(text, e)
-        is_heading = _is_line(text, s, e) and (
-            heading_text(text[s:e], nxt, doc.meta.title) is not None
-        )
+        idx = bisect.bisect_right(line_starts, s) - 1
+        whole_line = idx >= 0 and line_starts[idx] == s and line_ends[idx] == e
+        has_next = idx + 1 < len(line_starts)
+        nxt = text[line_starts[idx + 1] : line_ends[idx + 1]] if has_next else None
+        is_heading = whole_line and heading_text(text[s:e], nxt, doc.meta.title) is not None
         this_page = _page_of(s, doc.page_starts)
         if is_heading:
             headings.append((s, e))
@@ -124,8 +127,9 @@ def pack_windows(units: list[Span], size: int, overlap: int) -> list[Span]:
     return windows
 
 
-def _section_at(offset: int, doc: LoadedDocument, headings: list[Span]) -> str | None:
-    starts = [s for s, _ in headings]
+def _section_at(
+    offset: int, doc: LoadedDocument, headings: list[Span], starts: list[int]
+) -> str | None:
     idx = bisect.bisect_right(starts, offset) - 1
     if idx < 0:
         return None
@@ -139,6 +143,7 @@ def chunk_document(doc: LoadedDocument, settings: Settings) -> list[Document]:
     if doc.page_starts:
         spans = _split_at_pages(spans, doc.page_starts)
     blocks, headings = _blocks(doc, spans)
+    heading_starts = [h for h, _ in headings]
     blocks = _merge_small(blocks, doc, settings.chunk_size // 3)
     meta = doc.meta
     chunks: list[Document] = []
@@ -155,7 +160,7 @@ def chunk_document(doc: LoadedDocument, settings: Settings) -> list[Document]:
                 date=meta.date,
                 doc_type=meta.doc_type,
                 page=_page_of(start, doc.page_starts),
-                section=_section_at(start, doc, headings),
+                section=_section_at(start, doc, headings, heading_starts),
                 start=start,
                 end=end,
             )

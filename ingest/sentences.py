@@ -58,7 +58,10 @@ def _continues(prev: str, line: str) -> bool:
 
 def _is_abbreviation(segment: str, dot_at: int) -> bool:
     """Whether the full stop at ``dot_at`` closes an abbreviation or an initial."""
-    m = re.search(r"(?<![\w'’])([A-Za-z][A-Za-z.]*)$", segment[:dot_at])
+    window = segment[max(0, dot_at - 24) : dot_at]
+    m = re.search(r"(?<![\w'’])([A-Za-z][A-Za-z.]*)$", window)
+    if m and m.start() == 0 and dot_at > 24:
+        return False  # a word longer than the window is no abbreviation
     if not m:
         return False
     word = m.group(1)
