@@ -53,9 +53,14 @@ def _check_file(path: Path, root: Path, settings: Settings) -> SourceFile | Skip
     return SourceFile(path=path, root=root, doc_id=doc_id_for(path, root))
 
 
-def _walk(root: Path) -> list[Path]:
+def _walk(root: Path, skipped: list[SkippedFile]) -> list[Path]:
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        reason = f"cannot read folder: {exc.strerror or exc}"
+        skipped.append(SkippedFile(path=str(exc.filename or root), reason=reason))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
@@ -74,7 +79,7 @@ def discover(
         path = Path(given).expanduser()
         if path.is_dir():
             root = path.absolute()
-            candidates = [(p, False) for p in _walk(root)]
+            candidates = [(p, False) for p in _walk(root, skipped)]
         elif path.is_file():
             root = path.absolute().parent
             candidates = [(path.absolute(), True)]

@@ -43,13 +43,20 @@ class HeaderBlock(BaseModel):
 
 
 def parse_header(text: str) -> HeaderBlock | None:
-    """Parse a leading header block; None when the text does not start with one."""
+    """Parse a leading header block; None when the text does not start with one.
+
+    The corpus form is ``Title:`` ... ``---``; YAML-style front matter (``---`` then
+    ``title:`` ... ``---``) with the same keys is accepted too.
+    """
     fields: dict[str, str] = {}
     pos = 0
     lines = text.splitlines(keepends=True)
+    front_matter = bool(lines) and lines[0].strip() == "---"
     for i, line in enumerate(lines):
         stripped = line.strip()
         pos += len(line)
+        if i == 0 and front_matter:
+            continue
         if i == 0 and not stripped.lower().startswith("title:"):
             return None
         if stripped == "---":
@@ -65,9 +72,14 @@ def parse_header(text: str) -> HeaderBlock | None:
                 body_start=pos,
             )
         m = _KEY_LINE.match(stripped)
-        if not m or m.group(1).lower() not in HEADER_KEYS or i > 12:
+        if front_matter and stripped and not m:
             return None
-        fields[m.group(1).lower()] = m.group(2).strip()
+        if not front_matter and (not m or m.group(1).lower() not in HEADER_KEYS):
+            return None
+        if i > 20:
+            return None
+        if m and m.group(1).lower() in HEADER_KEYS:
+            fields[m.group(1).lower()] = m.group(2).strip().strip("\"'")
     return None
 
 

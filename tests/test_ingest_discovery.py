@@ -77,3 +77,19 @@ def test_shared_corpus_layout(shared_corpus):
     assert "web/igr-within-the-uk" in ids
     assert not any("MANIFEST" in i for i in ids)
     assert skipped == []
+
+
+def test_unreadable_folder_is_reported(tmp_path):
+    if os.geteuid() == 0:
+        import pytest
+
+        pytest.skip("root reads folders whatever their mode")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "a.txt").write_text("Text.")
+    locked.chmod(0)
+    try:
+        _, skipped = discover([tmp_path], Settings())
+        assert any(s.reason.startswith("cannot read folder") for s in skipped)
+    finally:
+        locked.chmod(0o755)

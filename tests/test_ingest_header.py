@@ -119,3 +119,15 @@ def test_every_sample_header_is_parsed_and_kept_out_of_the_text():
         assert doc.meta.publisher == "igr-assistant project", path.name
         assert doc.meta.doc_type == "primer", path.name
         assert "Publisher:" not in doc.text and "\n---\n" not in doc.text, path.name
+
+
+def test_yaml_front_matter_is_accepted(tmp_path):
+    path = tmp_path / "front.md"
+    path.write_text(
+        '---\ntitle: "Front matter note"\ndate: 2021-06-30\ntags: [igr]\n---\n# Heading\n\nBody.\n'
+    )
+    doc = _load(path)
+    assert doc.meta.title == "Front matter note" and doc.meta.date == "2021-06-30"
+    assert doc.text == "# Heading\n\nBody."
+    assert parse_header("---\nnot: closed\nBody text here that is prose.\n") is None
+    assert parse_header("---\n---\nBody.\n") is None
