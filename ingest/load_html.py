@@ -13,7 +13,7 @@ from ingest.models import LoadedDocument, SourceFile
 from ingest.textdecode import decode_text
 
 DROP_TAGS = [
-    "script", "style", "noscript", "template", "nav", "header", "footer", "form", "aside",
+    "script", "style", "noscript", "template", "nav", "footer", "form", "aside",
     "iframe", "svg", "button", "input", "select", "textarea", "label", "canvas", "object",
 ]
 DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary", "dialog"}
@@ -63,7 +63,11 @@ def html_to_text(soup: BeautifulSoup) -> str:
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
     for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
+        if not tag.decomposed:
+            tag.decompose()
+    for tag in soup.find_all("header"):  # site banner, but not an article's own header
+        if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
+            tag.decompose()
     for tag in [t for t in soup.find_all(True) if _is_furniture(t)]:
         if not tag.decomposed:
             tag.decompose()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from ingest.discovery import discover
 from ingest.settings import Settings
 
@@ -79,11 +81,8 @@ def test_shared_corpus_layout(shared_corpus):
     assert skipped == []
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads folders whatever their mode")
 def test_unreadable_folder_is_reported(tmp_path):
-    if os.geteuid() == 0:
-        import pytest
-
-        pytest.skip("root reads folders whatever their mode")
     locked = tmp_path / "locked"
     locked.mkdir()
     (locked / "a.txt").write_text("Text.")

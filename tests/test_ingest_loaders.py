@@ -77,6 +77,19 @@ def test_html_without_metadata_infers_title_and_date(tmp_path):
     assert "Home" not in doc.text
 
 
+def test_html_article_header_is_kept_but_site_header_dropped(tmp_path):
+    path = tmp_path / "article.html"
+    path.write_text(
+        "<html><body><header><p>Site banner text</p></header><article><header>"
+        "<h1>The article heading</h1><p>By a named author.</p></header>"
+        "<p>The first paragraph of the article body is here.</p></article></body></html>"
+    )
+    doc = _load(path)
+    assert doc.text.startswith("# The article heading")
+    assert "The first paragraph of the article body is here." in doc.text
+    assert "Site banner" not in doc.text
+
+
 def test_pdf_sample_pages_title_and_furniture():
     doc = _load(SAMPLES_DIR / "dispute-resolution-in-igr.pdf")
     assert doc.meta.title == "Dispute resolution in UK intergovernmental relations"
