@@ -48,11 +48,11 @@ _JUNK_RE = re.compile("|".join(f"(?:{p})" for p in JUNK_LINES), re.I)
 
 # Markers after which the rest of a web page is furniture (only honoured past _TAIL_FROM).
 TAIL_MARKERS = [
-    r"there are no comments", r"(add|post|write|leave) (a |your )?(comment|reply)\b",
+    r"^there are no comments", r"^(add|post|write|leave) (a |your )?(comment|reply)\b",
     r"^your comments?$", r"^comments? \(\d+\)$", r"^more articles", r"^related (articles|stories)",
     r"^you (may|might) also like", r"^read next", r"^view all videos", r"^more videos",
-    r"^videos?\.*$", r"^upcoming webinar", r"register your interest",
-    r"(sign up|subscribe) (to|for) our newsletter", r"^latest( \w+){0,3} news$",
+    r"^videos?\.*$", r"^upcoming webinar", r"register your interest( here)?\W*$",
+    r"^(sign up|subscribe) (to|for) our newsletter", r"^latest( \w+){0,3} news$",
 ]
 _TAIL_RE = re.compile("|".join(f"(?:{p})" for p in TAIL_MARKERS), re.I)
 _TAIL_FROM = 0.4  # fraction of the body after which a tail marker ends the article

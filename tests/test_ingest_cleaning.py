@@ -277,3 +277,13 @@ def test_dev_evidence_survives_cleaning_in_the_kept_copy(shared_corpus):
             assert any(_flat(evidence) in t for t in texts), (item["id"], evidence)
             checked += 1
     assert checked >= 20
+
+
+def test_tail_markers_inside_body_sentences_do_not_cut():
+    body = [
+        "The first paragraph of the article explains the new arrangements in detail.",
+        "Ministers may post a reply to the committee within two months of the report.",
+        "Members said there are no comments yet from the Treasury on the proposals.",
+        "The final paragraph closes the article with a summary of what happens next.",
+    ]
+    assert clean_web_text("\n".join(body)).split("\n") == body
