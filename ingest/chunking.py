@@ -4,7 +4,9 @@ Sections start at headings; pages (PDF) are never crossed; within a section, who
 sentences are packed into windows of about ``settings.chunk_size`` characters, and the
 next window repeats up to ``settings.chunk_overlap`` characters of whole sentences.
 A sentence longer than chunk_size is a chunk of its own. Sections shorter than a third
-of chunk_size are merged with the next one on the same page. LangChain's splitters
+of chunk_size are merged with the next one on the same page (a short last section with
+the previous one); ``section`` is the nearest heading at or above a chunk's start.
+LangChain's splitters
 cannot report exact offsets or respect our sentence rules, so only its ``Document`` is used.
 """
 
@@ -32,7 +34,9 @@ def chunk_id(doc_id: str, start: int, end: int, text: str) -> str:
 def _split_at_pages(spans: list[Span], page_starts: list[int]) -> list[Span]:
     out: list[Span] = []
     for s, e in spans:
-        cuts = [p for p in page_starts if s < p < e]
+        lo = bisect.bisect_right(page_starts, s)
+        hi = bisect.bisect_left(page_starts, e)
+        cuts = page_starts[lo:hi]
         for c in [*cuts, e]:
             out.append((s, c))
             s = c

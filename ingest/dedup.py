@@ -9,6 +9,7 @@ its citations carrying page numbers; otherwise the first in sorted doc_id order.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -20,9 +21,11 @@ MIN_LENGTH_RATIO = 0.5
 
 
 def shingles(text: str, k: int = SHINGLE) -> set[int]:
-    """Hashes of the k-word shingles of the lower-cased alphanumeric words."""
+    """Stable (crc32) hashes of the k-word shingles of the lower-cased alphanumeric words."""
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {hash(tuple(words[i : i + k])) for i in range(max(0, len(words) - k + 1))}
+    return {
+        zlib.crc32(" ".join(words[i : i + k]).encode()) for i in range(max(0, len(words) - k + 1))
+    }
 
 
 def similarity(a: set[int], b: set[int]) -> tuple[float, float]:
