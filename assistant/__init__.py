@@ -1,1 +1,4 @@
-"""Retrieval and cited answers over the indexed IGR corpus: one `Assistant` for CLI, API and evals."""
+"""Retrieval and cited answers over the indexed IGR corpus.
+
+One `Assistant` serves the CLI, the API and the evals.
+"""

@@ -2,24 +2,135 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
+from functools import cached_property
 from pathlib import Path
 
-from assistant.models import AnswerResult, ChatMessage, SearchFilters
+from assistant.answerers.base import load_answerer
+from assistant.conversation import standalone_question
+from assistant.encoder import CachedEncoder
+from assistant.evidence import unmet_by_evidence
+from assistant.models import (
+    AnswerResult,
+    ChatMessage,
+    Citation,
+    Passage,
+    RetrievedItem,
+    SearchFilters,
+    Timings,
+)
+from assistant.question import profile_question
+from assistant.refusal import refusal_text
+from assistant.retrieval import HybridSearch, RetrievedChunk, diversify
+from assistant.safety import strip_injection
+from assistant.verifier import Verifier
 from ingest.settings import Settings, get_settings
-from vectorstore.models import DocumentInfo, IngestReport
+from vectorstore.catalog import list_documents
+from vectorstore.catalog import remove_document as remove_from_store
+from vectorstore.embeddings import get_embeddings
+from vectorstore.filters import ChunkFilter
+from vectorstore.indexer import index_paths
+from vectorstore.lexical import LexicalIndex
+from vectorstore.models import DocumentInfo, IngestReport, StoredChunk
+from vectorstore.store import ChunkStore, open_store
+
+StreamEvent = tuple[str, object]
+Progress = Callable[[str, int, int], None]
 
 
-class StreamEvent:
-    """Placeholder until implemented: ("delta", text) pieces, then ("result", AnswerResult)."""
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000.0, 2)
+
+
+def _passage(n: int, chunk: StoredChunk, score: float) -> Passage:
+    meta = chunk.metadata
+    return Passage(
+        n=n,
+        chunk_id=meta.chunk_id,
+        doc_id=meta.doc_id,
+        title=meta.title,
+        source=meta.source,
+        publisher=meta.publisher,
+        date=meta.date,
+        doc_type=meta.doc_type,
+        page=meta.page,
+        section=meta.section,
+        text=chunk.text,
+        score=score,
+    )
+
+
+def _chunk_filter(filters: SearchFilters | None) -> ChunkFilter | None:
+    if filters is None:
+        return None
+    return ChunkFilter(
+        doc_types=filters.doc_type,
+        publishers=filters.publisher,
+        doc_ids=filters.doc_ids,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+
+
+def _with_dates(answer: str, citations: list[Citation]) -> str:
+    """When cited documents come from different years, show each citation's date."""
+    years = {c.date[:4] for c in citations if c.date}
+    if len(years) < 2:
+        return answer
+    for c in citations:
+        if c.date:
+            answer = answer.replace(f"[{c.n}]", f"[{c.n}] ({c.date})")
+    return answer
 
 
 class Assistant:
-    """Loads the model and the store once; thread-safe for concurrent `ask` calls."""
+    """Loads the model, the store and the answerer lazily, once; safe for concurrent use."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
-        raise NotImplementedError
+        self._lock = threading.RLock()
+
+    # --- parts, loaded on first use ----------------------------------------------------
+
+    @cached_property
+    def store(self) -> ChunkStore:
+        with self._lock:
+            return open_store(self.settings)
+
+    @cached_property
+    def encoder(self) -> CachedEncoder:
+        with self._lock:
+            return CachedEncoder(get_embeddings(self.settings))
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        with self._lock:
+            return LexicalIndex(self.store)
+
+    @cached_property
+    def search(self) -> HybridSearch:
+        with self._lock:
+            return HybridSearch(self.store, self.lexical, self.encoder, self.settings)
+
+    @cached_property
+    def answerer(self):
+        with self._lock:
+            return load_answerer(self.settings.answerer)(self.settings, self.encoder)
+
+    @cached_property
+    def verifier(self) -> Verifier:
+        with self._lock:
+            return Verifier(self.encoder, self.settings)
+
+    def warm_up(self) -> None:
+        """Load the model, the store, the lexical index and the answerer now."""
+        self.encoder.embed_query("warm up")
+        self.lexical.refresh(force=True)
+        _ = self.answerer, self.verifier
+
+    # --- answering ---------------------------------------------------------------------
 
     def ask(
         self,
@@ -29,7 +140,13 @@ class Assistant:
         k: int | None = None,
         id: str | None = None,
     ) -> AnswerResult:
-        raise NotImplementedError
+        """Answer `question` with verified citations, or refuse plainly."""
+        result: AnswerResult | None = None
+        for kind, payload in self.ask_stream(question, history, filters, k, id=id):
+            if kind == "result":
+                result = payload  # type: ignore[assignment]
+        assert result is not None
+        return result
 
     def ask_stream(
         self,
@@ -37,19 +154,123 @@ class Assistant:
         history: list[ChatMessage] | None = None,
         filters: SearchFilters | None = None,
         k: int | None = None,
-    ) -> Iterator[tuple[str, object]]:
+        id: str | None = None,
+    ) -> Iterator[StreamEvent]:
         """Yield ("delta", str) while the answer is produced, then ("result", AnswerResult)."""
-        raise NotImplementedError
+        started = time.perf_counter()
+        history = history or []
+        clean, _ = strip_injection(question)
+        base = {"id": id, "question": question, "answerer": self.answerer.name}
+        if not clean:
+            yield "result", AnswerResult(
+                **base, answer=refusal_text([], off_topic=True), refused=True,
+                timings_ms=Timings(total=_ms(time.perf_counter() - started)),
+            )
+            return
 
-    def ingest(self, paths: list[Path] | None = None, prune: bool = False) -> IngestReport:
-        raise NotImplementedError
+        query = standalone_question(clean, history)
+        fused = self.search.ranked(
+            query, _chunk_filter(filters), query_embedding=self.encoder.embed_query(query)
+        )
+        hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
+        passages = self._answer_passages(hits, fused)
+        retrieved = [
+            RetrievedItem(
+                chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, page=p.page,
+                score=round(p.score, 6), text=p.text,
+            )
+            for p in passages[: len(hits)]
+        ]
+        retrieved_at = time.perf_counter()
+
+        def refused(unsupported: list[str] | None = None) -> AnswerResult:
+            now = time.perf_counter()
+            return AnswerResult(
+                **base, answer=refusal_text(passages), refused=True, retrieved=retrieved,
+                unsupported=unsupported or [],
+                timings_ms=Timings(
+                    retrieve=_ms(retrieved_at - started), answer=_ms(now - retrieved_at),
+                    total=_ms(now - started),
+                ),
+            )
+
+        if not passages or unmet_by_evidence(profile_question(clean), passages):
+            yield "result", refused()
+            return
+
+        pieces: list[str] = []
+        for piece in self.answerer.stream(clean, passages, history):
+            pieces.append(piece)
+            yield "delta", piece
+        draft = "".join(pieces).strip()
+        verified = self.verifier.verify(draft, passages) if draft else None
+        if verified is None or not verified.citations or not verified.answer.strip():
+            yield "result", refused(verified.unsupported if verified else None)
+            return
+        now = time.perf_counter()
+        yield "result", AnswerResult(
+            **base,
+            answer=_with_dates(verified.answer, verified.citations),
+            refused=False,
+            citations=verified.citations,
+            unsupported=verified.unsupported,
+            retrieved=retrieved,
+            timings_ms=Timings(
+                retrieve=_ms(retrieved_at - started), answer=_ms(now - retrieved_at),
+                total=_ms(now - started),
+            ),
+        )
+
+    def _answer_passages(
+        self, hits: list[RetrievedChunk], fused: list[RetrievedChunk]
+    ) -> list[Passage]:
+        """What the answerer reads: the hits, then the next best chunks the per-document
+        cap held back, then the chunks next to the best hits (the sentence that answers
+        often sits just before or after the one that matched)."""
+        passages = [_passage(i, h.chunk.chunk, h.fused) for i, h in enumerate(hits, start=1)]
+        seen = {p.chunk_id for p in passages}
+
+        def add(chunk: StoredChunk, score: float) -> None:
+            if chunk.chunk_id not in seen:
+                seen.add(chunk.chunk_id)
+                passages.append(_passage(len(passages) + 1, chunk, score))
+
+        held_back = [h for h in fused if h.chunk.chunk.chunk_id not in seen]
+        for hit in held_back[: self.settings.extra_passages]:
+            add(hit.chunk.chunk, hit.fused)
+        for hit in hits[: self.settings.neighbour_hits]:
+            for chunk in self.lexical.neighbours(hit.chunk.chunk):
+                add(chunk, 0.0)
+        return passages
+
+    # --- the corpus --------------------------------------------------------------------
+
+    def ingest(
+        self, paths: list[Path] | None = None, prune: bool = False,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Index files or folders (default: the configured corpus) incrementally."""
+        report = index_paths(paths, self.settings, prune=prune, progress=progress)
+        if "lexical" in self.__dict__:
+            self.lexical.refresh(force=True)
+        return report
 
     def documents(self) -> list[DocumentInfo]:
-        raise NotImplementedError
+        """Every indexed document."""
+        return list_documents(self.store)
 
     def remove_document(self, doc_id: str) -> bool:
-        raise NotImplementedError
+        """Remove one document; False when it was not indexed."""
+        removed = remove_from_store(self.store, doc_id) > 0
+        if removed and "lexical" in self.__dict__:
+            self.lexical.refresh(force=True)
+        return removed
 
     def health(self) -> dict[str, object]:
-        """{"store": bool, "model": bool, "documents": int}."""
-        raise NotImplementedError
+        """{"store": reachable, "model": loaded, "documents": count}."""
+        try:
+            store_ok = self.store.ping()
+            documents = len(self.documents()) if store_ok else 0
+        except Exception:  # noqa: BLE001 - health reports, never raises
+            store_ok, documents = False, 0
+        return {"store": store_ok, "model": "encoder" in self.__dict__, "documents": documents}

@@ -21,6 +21,7 @@ class _Snapshot:
     chunks: list[StoredChunk]
     metadatas: list[dict]
     bm25: BM25Okapi | None
+    by_doc: dict[str, list[StoredChunk]]
 
 
 def _terms(chunk: StoredChunk) -> list[str]:
@@ -48,7 +49,12 @@ class LexicalIndex:
         corpus = [_terms(c) for c in chunks]
         bm25 = BM25Okapi(corpus) if chunks else None
         metas = [c.metadata.model_dump() for c in chunks]
-        return _Snapshot(generation, chunks, metas, bm25)
+        by_doc: dict[str, list[StoredChunk]] = {}
+        for chunk in chunks:
+            by_doc.setdefault(chunk.metadata.doc_id, []).append(chunk)
+        for doc_chunks in by_doc.values():
+            doc_chunks.sort(key=lambda c: (c.metadata.start, c.metadata.end))
+        return _Snapshot(generation, chunks, metas, bm25, by_doc)
 
     def refresh(self, force: bool = False) -> None:
         """Rebuild if the store changed (checked at most every `refresh_interval_s`)."""
@@ -66,6 +72,17 @@ class LexicalIndex:
     def size(self) -> int:
         """Chunks in the current index."""
         return len(self._snapshot.chunks) if self._snapshot else 0
+
+    def neighbours(self, chunk: StoredChunk, span: int = 1) -> list[StoredChunk]:
+        """The chunks up to `span` places before and after `chunk` in its document."""
+        self.refresh()
+        snap = self._snapshot
+        siblings = snap.by_doc.get(chunk.metadata.doc_id, []) if snap else []
+        ids = [c.chunk_id for c in siblings]
+        if chunk.chunk_id not in ids:
+            return []
+        at = ids.index(chunk.chunk_id)
+        return siblings[max(0, at - span) : at] + siblings[at + 1 : at + 1 + span]
 
     def search(
         self, query: str, k: int, where_filter: ChunkFilter | None = None

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 from assistant.models import ChatMessage, Draft, Passage
-
-if TYPE_CHECKING:
-    from ingest.settings import Settings
 
 ENTRY_POINT_GROUP = "igr.answerers"
 

@@ -17,7 +17,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 app = typer.Typer(
     name="igr",
-    help="Question answering with verified citations over UK intergovernmental-relations documents.",
+    help="Answers with verified citations over UK intergovernmental-relations documents.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

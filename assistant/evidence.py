@@ -1,0 +1,71 @@
+"""Checking that evidence meets a question's specifics before anything is answered."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.models import Passage
+from assistant.question import QuestionProfile, ordinal_forms
+
+
+@lru_cache(maxsize=4096)
+def _pattern(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){term}(?![\w])", re.IGNORECASE)
+
+
+def _year_found(year: str, text: str) -> bool:
+    y = int(year)
+    spans = [year, rf"{y - 1}\s?[-–/]\s?{str(y)[2:]}"]
+    return any(_pattern(p).search(text) for p in spans)
+
+
+def _ordinal_found(n: int, text: str) -> bool:
+    return any(_pattern(re.escape(form)).search(text) for form in ordinal_forms(n))
+
+
+def _name_found(name: str, text: str) -> bool:
+    stem = re.escape(name[:6]) + r"[\w'’-]*" if len(name) >= 7 else re.escape(name)
+    return bool(_pattern(stem).search(text))
+
+
+def constraints(profile: QuestionProfile) -> list[str]:
+    """The question's specifics as labelled keys: 'year:2019', 'ord:2', 'name:Aberdeen'."""
+    return (
+        [f"year:{y}" for y in profile.years]
+        + [f"ord:{n}" for n in profile.ordinals]
+        + [f"name:{n}" for n in profile.names]
+    )
+
+
+def _met(key: str, text: str) -> bool:
+    kind, _, value = key.partition(":")
+    if kind == "year":
+        return _year_found(value, text)
+    if kind == "ord":
+        return _ordinal_found(int(value), text)
+    return _name_found(value, text)
+
+
+def _metadata_text(passage: Passage) -> str:
+    fields = (passage.title, passage.publisher, passage.date, passage.doc_id)
+    return " ".join(x for x in fields if x)
+
+
+def missing_constraints(
+    profile: QuestionProfile, passages: list[Passage], texts: list[str]
+) -> set[str]:
+    """Specifics met neither by `texts` nor by the metadata of `passages`."""
+    context = "\n".join(texts + [_metadata_text(p) for p in passages])
+    return {key for key in constraints(profile) if not _met(key, context)}
+
+
+def constraint_terms_in(profile: QuestionProfile, text: str) -> float:
+    """Share of the question's specifics that `text` itself contains (0 when it has none)."""
+    keys = constraints(profile)
+    return sum(_met(k, text) for k in keys) / len(keys) if keys else 0.0
+
+
+def unmet_by_evidence(profile: QuestionProfile, passages: list[Passage]) -> set[str]:
+    """Specifics that no retrieved passage (text or metadata) contains."""
+    return missing_constraints(profile, passages, [p.text for p in passages])

@@ -1,0 +1,290 @@
+"""What a question asks for: the kind of answer, and the constraints evidence must meet.
+
+A similarity threshold cannot tell "the first meeting" from "the second meeting": near-miss
+questions score as high as answerable ones. So before answering, the evidence is checked
+against the question's specifics: its years, ordinals and numbers, its proper names, and
+the kind of answer it asks for (a number for "how many", a date for "when", ...).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel
+
+AnswerKind = Literal["number", "date", "person", "place", "list", "generic"]
+
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "inaugural": 1,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundred thousand million billion dozen several once twice"
+).split()
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+
+# Capitalised words too common in this domain to act as constraints on their own.
+_GENERIC_NAMES = set(
+    """according what which who whom whose when where why how does did do is are was were
+    the a an in on of for and to under at by with from between during after before since
+    uk u.k united kingdom britain british government governments minister ministers
+    ministerial first prime secretary state council councils committee committees
+    parliament parliamentary house commons lords scottish scotland welsh wales northern
+    ireland irish england english devolved devolution administration administrations
+    executive assembly senedd office department report reports review paper white
+    intergovernmental relations igr group groups standing interministerial inter-ministerial
+    chancellor mayor mayors mp mps rt hon dr mr mrs ms professor library briefing act bill
+    annual quarterly communique communiqué meeting meetings summit plenary joint new
+    i i'm me my you your it its this that according""".split()
+)
+
+_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})(?:[-–/](\d{2,4}))?\b")
+_ORDINAL_NUM = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])(?:£|\$|€)?\d[\d,]*(?:\.\d+)?(?:bn|m|k|%)?(?![\w])")
+_CAP_WORD = re.compile(r"\b[A-Z][A-Za-z'’\-]+|\b[A-Z]{2,}\b")
+_WORD = re.compile(r"[a-z0-9][a-z0-9'’\-]*")
+
+
+class QuestionProfile(BaseModel):
+    """The checkable specifics of a question."""
+
+    text: str
+    kind: AnswerKind
+    years: list[str]
+    ordinals: list[int]
+    numbers: list[str]
+    names: list[str]
+    wants_many: bool
+
+
+def ordinal_forms(n: int) -> list[str]:
+    """Ways a text may write the ordinal `n` ("second", "2nd")."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    forms = [f"{n}{suffix}"]
+    forms += [w for w, v in _ORDINAL_WORDS.items() if v == n and w != "inaugural"]
+    if n == 1:
+        forms.append("inaugural")
+    for tens_word, tens in _TENS.items():
+        for unit_word, unit in _ORDINAL_WORDS.items():
+            if tens + unit == n and 1 <= unit <= 9:
+                forms += [f"{tens_word}-{unit_word}", f"{tens_word} {unit_word}"]
+    return forms
+
+
+def _answer_kind(q: str) -> AnswerKind:
+    ql = re.split(r",\s+and\s+|;\s+|\?\s+", q.lower())[0]
+    if re.search(r"\bhow (many|much)\b|\bwhat (?:is |was |were |are )?(?:the )?(?:[\w-]+ ){0,4}"
+                 r"(number|percentage|proportion|proportions|share|amount|sum|total|value|"
+                 r"figure|figures)\b|\bhow (large|big)\b", ql):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (date|day|year|month)\b|\bwhich (date|day|year|month)\b|"
+                 r"\bin what year\b|\bon what date\b|\bhow long ago\b", ql):
+        return "date"
+    if re.search(r"^\s*who\b|\bwho (chaired|chairs|led|leads|was|is|were|are|introduced|said|"
+                 r"wrote|announced|signed|hosted|attended|missed|gave|became)\b|\bwhich "
+                 r"(?:\w+ )?(minister|mayor|person|official|secretary|first minister|"
+                 r"politician|academic|mp|member|peer|chair|ministers|mayors)\b", ql):
+        return "person"
+    if re.search(r"\bwhere\b|\bwhich (city|town|venue|place|location|country)\b|\bin what "
+                 r"(city|town|place)\b|\bwhat (city|town|venue|location)\b", ql):
+        return "place"
+    if _wants_many(ql):
+        return "list"
+    return "generic"
+
+
+def _wants_many(ql: str) -> bool:
+    return bool(
+        re.search(
+            r"\b(list|name the|what are the|what were the|which (areas|fields|functions|"
+            r"priorities|principles|issues|topics|tools|sections|members|countries|bodies|"
+            r"committees|groups|kinds|types|regions|places|areas)|what (areas|fields|tools|"
+            r"kinds|types|priorities|principles|functions|issues|topics|sections|practical)\b|"
+            r"what \w+ (tools|areas|fields|kinds|types|priorities)|both|compare|each of)",
+            ql,
+        )
+    )
+
+
+def _names(q: str) -> list[str]:
+    names: list[str] = []
+    for m in _CAP_WORD.finditer(q):
+        word = m.group(0).strip("'’-")
+        word = re.sub(r"['’]s$", "", word)
+        if len(word) < 3 or word.lower() in _GENERIC_NAMES or word.lower() in _MONTHS:
+            continue
+        if m.start() == 0 and word.lower() in _GENERIC_NAMES:
+            continue
+        if word not in names:
+            names.append(word)
+    return names
+
+
+def profile_question(question: str) -> QuestionProfile:
+    """Analyse `question` (already stripped of injection text)."""
+    years: list[str] = []
+    for m in _YEAR.finditer(question):
+        years.append(m.group(1))
+    ql = question.lower()
+    ordinals = [int(m.group(1)) for m in _ORDINAL_NUM.finditer(question)]
+    for word in _WORD.findall(ql):
+        base = word.split("-")
+        if word in _ORDINAL_WORDS and word not in ("first", "inaugural"):
+            ordinals.append(_ORDINAL_WORDS[word])
+        elif len(base) == 2 and base[0] in _TENS and base[1] in _ORDINAL_WORDS:
+            ordinals.append(_TENS[base[0]] + _ORDINAL_WORDS[base[1]])
+    year_spans = [m.span() for m in _YEAR.finditer(question)]
+    numbers = [
+        m.group(0) for m in _NUMBER.finditer(question)
+        if not any(a <= m.start() < b for a, b in year_spans)
+    ]
+    return QuestionProfile(
+        text=question,
+        kind=_answer_kind(question),
+        years=sorted(set(years)),
+        ordinals=sorted(set(ordinals)),
+        numbers=numbers,
+        names=_names(question),
+        wants_many=_wants_many(ql),
+    )
+
+
+def has_number(text: str) -> bool:
+    """Whether `text` states a quantity (digits or number words)."""
+    tl = text.lower()
+    if re.search(r"\d", text):
+        return True
+    return any(re.search(rf"\b{w}\b", tl) for w in _NUMBER_WORDS)
+
+
+def has_date(text: str) -> bool:
+    """Whether `text` states a date, month or year."""
+    tl = text.lower()
+    return bool(_YEAR.search(text)) or any(re.search(rf"\b{m}\b", tl) for m in _MONTHS)
+
+
+def has_person(text: str) -> bool:
+    """Whether `text` names a person or a post (two capitalised words, or a title)."""
+    if re.search(r"\b(Mr|Mrs|Ms|Dr|Sir|Lord|Baroness|Professor|Rt Hon)\b", text):
+        return True
+    if re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+(?:-[A-Z][a-z]+)?\b", text):
+        return True
+    return bool(re.search(r"\b(secretary|minister|chair|mayor|chancellor|leader)\b", text, re.I))
+
+
+def has_place(text: str) -> bool:
+    """Whether `text` names a place (a capitalised word after a locative preposition)."""
+    return bool(re.search(r"\b(in|at|to|from|hosted by|held in|venue)\s+(?:the\s+)?[A-Z][a-z]+",
+                          text))
+
+
+KIND_CHECKS = {"number": has_number, "date": has_date, "person": has_person, "place": has_place}
+
+
+def satisfies_kind(kind: AnswerKind, text: str) -> bool:
+    """Whether `text` offers the kind of answer asked for."""
+    check = KIND_CHECKS.get(kind)
+    return check(text) if check else True
+
+
+_DAY_MONTH = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?\b",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(
+    r"\b(?:(?:Mr|Mrs|Ms|Dr|Sir|Lord|Baroness|Professor|Rt Hon)\.?\s+)?"
+    r"[A-Z][a-z]+(?:\s+[A-Z][a-z'’-]+){1,2}\b"
+)
+_PLACE = re.compile(
+    r"\b(?:in|at|to|hosted in|held in)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
+)
+_COUNT_WORDS = set(_NUMBER_WORDS) - {"once", "twice", "several"}
+
+
+def _counts(text: str) -> list[tuple[str, int]]:
+    """Quantities stated in `text` (not years, not day numbers of dates), with positions."""
+    found: list[tuple[str, int]] = []
+    dates = [m.span() for m in _DAY_MONTH.finditer(text)]
+    for m in _NUMBER.finditer(text):
+        raw = m.group(0)
+        if _YEAR.fullmatch(raw) or any(a <= m.start() < b for a, b in dates):
+            continue
+        found.append((raw, m.start()))
+    for m in re.finditer(r"\b[a-z]+\b", text.lower()):
+        if m.group(0) in _COUNT_WORDS:
+            found.append((m.group(0), m.start()))
+    return found
+
+
+def _new(term: str, question: str) -> bool:
+    return term.lower() not in question.lower()
+
+
+def answer_slot(profile: QuestionProfile, text: str) -> float:
+    """How well `text` fills the answer the question asks for with something new (0..1).
+
+    New means not already in the question: a sentence that restates the question is
+    not an answer to it.
+    """
+    q = profile.text
+    if profile.kind == "number":
+        counts = [(c, pos) for c, pos in _counts(text) if _new(c, q)]
+        if not counts:
+            return 0.0
+        noun = _counted_noun(q)
+        if noun and any(noun in text[pos : pos + 40].lower() for _, pos in counts):
+            return 1.0
+        return 0.6
+    if profile.kind == "date":
+        days = [m.group(0) for m in _DAY_MONTH.finditer(text) if _new(m.group(0), q)]
+        years = [m.group(1) for m in _YEAR.finditer(text) if _new(m.group(1), q)]
+        months = [m for m in _MONTHS if re.search(rf"\b{m}\b", text.lower()) and _new(m, q)]
+        return 1.0 if days else 0.7 if (months or years) else 0.0
+    if profile.kind == "person":
+        names = [m.group(0) for m in _PERSON.finditer(text)]
+        new = [n for n in names if _new(n, q) and n.split()[0].lower() not in _GENERIC_NAMES]
+        return 1.0 if new else 0.3 if has_person(text) else 0.0
+    if profile.kind == "place":
+        places = [m.group(1) for m in _PLACE.finditer(text) if _new(m.group(1), q)]
+        return 1.0 if places else 0.0
+    terms = set(_WORD.findall(text.lower())) - set(_WORD.findall(q.lower()))
+    novelty = len([t for t in terms if len(t) > 3]) / max(len(_WORD.findall(text.lower())), 1)
+    return min(1.0, novelty * 2)
+
+
+def _counted_noun(question: str) -> str | None:
+    """The noun counted by "how many X" ("meetings" -> "meeting")."""
+    m = re.search(r"\bhow many\s+(\w+)(?:\s+(\w+))?", question.lower())
+    if not m:
+        return None
+    # "how many meetings" / "how many public submissions": the first plural is the noun.
+    words = [w for w in m.groups() if w]
+    word = next((w for w in words if w.endswith("s")), words[0])
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
+_PART_SPLIT = re.compile(
+    r"(?:,\s*|\s+)and\s+(?=(?:who|what|when|where|which|how|whether|in what|on what|in which|"
+    r"on which|did|does|was|were|is)\b)|;\s+",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a multi-part question ("Where did X meet, and how often ...?"), each
+    with the sentences that set the question up."""
+    sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z])", question.strip())
+    setup, asked = " ".join(sentences[:-1]), sentences[-1]
+    parts = [p.strip(" ,?") for p in _PART_SPLIT.split(asked) if p and p.strip(" ,?")]
+    if len(parts) < 2:
+        return [question]
+    return [f"{setup} {p}?".strip() for p in parts]

@@ -1,0 +1,133 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by weighted reciprocal rank,
+then capped per document so one long document cannot crowd out the one that answers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import BaseModel, ConfigDict
+
+from ingest.settings import Settings
+from vectorstore.embeddings import LocalEmbeddings
+from vectorstore.filters import ChunkFilter
+from vectorstore.lexical import LexicalIndex
+from vectorstore.models import ScoredChunk
+from vectorstore.store import ChunkStore
+
+
+class RetrievedChunk(BaseModel):
+    """A fused hit: the chunk, its fused score, and each retriever's own score and rank."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    chunk: ScoredChunk
+    fused: float
+    dense: float | None = None
+    dense_rank: int | None = None
+    lexical: float | None = None
+    lexical_rank: int | None = None
+
+
+def fuse(
+    dense: list[ScoredChunk],
+    lexical: list[ScoredChunk],
+    rrf_k: int,
+    dense_weight: float,
+    lexical_weight: float,
+) -> list[RetrievedChunk]:
+    """Weighted reciprocal-rank fusion of two ranked lists, best first."""
+    hits: dict[str, RetrievedChunk] = {}
+    for rank, hit in enumerate(dense, start=1):
+        item = hits.setdefault(hit.chunk.chunk_id, RetrievedChunk(chunk=hit, fused=0.0))
+        item.dense, item.dense_rank = hit.score, rank
+        item.fused += dense_weight / (rrf_k + rank)
+    for rank, hit in enumerate(lexical, start=1):
+        item = hits.setdefault(hit.chunk.chunk_id, RetrievedChunk(chunk=hit, fused=0.0))
+        item.lexical, item.lexical_rank = hit.score, rank
+        item.fused += lexical_weight / (rrf_k + rank)
+    return sorted(hits.values(), key=lambda h: h.fused, reverse=True)
+
+
+def diversify(hits: list[RetrievedChunk], k: int, max_per_doc: int) -> list[RetrievedChunk]:
+    """The best `k` hits with at most `max_per_doc` from any one document."""
+    per_doc: dict[str, int] = defaultdict(int)
+    chosen: list[RetrievedChunk] = []
+    for hit in hits:
+        doc_id = hit.chunk.chunk.metadata.doc_id
+        if per_doc[doc_id] >= max_per_doc:
+            continue
+        per_doc[doc_id] += 1
+        chosen.append(hit)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+class HybridSearch:
+    """Dense + lexical search over one store; safe to share between threads."""
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        lexical: LexicalIndex,
+        embeddings: LocalEmbeddings,
+        settings: Settings,
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.embeddings = embeddings
+        self.settings = settings
+
+    def ranked(
+        self,
+        query: str,
+        chunk_filter: ChunkFilter | None = None,
+        query_embedding: list[float] | None = None,
+    ) -> list[RetrievedChunk]:
+        """Every fused hit for `query`, best first (no per-document cap)."""
+        s = self.settings
+        embedding = query_embedding or self.embeddings.embed_query(query)
+        where = chunk_filter.to_where() if chunk_filter else None
+        dense = self.store.query(embedding, s.fetch_k, where)
+        lexical = self.lexical.search(query, s.fetch_k, chunk_filter)
+        return fuse(dense, lexical, s.rrf_k, s.dense_weight, s.lexical_weight)
+
+    def search(
+        self,
+        query: str,
+        k: int,
+        chunk_filter: ChunkFilter | None = None,
+        query_embedding: list[float] | None = None,
+    ) -> list[RetrievedChunk]:
+        """The top `k` fused, per-document-capped hits for `query`."""
+        fused = self.ranked(query, chunk_filter, query_embedding)
+        return diversify(fused, k, self.settings.max_chunks_per_doc)
+
+
+class HybridRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever (Documents with scores in metadata)."""
+
+    search_engine: HybridSearch
+    k: int = 5
+    chunk_filter: ChunkFilter | None = None
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        hits = self.search_engine.search(query, self.k, self.chunk_filter)
+        return [
+            Document(
+                id=h.chunk.chunk.chunk_id,
+                page_content=h.chunk.chunk.text,
+                metadata={
+                    **h.chunk.chunk.metadata.model_dump(exclude_none=True),
+                    "score": h.fused,
+                },
+            )
+            for h in hits
+        ]
