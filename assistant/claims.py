@@ -127,13 +127,24 @@ may might must not no nor so such also only very more most much many some any ea
 both either neither other another same which who whom whose what when where why how he she his
 her we our us you your i me my mine yes here following according said says say stated states
 state noted notes note described describes reported reports report set out while whilst during
-after before since until because although though however therefore thus via per one ones"""
+after before since until because although though however therefore thus via per one ones
+itself themselves himself herself document documents source sources passage passages excerpt
+excerpts provided text texts"""
 STOP = frozenset(_STOP_WORDS.split())
 _NUMBER_WORDS = {
     "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
     "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100",
 }
+_CANON = {"annual": "year", "annu": "year", "yearly": "year", "monthly": "month",
+          "weekly": "week", "daily": "day", "quarterly": "quarter"}
+_KEY_WORDS = frozenset(
+    """year month week day quarter decade majority unanimous unanimity all none never always
+    only sole alone first last every abolish replac creat establish merg scrap increas reduc
+    cut rise fall ban veto block reject approv suspend"""
+    .split()
+)
+"""Words whose absence from the source marks an invented detail (counted like names)."""
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|lacks?)\b|n't\b",
@@ -145,15 +156,23 @@ _META = re.compile(
 )
 
 
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ances", "ance", "ences", "ence", "ings", "ing",
+             "ies", "able", "ible", "ally", "ly", "ed", "es", "s", "ory", "ary", "al", "e")
+
+
 def stem(word: str) -> str:
-    """A crude English stem, enough to match plural and verb forms."""
+    """A crude English stem, enough to match plural, verb and adjective forms."""
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
-    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ed", "es", "s",
-                   "ory", "ary", "e"):
-        if len(w) - len(suffix) >= 4 and w.endswith(suffix):
-            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            if len(w) - len(suffix) >= 4 and w.endswith(suffix):
+                w = w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+                changed = suffix != "ies"
+                break
     return w
 
 
@@ -187,8 +206,10 @@ def features(text: str) -> Features:
         low = w.lower()
         if low in _NUMBER_WORDS:
             numbers.add(_NUMBER_WORDS[low])
-        st = stem(w)
+        st = _CANON.get(low) or _CANON.get(stem(w)) or stem(w)
         stems.add(st)
+        if st in _KEY_WORDS:
+            names.add(st)
         if low in STOP or len(low) < 3:
             continue
         content.append(st)
@@ -208,6 +229,13 @@ def merge(feats: Iterable[Features]) -> Features:
     return out
 
 
+def coverage(claim: Features, ref: Features) -> float:
+    """The share of the claim's content words that `ref` has."""
+    if not claim.content:
+        return 0.0
+    return sum(1 for w in claim.content if w in ref.stems) / len(claim.content)
+
+
 def lexical_support(claim: Features, ref: Features) -> float:
     """Content-word coverage of the claim by `ref`; 0 if the claim has a number `ref` lacks,
     halved for each capitalised name `ref` lacks (numbers and names are where models invent)."""
@@ -215,15 +243,42 @@ def lexical_support(claim: Features, ref: Features) -> float:
         return 0.0
     if claim.numbers - ref.numbers:
         return 0.0
-    covered = sum(1 for w in claim.content if w in ref.stems)
-    coverage = covered / len(claim.content) if claim.content else 1.0
+    covered = coverage(claim, ref) if claim.content else 1.0
     missing_names = sum(1 for n in claim.names if n not in ref.stems)
-    return coverage * (0.5**missing_names)
+    return covered * (0.5**missing_names)
+
+
+_CLAUSE = re.compile(r"[.!?,;:()–—\n]|\s(?:and|but|while|whereas|although)\s")
 
 
 def same_polarity(claim: str, reference: str) -> bool:
-    """Whether both or neither of the texts are negated."""
-    return bool(_NEGATION.search(claim)) == bool(_NEGATION.search(reference))
+    """Whether the reference states the claim with the same polarity: a plain claim must not
+    rest on a word the reference only uses in negated clauses, and a negated claim needs at
+    least one of its words inside a negated clause of the reference."""
+    clauses = [c for c in _CLAUSE.split(reference) if c and c.strip()]
+    negated_only: set[str] = set()
+    plain: set[str] = set()
+    for clause in clauses:
+        words = set(features(clause).content)
+        (negated_only if _NEGATION.search(clause) else plain).update(words)
+    negated_only -= plain
+    cf = set(features(claim).content)
+    if _NEGATION.search(claim):
+        return bool(cf & (negated_only | {w for c in clauses if _NEGATION.search(c)
+                                          for w in features(c).content}))
+    return not (cf & negated_only)
+
+
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules?|prompts?)\b"
+    r"|\b(reply|respond|answer)\s+(only\s+)?with\b|\bsystem prompt\b|\byou are now\b",
+    re.IGNORECASE,
+)
+
+
+def is_instruction(text: str) -> bool:
+    """Whether a source sentence addresses the assistant (an injection), so supports nothing."""
+    return bool(_INSTRUCTION.search(text))
 
 
 def has_claim(text: str) -> bool:
@@ -257,4 +312,4 @@ def find_verbatim(text: str, claim: str) -> str | None:
             start = s
         if s < m.end() <= e:
             end = e
-    return text[start:end]
+    return None if is_instruction(text[start:end]) else text[start:end]

@@ -27,7 +27,7 @@ from ingest.sentences import sentence_spans
 if TYPE_CHECKING:
     from ingest.settings import Settings
 
-SUPPORT_THRESHOLD = 0.6
+SUPPORT_THRESHOLD = 0.58
 """`support` at or above this means the sentence is supported."""
 ATTRIBUTION_MIN_LEXICAL = 0.5
 """An uncited (or wrongly cited) sentence is only attributed to a passage covering this much."""
@@ -57,8 +57,10 @@ class _Source:
 
     @classmethod
     def of(cls, text: str) -> _Source:
-        spans = sentence_spans(text) or [(0, len(text))]
-        return cls(text, spans, features(text), [features(text[s:e]) for s, e in spans])
+        spans = [(s, e) for s, e in sentence_spans(text) if not claims.is_instruction(text[s:e])]
+        spans = spans or [(0, 0)]
+        span_feats = [features(text[s:e]) for s, e in spans]
+        return cls(text, spans, claims.merge(span_feats), span_feats)
 
 
 class Verifier:
@@ -114,7 +116,7 @@ class Verifier:
                 cands.append((cos, j, j + 1, joined, 0.05))
             for cos, a, b, feats, penalty in cands:
                 top_cos = max(top_cos, cos)
-                score = 0.5 * lexical_support(cf, feats) + 0.5 * cos - penalty
+                score = 0.5 * claims.coverage(cf, feats) + 0.5 * cos - penalty
                 if score > best:
                     best, pick = score, (a, b)
         return top_cos, pick[0], pick[1]
@@ -123,7 +125,7 @@ class Verifier:
         if lexical == 0.0:
             return 0.0
         semantic = min(1.0, max(0.0, (cosine - 0.3) / 0.5))
-        score = 0.6 * lexical + 0.4 * semantic
+        score = 0.75 * lexical + 0.25 * semantic
         return score if polarity_ok else score * 0.6
 
     def _score(
@@ -134,13 +136,9 @@ class Verifier:
         lexical = lexical_support(cf, ref)
         if lexical == 0.0:
             return 0.0
-        cos, polarity_ok = -1.0, True
-        for src in sources:
-            c, a, b = self._best_window(claim, cf, src, vecs)
-            if c > cos:
-                window = src.text[src.spans[a][0] : src.spans[b][1]]
-                cos, polarity_ok = c, claims.same_polarity(claim, window)
-        return self._combine(lexical, cos, polarity_ok)
+        cos = max(self._best_window(claim, cf, src, vecs)[0] for src in sources)
+        reference = " ".join(src.text[a:b] for src in sources for a, b in src.spans)
+        return self._combine(lexical, cos, claims.same_polarity(claim, reference))
 
     def support(self, sentence: str, passage_texts: list[str]) -> float:
         """How well `passage_texts` (together) support `sentence`, from 0 to 1."""
@@ -210,10 +208,9 @@ class Verifier:
             i: self._score(claim, cf, [sources[i]], vecs)
             for i in plan.candidates if i not in plan.cited
         }
-        margin = 0.05 if plan.cited else 0.0
         if others:
             best = max(others, key=others.__getitem__)
-            if others[best] >= self.threshold + margin:
+            if others[best] >= self.threshold:
                 return [best]
         return [] if claims.is_meta(claim) else None
 
@@ -223,7 +220,7 @@ class Verifier:
             _, a, b = self._best_window(plan.st.claim, plan.cf, src, vecs)
         else:
             a = b = max(range(len(src.spans)),
-                        key=lambda j: lexical_support(plan.cf, src.span_feats[j]))
+                        key=lambda j: claims.coverage(plan.cf, src.span_feats[j]))
         return src.text[src.spans[a][0] : src.spans[b][1]]
 
     def _assemble(
