@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout_s: float = 120.0
+    llm_api_version: str | None = Field(
+        None, description="Azure OpenAI: api-version query parameter (the key goes in api-key)"
+    )
+    llm_max_tokens: int = 400
+    llm_temperature: float = 0.0
     ollama_url: str = "http://127.0.0.1:11434"
     llamacpp_model_path: Path | None = None
 

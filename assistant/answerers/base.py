@@ -36,6 +36,12 @@ class UnknownAnswerer(ValueError):
     pass
 
 
+class AnswererUnavailable(RuntimeError):
+    """The answerer's backend (LLM server, model file, optional extra) cannot be used now.
+
+    The message is one line, fit to show a user (the API answers 503 with it)."""
+
+
 def available_answerers() -> dict[str, type]:
     """Every registered answerer class, by name."""
     return {ep.name: ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)}
