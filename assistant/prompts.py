@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.models import ChatMessage, Passage
+from assistant.models import ChatMessage, Draft, Passage
 
 REFUSAL = "The provided documents do not contain the answer to this question."
 """The one sentence an answerer must say, verbatim, when the sources do not answer."""
@@ -106,3 +106,19 @@ def is_refusal(text: str) -> bool:
     if not stripped:
         return True
     return len(stripped) <= len(REFUSAL) + 40 and bool(_REFUSAL_CORE.search(stripped))
+
+
+_THINK = re.compile(r"<think>.*?(?:</think>|$)", re.IGNORECASE | re.DOTALL)
+
+
+def clean_reply(text: str) -> str:
+    """A model's reply without reasoning blocks (``<think>…</think>``) or surrounding space."""
+    return _THINK.sub("", text or "").strip()
+
+
+def to_draft(reply: str) -> Draft:
+    """Turn a model's reply into a `Draft`; the fixed refusal sentence sets `refused`."""
+    text = clean_reply(reply)
+    if is_refusal(text):
+        return Draft(text="", refused=True)
+    return Draft(text=text)
