@@ -31,6 +31,19 @@ def _load_assistant(settings: Settings) -> Assistant:
     return Assistant(settings)
 
 
+def _document_limits(app: FastAPI, settings: Settings) -> None:
+    """Put the configured question limit into the OpenAPI schema, so clients can see it."""
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            question = schema["components"]["schemas"]["ChatRequest"]["properties"]["question"]
+            question["maxLength"] = settings.max_question_chars
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     """The API and chat page; `assistant` is built from `settings` at start-up if not given."""
     settings = settings or get_settings()
@@ -62,6 +75,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(documents.router, max_body_size=upload_limit)
     app.mount("/static", StaticFiles(directory=system.STATIC_DIR), name="static")
 
+    _document_limits(app, settings)
     install_error_handlers(app)
     app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

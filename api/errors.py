@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("igr.api")
 
@@ -36,10 +37,26 @@ async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
     return JSONResponse({"detail": describe_validation(list(exc.errors()))}, status_code=422)
 
 
-async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """Every method any route of this path accepts (Starlette lists only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _http(request: Request, exc: HTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    headers = dict(exc.headers or {})
+    status = exc.status_code
+    if status == 400:  # FastAPI's "error parsing the body": bad encoding or a broken form
+        status, detail = 422, "body: cannot be parsed (invalid JSON, text encoding or form data)"
+    if status == 405:
+        headers["Allow"] = allowed_methods(request)
     return JSONResponse(
-        {"detail": " ".join(detail.split())}, status_code=exc.status_code, headers=exc.headers
+        {"detail": " ".join(detail.split())}, status_code=status, headers=headers
     )
 
 

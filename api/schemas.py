@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from assistant.models import ChatMessage, Citation, SearchFilters
 from vectorstore.models import IngestReport
@@ -12,16 +12,30 @@ from vectorstore.models import IngestReport
 MODEL_ID = "igr-assistant"
 
 
+def _json_number(value: Any) -> Any:
+    """Integers as JSON means them: 3 or 3.0, never "3" or true."""
+    if isinstance(value, str | bool):
+        raise ValueError("must be an integer")
+    return value
+
+
+
 class ChatRequest(BaseModel):
     """`POST /chat`: a question, earlier turns, optional filters."""
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, description="the question (not blank)")
+    question: str = Field(
+        min_length=1,
+        description="the question (not blank)",
+        json_schema_extra={"pattern": r"\S"},  # the validator below gives the clearer message
+    )
     history: list[ChatMessage] = Field(default_factory=list, max_length=100)
     filters: SearchFilters | None = None
     k: int | None = Field(None, ge=1, le=50, description="passages to retrieve")
-    stream: bool = Field(False, description="answer as Server-Sent Events")
+    stream: StrictBool = Field(False, description="answer as Server-Sent Events")
+
+    _k_is_a_number = field_validator("k", mode="before")(_json_number)
 
     @field_validator("question")
     @classmethod
@@ -91,7 +105,7 @@ class ChatCompletionRequest(BaseModel):
 
     model: str = MODEL_ID
     messages: list[OAIMessage] = Field(min_length=1, max_length=200)
-    stream: bool = False
+    stream: StrictBool = False
 
 
 class OAIResponseMessage(BaseModel):

@@ -29,4 +29,18 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
-SSE_RESPONSE_DOC = {"text/event-stream": {"schema": {"type": "string"}}}
+# Each event of a stream, as OpenAPI 3.2 `itemSchema` (the shape FastAPI documents for SSE).
+SSE_RESPONSE_DOC = {
+    "text/event-stream": {
+        "itemSchema": {
+            "type": "object",
+            "properties": {
+                "event": {"type": "string"},
+                "data": {"type": "string", "description": "JSON (or `[DONE]`)"},
+                "id": {"type": "string"},
+                "retry": {"type": "integer", "minimum": 0},
+            },
+            "required": ["data"],
+        }
+    }
+}

@@ -1,0 +1,51 @@
+"""Property-based fuzzing of every operation in the OpenAPI spec (schemathesis, bounded).
+
+The real app and Assistant over a copy of the samples store (uploads and deletes here must
+not change the session's shared samples store), served over real HTTP.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from api.app import create_app
+from api.server import BackgroundServer
+from tests.conftest import make_settings
+
+# Rules a JSON schema cannot state, answered 415/422 on purpose: the upload's file-name
+# extension, and "the last user/assistant message is the user's question".
+SEMANTIC_RULES = {("POST", "/documents"), ("POST", "/v1/chat/completions")}
+LIMITS = {"max_question_chars": 300, "max_upload_mb": 0.05}
+
+# The spec does not depend on the store, so it is read from an app that is never started.
+_SPEC = create_app(make_settings(Path(tempfile.gettempdir()) / "igr-unused", **LIMITS)).openapi()
+schema = schemathesis.openapi.from_dict(_SPEC)
+
+
+@pytest.fixture(scope="module")
+def fuzz_url(samples_settings, tmp_path_factory) -> Iterator[str]:
+    from assistant.assistant import Assistant
+
+    store = tmp_path_factory.mktemp("fuzz") / "store"
+    shutil.copytree(samples_settings.store_dir, store)
+    fuzz_settings = make_settings(store, **LIMITS)
+    with BackgroundServer(create_app(fuzz_settings, Assistant(fuzz_settings))) as server:
+        yield server.url
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_input_breaks_the_api(case, fuzz_url) -> None:
+    excluded = []
+    if (case.method, case.path) in SEMANTIC_RULES:
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(base_url=fuzz_url, timeout=120, excluded_checks=excluded)
