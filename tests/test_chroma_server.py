@@ -24,6 +24,8 @@ from vectorstore.indexer import index_paths
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChunkStore, open_store
 
+pytestmark = pytest.mark.slow
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

@@ -57,7 +57,9 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
 
         def plain(desc: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if done in (0, total) or now - last.get(desc, 0.0) >= 0.5:
+            if total == 0:
+                return
+            if desc == "embedding" or done in (0, total) or now - last.get(desc, 0.0) >= 0.5:
                 last[desc] = now
                 print(f"{desc} {done}/{total}", file=sys.stderr, flush=True)
 
@@ -150,7 +152,11 @@ def docs_list(
     if not docs:
         typer.echo("no documents indexed; run `igr ingest`")
         return
-    table = Table("doc_id", "title", "type", "date", "pages", "chunks")
+    table = Table()
+    table.add_column("doc_id", overflow="fold")
+    table.add_column("title", ratio=1)
+    for name in ("type", "date", "pages", "chunks"):
+        table.add_column(name, no_wrap=True)
     for d in docs:
         table.add_row(
             d.doc_id,
@@ -160,7 +166,8 @@ def docs_list(
             "" if d.pages is None else str(d.pages),
             str(d.chunks),
         )
-    Console().print(table)
+    console = Console()
+    (console if console.is_terminal else Console(width=160)).print(table)
     typer.echo(f"{len(docs)} documents, {sum(d.chunks for d in docs)} chunks")
 
 
