@@ -20,7 +20,7 @@ function headers(json) {
 }
 
 class HttpError extends Error {
-  constructor(status, detail) { super(detail); this.status = status; }
+  constructor(status, detail) { super(detail); this.status = status; this.detail = detail; }
 }
 
 async function errorFrom(response) {
