@@ -124,6 +124,8 @@ def eval_command(
     try:
         items = load_dataset(dataset)
     except DatasetError as exc:
+        if exc.whole_file:
+            raise _fail(str(exc)) from None
         for problem in exc.problems:
             typer.echo(f"error: {exc.path}: {problem}", err=True)
         typer.echo(f"error: {len(exc.problems)} bad line(s); nothing evaluated", err=True)

@@ -57,10 +57,11 @@ class EvalItem(BaseModel):
 class DatasetError(ValueError):
     """The dataset file is missing or has bad lines; `problems` holds one line each."""
 
-    def __init__(self, path: Path, problems: list[str]) -> None:
+    def __init__(self, path: Path, problems: list[str], whole_file: bool = False) -> None:
         self.path = path
         self.problems = problems
-        super().__init__(f"{path}: {len(problems)} bad line(s)")
+        self.whole_file = whole_file
+        super().__init__(problems[0] if whole_file else f"{path}: {len(problems)} bad line(s)")
 
 
 def _describe(exc: ValidationError) -> str:
@@ -76,11 +77,11 @@ def load_dataset(path: Path) -> list[EvalItem]:
     """Read and validate every line; raise DatasetError listing each bad line."""
     path = Path(path)
     if not path.is_file():
-        raise DatasetError(path, [f"no such file: {path}"])
+        raise DatasetError(path, [f"no such dataset file: {path}"], whole_file=True)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(path, [f"cannot read {path}: {exc}"]) from exc
+        raise DatasetError(path, [f"cannot read {path}: {exc}"], whole_file=True) from exc
     items: list[EvalItem] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
@@ -107,7 +108,7 @@ def load_dataset(path: Path) -> list[EvalItem]:
         seen[item.id] = number
         items.append(item)
     if not items and not problems:
-        problems.append("the dataset has no questions")
+        raise DatasetError(path, [f"{path} has no questions"], whole_file=True)
     if problems:
         raise DatasetError(path, problems)
     return items

@@ -115,11 +115,14 @@ def test_every_bad_line_is_reported(tmp_path: Path) -> None:
 
 
 def test_missing_and_empty_files(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match="1 bad line"):
+    with pytest.raises(DatasetError, match="no such dataset file"):
         load_dataset(tmp_path / "absent.jsonl")
-    with pytest.raises(DatasetError) as err:
+    with pytest.raises(DatasetError, match="has no questions") as err:
         load_dataset(write(tmp_path / "empty.jsonl", [""]))
-    assert err.value.problems == ["the dataset has no questions"]
+    assert err.value.whole_file
+    result = CliRunner().invoke(cli_app(), ["eval", str(tmp_path / "absent.jsonl")])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: no such dataset file: {tmp_path / 'absent.jsonl'}\n"
 
 
 def test_cli_rejects_bad_dataset_without_evaluating(tmp_path: Path) -> None:
