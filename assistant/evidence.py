@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from assistant.models import Passage
-from assistant.question import QuestionProfile, ordinal_forms
+from assistant.question import MONTHS, QuestionProfile, ordinal_forms
 
 
 @lru_cache(maxsize=4096)
@@ -18,6 +18,16 @@ def _year_found(year: str, text: str) -> bool:
     y = int(year)
     spans = [year, rf"{y - 1}\s?[-–/]\s?{str(y)[2:]}"]
     return any(_pattern(p).search(text) for p in spans)
+
+
+def _month_found(year_month: str, text: str) -> bool:
+    """'2019-03' is met by "March 2019", "25 March 2019" or a date field 2019-03-25."""
+    year, month = year_month.split("-")
+    name = MONTHS[int(month) - 1]
+    return bool(
+        _pattern(rf"{name}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{year}").search(text)
+        or _pattern(rf"{year}-{month}").search(text)
+    )
 
 
 def _ordinal_found(n: int, text: str) -> bool:
@@ -33,6 +43,7 @@ def constraints(profile: QuestionProfile) -> list[str]:
     """The question's specifics as labelled keys: 'year:2019', 'ord:2', 'name:Aberdeen'."""
     return (
         [f"year:{y}" for y in profile.years]
+        + [f"month:{m}" for m in profile.months]
         + [f"ord:{n}" for n in profile.ordinals]
         + [f"name:{n}" for n in profile.names]
     )
@@ -42,6 +53,8 @@ def _met(key: str, text: str) -> bool:
     kind, _, value = key.partition(":")
     if kind == "year":
         return _year_found(value, text)
+    if kind == "month":
+        return _month_found(value, text)
     if kind == "ord":
         return _ordinal_found(int(value), text)
     return _name_found(value, text)

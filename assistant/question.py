@@ -27,7 +27,7 @@ _NUMBER_WORDS = (
     "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
     "hundred thousand million billion dozen several once twice"
 ).split()
-_MONTHS = (
+MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
 
@@ -46,6 +46,11 @@ _GENERIC_NAMES = set(
     i i'm me my you your it its this that according""".split()
 )
 
+_MONTH_YEAR = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(1[89]\d{2}|20\d{2})\b",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})(?:[-–/](\d{2,4}))?\b")
 _ORDINAL_NUM = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])(?:£|\$|€)?\d[\d,]*(?:\.\d+)?(?:bn|m|k|%)?(?![\w])")
@@ -59,6 +64,7 @@ class QuestionProfile(BaseModel):
     text: str
     kind: AnswerKind
     years: list[str]
+    months: list[str] = []
     ordinals: list[int]
     numbers: list[str]
     names: list[str]
@@ -119,7 +125,7 @@ def _names(q: str) -> list[str]:
     for m in _CAP_WORD.finditer(q):
         word = m.group(0).strip("'’-")
         word = re.sub(r"['’]s$", "", word)
-        if len(word) < 3 or word.lower() in _GENERIC_NAMES or word.lower() in _MONTHS:
+        if len(word) < 3 or word.lower() in _GENERIC_NAMES or word.lower() in MONTHS:
             continue
         if m.start() == 0 and word.lower() in _GENERIC_NAMES:
             continue
@@ -146,10 +152,15 @@ def profile_question(question: str) -> QuestionProfile:
         m.group(0) for m in _NUMBER.finditer(question)
         if not any(a <= m.start() < b for a, b in year_spans)
     ]
+    months = [
+        f"{m.group(2)}-{MONTHS.index(m.group(1).lower()) + 1:02d}"
+        for m in _MONTH_YEAR.finditer(question)
+    ]
     return QuestionProfile(
         text=question,
         kind=_answer_kind(question),
         years=sorted(set(years)),
+        months=sorted(set(months)),
         ordinals=sorted(set(ordinals)),
         numbers=numbers,
         names=_names(question),
@@ -168,7 +179,7 @@ def has_number(text: str) -> bool:
 def has_date(text: str) -> bool:
     """Whether `text` states a date, month or year."""
     tl = text.lower()
-    return bool(_YEAR.search(text)) or any(re.search(rf"\b{m}\b", tl) for m in _MONTHS)
+    return bool(_YEAR.search(text)) or any(re.search(rf"\b{m}\b", tl) for m in MONTHS)
 
 
 def has_person(text: str) -> bool:
@@ -247,7 +258,7 @@ def answer_slot(profile: QuestionProfile, text: str) -> float:
     if profile.kind == "date":
         days = [m.group(0) for m in _DAY_MONTH.finditer(text) if _new(m.group(0), q)]
         years = [m.group(1) for m in _YEAR.finditer(text) if _new(m.group(1), q)]
-        months = [m for m in _MONTHS if re.search(rf"\b{m}\b", text.lower()) and _new(m, q)]
+        months = [m for m in MONTHS if re.search(rf"\b{m}\b", text.lower()) and _new(m, q)]
         return 1.0 if days else 0.7 if (months or years) else 0.0
     if profile.kind == "person":
         names = [m.group(0) for m in _PERSON.finditer(text)]

@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from assistant.evidence import constraint_terms_in, missing_constraints
+from assistant.evidence import constraint_terms_in, constraints, missing_constraints
 from assistant.models import ChatMessage, Draft, Passage
 from assistant.question import QuestionProfile, answer_slot, profile_question, question_parts
 from assistant.safety import looks_like_injection
@@ -171,7 +171,7 @@ class ExtractiveAnswerer:
             overlap = sum(weight[t] for t in focus & cand.terms) / total if total else 0.0
             if p.chunk_id not in fits:
                 missing = missing_constraints(profile, [p], [p.text])
-                total = len(profile.years) + len(profile.ordinals) + len(profile.names)
+                total = len(constraints(profile))
                 fits[p.chunk_id] = 1.0 - len(missing) / total if total else 1.0
             cand.slot = answer_slot(profile, cand.text)
             cand.score = (
@@ -249,12 +249,15 @@ class ExtractiveAnswerer:
 
     def _add_close_runners_up(self, profile: QuestionProfile, ranked: list[Candidate],
                               chosen: list[Candidate], budget: int) -> None:
-        """Lists and facts split over sentences: add runners-up scoring near the lead."""
-        threshold = 0.85 if (profile.wants_many or profile.kind == "list") else 0.93
+        """Lists and facts split over sentences: add runners-up scoring near the lead
+        (for a single fact, only from the lead's own document)."""
+        many = profile.wants_many or profile.kind == "list"
+        threshold = 0.85 if many else 0.93
         for cand in ranked[1:6]:
             if cand.score < threshold * chosen[0].score:
                 break
-            if self._fits(chosen, cand, budget):
+            same_doc = cand.passage.doc_id == chosen[0].passage.doc_id
+            if (many or same_doc) and self._fits(chosen, cand, budget):
                 chosen.append(cand)
 
     @staticmethod
