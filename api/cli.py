@@ -51,6 +51,7 @@ def register(app: typer.Typer) -> None:
             from assistant.assistant import Assistant
 
             assistant = Assistant(settings)
+            assistant.warm_up()  # model, store, lexical index, answerer: fail here, in one line
         except Exception as exc:  # one line, not a traceback
             typer.echo(f"igr serve: cannot load the assistant: {exc}", err=True)
             raise typer.Exit(1) from None
