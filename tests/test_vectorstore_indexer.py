@@ -161,12 +161,12 @@ def _igr(env: dict[str, str], *args: str, **kw) -> subprocess.Popen:
 @pytest.mark.slow
 def test_kill_during_embedding_then_rerun_equals_clean_run(tmp_path: Path) -> None:
     corpus = tmp_path / "gen"
-    write_generated(corpus, n_docs=24, sentences=36)
+    write_generated(corpus, n_docs=12, sentences=24)
     env = {
         **os.environ,
         "IGR_STORE_DIR": str(tmp_path / "killed"),
         "IGR_CHROMA_URL": "",
-        "IGR_EMBEDDING_BATCH_SIZE": "4",  # commits every 32 chunks: many points to die at
+        "IGR_EMBEDDING_BATCH_SIZE": "2",  # commits every 8 chunks: many points to die at
         "HF_HUB_OFFLINE": "1",
     }
     env.pop("IGR_CHROMA_URL")
@@ -194,10 +194,10 @@ def test_kill_during_embedding_then_rerun_equals_clean_run(tmp_path: Path) -> No
 
     report = json.loads(out)
     assert 0 < report["chunks_embedded"] < killed_at[1], "rerun should finish, not redo all"
-    assert report["added"] + report["unchanged"] == 24
+    assert report["added"] + report["unchanged"] == 12
 
     killed = open_store(make_settings(tmp_path / "killed"))
-    clean_settings = make_settings(tmp_path / "clean", embedding_batch_size=4)
+    clean_settings = make_settings(tmp_path / "clean", embedding_batch_size=2)
     index_paths([corpus], clean_settings)
     clean = open_store(clean_settings)
 

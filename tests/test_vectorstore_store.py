@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,50 @@ def test_bad_chroma_url_is_one_clear_error(tmp_path: Path) -> None:
         ChunkStore(make_settings(tmp_path, chroma_url="localhost:9"))
     with pytest.raises(StoreError, match="cannot reach Chroma"):
         ChunkStore(make_settings(tmp_path, chroma_url="http://127.0.0.1:9"))
+
+
+_WRITER = """
+import json, sys
+from ingest.settings import Settings
+from vectorstore.catalog import remove_document
+from vectorstore.store import ChunkStore
+job = json.load(sys.stdin)
+store = ChunkStore(Settings(store_dir=job["store"], chroma_url=None))
+if job.get("remove"):
+    print(remove_document(store, job["remove"]))
+else:
+    store.upsert(job["ids"], job["vectors"], job["texts"], job["metas"])
+    print(store.bump_generation())
+"""
+
+
+def _other_process(job: dict) -> str:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _WRITER], input=json.dumps(job), capture_output=True, text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_embedded_store_sees_vectors_written_by_another_process(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "store")
+    store = open_store(settings)  # opened while empty, as a server started before ingest
+    emb = get_embeddings(settings)
+    texts = ["Ministers agreed a concordat on marine data.", "The budget was set in May."]
+    metas = [
+        {"chunk_id": f"c{i}", "doc_id": f"d{i}", "title": "T", "start": 0, "end": len(t)}
+        for i, t in enumerate(texts)
+    ]
+    job = {"store": str(tmp_path / "store"), "ids": ["c0", "c1"], "texts": texts}
+    token = _other_process({**job, "vectors": emb.encode(texts).tolist(), "metas": metas})
+    hits = store.query(emb.embed_query("marine data concordat"), k=2)
+    assert [h.chunk.chunk_id for h in hits] == ["c0", "c1"]
+    assert store.generation() == token
+    assert _other_process({"store": job["store"], "remove": "d0"}) == "1"
+    time.sleep(store.refresh_interval_s + 0.1)
+    assert [h.chunk.chunk_id for h in store.query(emb.embed_query("marine"), k=2)] == ["c1"]

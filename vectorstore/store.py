@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +12,7 @@ from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import InternalError
 
 from ingest.models import ChunkMetadata
 from vectorstore.models import ScoredChunk, StoredChunk
@@ -22,7 +24,16 @@ if TYPE_CHECKING:
 
 GENERATION_KEY = "generation"
 _PAGE = 5000
-_CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False)
+# Embedded mode: generation tokens written by this process, and the generation each
+# location's shared Chroma `System` was (re)loaded at (see ChunkStore._ensure_fresh).
+_LOCAL_GENERATIONS: dict[str, set[str]] = {}
+_SYSTEM_LOADED_AT: dict[str, str] = {}
+_REOPEN_LOCK = threading.Lock()
+
+
+def _chroma_settings() -> ChromaSettings:
+    # a fresh object each time: PersistentClient mutates the one it is given
+    return ChromaSettings(anonymized_telemetry=False)
 
 
 class StoreError(RuntimeError):
@@ -45,16 +56,16 @@ def _make_client(settings: Settings) -> chromadb.ClientAPI:
         try:
             port = url.port or (443 if url.scheme == "https" else 8000)
             return chromadb.HttpClient(
-                host=url.hostname, port=port, ssl=url.scheme == "https", settings=_CHROMA_SETTINGS
+                host=url.hostname, port=port, ssl=url.scheme == "https", settings=_chroma_settings()
             )
         except Exception as exc:  # noqa: BLE001 - connection problems become one line
             raise StoreError(
                 f"cannot reach Chroma at {settings.chroma_url}: {_first_line(exc)}"
             ) from exc
-    store_dir = Path(settings.store_dir).expanduser()
+    store_dir = Path(settings.store_dir).expanduser().resolve()
     try:
         store_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(store_dir), settings=_CHROMA_SETTINGS)
+        return chromadb.PersistentClient(path=str(store_dir), settings=_chroma_settings())
     except Exception as exc:  # noqa: BLE001
         raise StoreError(f"cannot open the store at {store_dir}: {_first_line(exc)}") from exc
 
@@ -70,13 +81,23 @@ class ChunkStore:
     collection metadata, changed by every write, so other processes can notice changes.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, refresh_interval_s: float = 1.0) -> None:
         self.settings = settings
         self.collection_name = settings.collection
-        self.location = settings.chroma_url or str(Path(settings.store_dir).expanduser())
-        self._client = _make_client(settings)
+        self.location = settings.chroma_url or str(Path(settings.store_dir).expanduser().resolve())
+        self.refresh_interval_s = refresh_interval_s
+        self._embedded = not settings.chroma_url
+        self._write_lock = threading.Lock()
+        self._open()
+        self._seen = self.generation()
+        self._checked_at = time.monotonic()
+        if self._embedded:
+            _SYSTEM_LOADED_AT.setdefault(self.location, self._seen)
+
+    def _open(self) -> None:
+        client = _make_client(self.settings)
         try:
-            self._collection = self._client.get_or_create_collection(
+            collection = client.get_or_create_collection(
                 name=self.collection_name,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine"}},
@@ -87,7 +108,37 @@ class ChunkStore:
                 f"cannot open collection {self.collection_name!r} at {self.location}: "
                 f"{_first_line(exc)}"
             ) from exc
-        self._write_lock = threading.Lock()
+        self._client, self._collection = client, collection
+
+    def _reopen(self, generation: str) -> None:
+        """Embedded Chroma keeps its vector index in memory: after another process wrote,
+        load a fresh shared `System` for this folder (once per generation per process)."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        with _REOPEN_LOCK:
+            if _SYSTEM_LOADED_AT.get(self.location) != generation:
+                SharedSystemClient._identifier_to_system.pop(self.location, None)
+                SharedSystemClient._identifier_to_refcount.pop(self.location, None)
+                _SYSTEM_LOADED_AT[self.location] = generation
+            self._open()
+            self._seen = generation
+
+    def _ensure_fresh(self) -> None:
+        """Embedded mode: pick up writes made by other processes (checked at most every
+        `refresh_interval_s`). A Chroma server needs nothing: it is the one process."""
+        if not self._embedded:
+            return
+        now = time.monotonic()
+        if now - self._checked_at < self.refresh_interval_s:
+            return
+        self._checked_at = now
+        current = self.generation()
+        if current == self._seen:
+            return
+        if current in _LOCAL_GENERATIONS.get(self.location, set()):
+            self._seen = current  # written through this process's own System
+            return
+        self._reopen(current)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -95,12 +146,20 @@ class ChunkStore:
         """The `k` chunks nearest to `embedding`; score = cosine similarity."""
         if k <= 0:
             return []
-        result = self._collection.query(
-            query_embeddings=[list(embedding)],
-            n_results=k,
-            where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
+        self._ensure_fresh()
+        request = {
+            "query_embeddings": [list(embedding)],
+            "n_results": k,
+            "where": where or None,
+            "include": ["documents", "metadatas", "distances"],
+        }
+        try:
+            result = self._collection.query(**request)
+        except InternalError:
+            if not self._embedded:
+                raise
+            self._reopen(self.generation())  # e.g. another process created the index files
+            result = self._collection.query(**request)
         docs = (result.get("documents") or [[]])[0]
         metas = (result.get("metadatas") or [[]])[0]
         dists = (result.get("distances") or [[]])[0]
@@ -208,7 +267,9 @@ class ChunkStore:
         """Record that the content changed; returns the new token."""
         token = uuid.uuid4().hex
         with self._write_lock:
+            _LOCAL_GENERATIONS.setdefault(self.location, set()).add(token)
             self._collection.modify(metadata={GENERATION_KEY: token})
+            self._seen = token
         return token
 
     # --- LangChain view ---------------------------------------------------------------
