@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_settings
-from tests.test_vectorstore_helpers import write_corpus
+from tests.test_vectorstore_helpers import write_corpus, write_generated
 from vectorstore.catalog import remove_document
 from vectorstore.filters import ChunkFilter
 from vectorstore.indexer import index_paths
@@ -74,3 +74,20 @@ def test_index_follows_writes_made_through_another_store_instance(tmp_path) -> N
     assert slow.search("indexation", k=1), "generation is checked at most every interval"
     slow.refresh(force=True)
     assert slow.search("indexation", k=1) == []
+
+
+def test_neighbours_are_the_adjacent_chunks_of_the_same_document(tmp_path) -> None:
+    write_generated(tmp_path / "gen", n_docs=2, sentences=30)
+    settings = make_settings(tmp_path / "store")
+    index_paths([tmp_path / "gen"], settings)
+    store = open_store(settings)
+    chunks = store.doc_chunks("gen-000")
+    assert len(chunks) >= 3
+    index = LexicalIndex(store)
+    ids = lambda found: [c.chunk_id for c in found]  # noqa: E731
+    assert ids(index.neighbours(chunks[1])) == [chunks[0].chunk_id, chunks[2].chunk_id]
+    assert ids(index.neighbours(chunks[0])) == [chunks[1].chunk_id]
+    assert ids(index.neighbours(chunks[-1], span=2)) == ids(chunks[-3:-1])
+    stranger = chunks[0].model_copy(update={"metadata": chunks[0].metadata.model_copy()})
+    stranger.metadata.chunk_id = "not-indexed"
+    assert index.neighbours(stranger) == []
