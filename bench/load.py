@@ -127,6 +127,7 @@ async def run_load(url: str, bodies: list[dict], args: argparse.Namespace) -> di
     import httpx
 
     latencies: list[float] = []
+    server: dict[str, list[float]] = {"retrieve": [], "answer": [], "total": []}
     errors: dict[str, int] = {}
     counter = 0
     limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
@@ -148,16 +149,19 @@ async def run_load(url: str, bodies: list[dict], args: argparse.Namespace) -> di
                 response = await client.post(f"{url}/chat", json=body, timeout=120)
                 status = str(response.status_code) if response.status_code != 200 else None
             except httpx.HTTPError as exc:
-                status = type(exc).__name__
+                status, response = type(exc).__name__, None
             done = time.monotonic()
             if sent >= measure_from and done <= stop_at:
                 latencies.append((done - sent) * 1000.0)
+                if status is None and response is not None:
+                    for part, ms in response.json()["timings_ms"].items():
+                        server[part].append(ms)
                 if status:
                     errors[status] = errors.get(status, 0) + 1
 
     async with httpx.AsyncClient(limits=limits) as client:
         await asyncio.gather(*(client_loop(i, client) for i in range(args.clients)))
-    return {"latencies": latencies, "errors": errors}
+    return {"latencies": latencies, "errors": errors, "server": server}
 
 
 def main() -> int:
@@ -211,6 +215,9 @@ def main() -> int:
         "latency_ms": {
             "p50": round(percentile(lat, 50), 1), "p95": round(p95, 1),
             "p99": round(percentile(lat, 99), 1), "max": round(max(lat, default=0.0), 1),
+        },
+        "server_timings_ms_p50": {
+            part: round(percentile(values, 50), 1) for part, values in load["server"].items()
         },
         "bare_embed_plus_chroma_ms": {
             "p50": round(bare_p50, 2), "p95": round(percentile(bare, 95), 2), "n": len(bare),
