@@ -158,6 +158,11 @@ def eval_command(
     console.print(
         f"wrote {paths['report.json']}, {paths['results.jsonl'].name}, {paths['report.html'].name}"
     )
+    first_error = next((r.error for r in results if r.error), None)
+    if first_error and report.errors == report.questions:
+        raise _fail(f"every question failed; the first with {first_error}")
+    if first_error:
+        typer.echo(f"warning: {report.errors} question(s) failed, e.g. {first_error}", err=True)
     if base_report is not None:
         rows = compare(report, base_report, tolerance)
         print_comparison(rows, mismatches(report, base_report), console)

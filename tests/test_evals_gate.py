@@ -105,3 +105,25 @@ def test_cli_exit_codes(shared_settings: Settings, tmp_path: Path, monkeypatch) 
     )
     assert run.exit_code == 0, run.output
     assert "improved" in run.stdout and "regressed" not in run.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_cli_exit_2_when_every_question_fails(shared_settings: Settings, tmp_path, monkeypatch):
+    """An answerer that cannot run (openai without a URL) fails every question: exit 2."""
+    broken = shared_settings.model_copy(update={"llm_base_url": None})
+    monkeypatch.setattr("ingest.settings.get_settings", lambda: broken)
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """igr (test shell)."""
+
+    register(app)
+    dev = str(SHARED_EVALS_DIR / "dev.jsonl")
+    args = ["eval", dev, "--answerer", "openai", "--limit", "2", "--no-progress"]
+    run = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "x")])
+    assert run.exit_code == 2, run.output
+    assert run.stderr.startswith("error: every question failed; the first with ")
+    assert "IGR_LLM_BASE_URL" in run.stderr and "Traceback" not in run.output
+    assert len((tmp_path / "x" / "results.jsonl").read_text().splitlines()) == 2
