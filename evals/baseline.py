@@ -9,11 +9,13 @@ questions, so the comparison is paired and an unpaired interval would hide real 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
-from evals.models import Report
+from evals.models import QuestionResult, Report
 from evals.targets import HEADLINE, METRIC_BY_KEY
 
 Status = Literal["regressed", "worse (within tolerance)", "improved", "same", "n/a"]
@@ -95,4 +97,34 @@ def mismatches(current: Report, baseline: Report) -> list[str]:
         b, c = baseline.config.get(key), current.config.get(key)
         if b != c:
             notes.append(f"{key} differs: baseline {b!r}, now {c!r}")
+    return notes
+
+
+def results_beside(report_path: Path) -> Path:
+    """The results.jsonl stored beside a report: `x/report.json` -> `x/results.jsonl`,
+    `gold-report.json` -> `gold-results.jsonl`."""
+    name = report_path.name
+    swapped = name[: -len("report.json")] + "results.jsonl" if name.endswith("report.json") else ""
+    return report_path.with_name(swapped or "results.jsonl")
+
+
+def changed_questions(current: list[QuestionResult], baseline_results: Path) -> list[str]:
+    """Questions that passed in the baseline and fail now, or the reverse (one line each)."""
+    if not baseline_results.is_file():
+        return []
+    before: dict[str, list[str]] = {}
+    for line in baseline_results.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+            before[str(row["id"])] = list(row.get("failures") or [])
+        except (ValueError, KeyError, TypeError):
+            continue
+    notes = []
+    for r in current:
+        if r.id not in before:
+            continue
+        if r.failures and not before[r.id]:
+            notes.append(f"{r.id} now fails: {'; '.join(r.failures)}")
+        elif before[r.id] and not r.failures:
+            notes.append(f"{r.id} now passes")
     return notes

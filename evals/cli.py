@@ -9,7 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from evals.baseline import Comparison, compare, mismatches, regressed
+from evals.baseline import (
+    Comparison,
+    changed_questions,
+    compare,
+    mismatches,
+    regressed,
+    results_beside,
+)
 from evals.dataset import QUESTION_TYPES, DatasetError, load_dataset, select
 from evals.models import Report
 from evals.output import default_out_dir, load_report, write_outputs
@@ -166,6 +173,8 @@ def eval_command(
     if base_report is not None:
         rows = compare(report, base_report, tolerance)
         print_comparison(rows, mismatches(report, base_report), console)
+        for note in changed_questions(results, results_beside(baseline)):
+            console.print(f"  {note}")
         if regressed(rows):
             typer.echo("regression against the baseline", err=True)
             raise typer.Exit(EXIT_REGRESSION)

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from evals.baseline import compare, mismatches, regressed
+from evals.baseline import changed_questions, compare, mismatches, regressed, results_beside
 from evals.cli import register
 from evals.dataset import load_dataset, select
 from evals.output import load_report, write_outputs
@@ -56,8 +56,12 @@ def test_gold_set_does_not_regress(shared_settings: Settings, shared_assistant, 
     table = "\n".join(
         f"{r.label}: baseline {r.baseline} now {r.current} ({r.status})" for r in rows
     )
-    notes = "; ".join(mismatches(report, baseline))
-    assert not regressed(rows), f"regression against {BASELINE.name}:\n{table}\n{notes}"
+    notes = "\n".join(mismatches(report, baseline))
+    changed = "\n".join(changed_questions(results, results_beside(BASELINE)))
+    assert not regressed(rows), (
+        f"regression against {BASELINE.name}:\n{table}\n{notes}\n{changed}\n"
+        f"(full report in {tmp_path / 'gate'})"
+    )
 
 
 def _shifted(report_path: Path, out: Path, towards: str) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.models import AnswerResult, Citation, RetrievedItem, Timings
-from evals.baseline import compare, mismatches, regressed
+from evals.baseline import changed_questions, compare, mismatches, regressed, results_beside
 from evals.dataset import EvalItem
 from evals.models import JudgeStatus, QuestionResult, Report
 from evals.output import load_report, write_outputs
@@ -187,3 +187,20 @@ def test_cited_chunks_outside_retrieved_are_read_from_given_texts() -> None:
     assert with_texts.metrics["citation_verbatim"] == 1.0
     assert without.metrics["citation_recall"] == 0.5
     assert with_texts.metrics["citation_recall"] == 1.0
+
+
+def test_changed_questions_against_baseline_results(tmp_path: Path) -> None:
+    assert results_beside(Path("a/gold-report.json")) == Path("a/gold-results.jsonl")
+    assert results_beside(Path("out/report.json")) == Path("out/results.jsonl")
+    base = scored()
+    paths = write_outputs(tmp_path / "base", base, make_report(base))
+    now = scored()
+    now[4] = score(UNANS.model_copy(update={"id": "u2"}), answer("No.", refused=True), 5, None)
+    now[0] = score(FACT, answer("Nothing.", refused=True), 5, words_support)
+    notes = changed_questions(now, paths["results.jsonl"])
+    assert notes == [
+        "f1 now fails: refused an answerable question; missing key facts: "
+        "global political situation",
+        "u2 now passes",
+    ]
+    assert changed_questions(now, tmp_path / "absent.jsonl") == []
