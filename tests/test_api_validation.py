@@ -89,6 +89,15 @@ def test_bad_chat_input_is_422_with_one_line_message(served, body, expected) -> 
     assert expected in detail
 
 
+def test_openapi_docs_are_served(served) -> None:
+    url, _, _ = served
+    assert "swagger" in httpx.get(f"{url}/docs").text.lower()
+    spec = httpx.get(f"{url}/openapi.json").json()
+    question = spec["components"]["schemas"]["ChatRequest"]["properties"]["question"]
+    assert question["maxLength"] == 100
+    assert {"/chat", "/v1/chat/completions", "/documents", "/health"} <= set(spec["paths"])
+
+
 def test_malformed_json_is_422(served) -> None:
     url, _, _ = served
     response = httpx.post(

@@ -27,8 +27,9 @@ ERRORS = {401: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": E
     responses={
         200: {
             "content": SSE_RESPONSE_DOC,
-            "description": "The answer JSON; with `stream`, SSE events `delta` (text pieces), "
-            "`citations`, then `done` (the full answer JSON), or `error`.",
+            "description": "The answer JSON; with `stream`, SSE events `delta` (the draft as "
+            "it is produced), `citations`, then `done` (the verified answer JSON, which "
+            "replaces the draft), or `error`.",
         },
         **ERRORS,
     },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -102,6 +103,12 @@ def completions(body: CompletionRequest, request: Request):
     )
 
 
+def pieces(text: str, words: int = 8) -> list[str]:
+    """`text` in runs of a few words; joined they give back `text` exactly."""
+    tokens = re.findall(r"\s+|\S+\s*", text)
+    return ["".join(tokens[i : i + words]) for i in range(0, len(tokens), words)]
+
+
 def _chunks(
     completion_id: str,
     created: int,
@@ -109,15 +116,18 @@ def _chunks(
     events: Iterator[tuple[str, object]],
     metrics: Metrics,
 ) -> Iterator[bytes]:
-    """chat.completion.chunk frames, then `[DONE]`."""
+    """chat.completion.chunk frames, then `[DONE]`.
+
+    OpenAI clients cannot take back text already streamed, so the content streamed is the
+    verified answer (what the non-streaming call returns), not the answerer's raw draft.
+    """
     yield sse(chunk_event(completion_id, created, {"role": "assistant", "content": ""}))
     try:
-        kind, payload = first
-        while True:
-            if kind == "delta" and isinstance(payload, str) and payload:
-                yield sse(chunk_event(completion_id, created, {"content": payload}))
-            elif kind == "result" and isinstance(payload, AnswerResult):
+        for kind, payload in _chain(first, events):
+            if kind == "result" and isinstance(payload, AnswerResult):
                 metrics.record_answer("openai", payload.refused)
+                for piece in pieces(payload.answer):
+                    yield sse(chunk_event(completion_id, created, {"content": piece}))
                 citations = [c.model_dump(mode="json") for c in payload.citations]
                 yield sse(
                     chunk_event(
@@ -125,11 +135,14 @@ def _chunks(
                         citations=citations, refused=payload.refused,
                     )
                 )
-            try:
-                kind, payload = next(events)
-            except StopIteration:
-                break
     except Exception as exc:  # the status is already sent: report in-band
         log.exception("error while streaming a completion")
         yield sse({"error": {"message": f"{type(exc).__name__}: {exc}", "type": "server_error"}})
     yield sse_raw("[DONE]")
+
+
+def _chain(
+    first: tuple[str, object], rest: Iterator[tuple[str, object]]
+) -> Iterator[tuple[str, object]]:
+    yield first
+    yield from rest
