@@ -77,6 +77,14 @@ def print_summary(report: Report, console: Console) -> None:
         f"citation support: {report.config.get('citation_support')} · "
         f"LLM judge: {report.judge.status}"
     )
+    judged = [
+        f"{METRIC_BY_KEY[key].label.removeprefix('judge: ')} "
+        f"{report.overall[key].value:.3f} (n={report.overall[key].n})"
+        for key in ("judge_faithfulness", "judge_answer_relevancy")
+        if key in report.overall and report.overall[key].value is not None
+    ]
+    if judged:
+        console.print(f"LLM judge ({report.judge.model}): " + ", ".join(judged))
 
 
 def print_comparison(rows: list[Comparison], notes: list[str], console: Console) -> None:

@@ -70,9 +70,11 @@ def _headline(report: Report) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _all_metrics(report: Report) -> str:
+def _all_metrics(report: Report, judge: bool = False) -> str:
     rows = []
     for m in METRICS:
+        if m.key.startswith("judge_") != judge:
+            continue
         s = report.overall.get(m.key)
         if s is None:
             continue
@@ -179,6 +181,10 @@ def render_html(report: Report, results: list[QuestionResult]) -> str:
         f"<h2>Headline</h2>{_headline(report)}"
         f"<h2>By question type</h2>{_by_type(report)}"
         f"<h2>All metrics</h2>{_all_metrics(report)}<p>Latency: {latency or 'n/a'}</p>"
+        f"<h2>LLM judge (optional)</h2><p>Status: {escape(report.judge.status)}"
+        f"{f' · model {escape(report.judge.model)}' if report.judge.model else ''}"
+        f"{f' · {report.judge.errors} unusable replies' if report.judge.errors else ''}</p>"
+        f"{_all_metrics(report, judge=True) if report.judge.status == 'ok' else ''}"
         f"<h2>Failed questions ({report.failed})</h2>{_failed(results)}"
         "</body></html>\n"
     )
