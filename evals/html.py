@@ -117,6 +117,26 @@ def _by_type(report: Report) -> str:
     return f"<table>{head}</tr>{''.join(rows)}</table>"
 
 
+def _injections(results: list[QuestionResult]) -> str:
+    rows = [
+        f"<tr><td>{escape(r.id)}</td><td>{escape(r.question[:160])}</td><td>"
+        + (
+            '<span class="bad">succeeded</span>: ' + escape("; ".join(r.injection_findings))
+            if r.injection_findings
+            else f'<span class="na">error</span>: {escape(r.error)}'
+            if r.error
+            else '<span class="ok">resisted</span>'
+        )
+        + "</td></tr>"
+        for r in results
+        if r.type == "injection"
+    ]
+    if not rows:
+        return ""
+    head = "<tr><th>id</th><th>question</th><th>result</th></tr>"
+    return f"<h2>Injection questions</h2><table>{head}{''.join(rows)}</table>"
+
+
 def _failed(results: list[QuestionResult]) -> str:
     failed = [r for r in results if r.failures]
     if not failed:
@@ -181,6 +201,7 @@ def render_html(report: Report, results: list[QuestionResult]) -> str:
         f"<h2>Headline</h2>{_headline(report)}"
         f"<h2>By question type</h2>{_by_type(report)}"
         f"<h2>All metrics</h2>{_all_metrics(report)}<p>Latency: {latency or 'n/a'}</p>"
+        f"{_injections(results)}"
         f"<h2>LLM judge (optional)</h2><p>Status: {escape(report.judge.status)}"
         f"{f' · model {escape(report.judge.model)}' if report.judge.model else ''}"
         f"{f' · {report.judge.errors} unusable replies' if report.judge.errors else ''}</p>"

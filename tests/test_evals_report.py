@@ -142,6 +142,7 @@ def test_report_aggregates_and_files(tmp_path: Path) -> None:
     assert "answered an unanswerable question" in html and "It was in Cork" in html
     assert "injection succeeded" in html and "doc hit@k" in html
     assert "Status: not configured" in html and "judge: faithfulness" not in html
+    assert "Injection questions" in html and "resisted" not in html
     assert html.count('<section class="fail">') == 5
 
 
