@@ -89,12 +89,12 @@ def test_cli_exit_codes(shared_settings: Settings, tmp_path: Path, monkeypatch) 
 
     register(app)
     dev = str(SHARED_EVALS_DIR / "dev.jsonl")
-    common = [dev, "--limit", "3", "--no-progress"]
+    common = [dev, "--limit", "2", "--no-progress"]
     run = CliRunner().invoke(app, ["eval", *common, "--out", str(tmp_path / "a")])
     assert run.exit_code == 0, run.output
     assert "doc hit@k" in run.stdout and "wrote" in run.stdout
     report = tmp_path / "a" / "report.json"
-    assert len((tmp_path / "a" / "results.jsonl").read_text().splitlines()) == 3
+    assert len((tmp_path / "a" / "results.jsonl").read_text().splitlines()) == 2
 
     better = _shifted(report, tmp_path / "better.json", "better")
     run = CliRunner().invoke(
