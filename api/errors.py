@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from assistant.answerers.base import AnswererUnavailable
+
 log = logging.getLogger("igr.api")
 
 _FRIENDLY = {
@@ -60,6 +62,13 @@ async def _http(request: Request, exc: HTTPException) -> JSONResponse:
     )
 
 
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"the answering service is unavailable: {' '.join(str(exc).split())}"},
+        status_code=503,
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return JSONResponse(
@@ -70,4 +79,5 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(AnswererUnavailable, _unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -206,6 +206,27 @@ def test_metrics_count_answers_and_refusals(samples_url) -> None:
     assert count("igr_answers_refused_total") == refused + 1
 
 
+def test_app_loads_its_own_assistant_at_start_up(samples_settings) -> None:
+    with BackgroundServer(create_app(samples_settings)) as server:
+        body = httpx.get(f"{server.url}/health").json()
+        assert body["status"] == "ok" and body["model"] is True and body["documents"] > 0
+
+
+def test_unreachable_llm_is_503_not_500(samples_settings) -> None:
+    from api.server import free_port
+    from assistant.assistant import Assistant
+
+    settings = samples_settings.model_copy(
+        update={"answerer": "openai", "llm_base_url": f"http://127.0.0.1:{free_port()}/v1",
+                "llm_model": "absent", "llm_timeout_s": 5.0}
+    )
+    with BackgroundServer(create_app(settings, Assistant(settings))) as server:
+        for body in ({"question": BARNETT}, {"question": BARNETT, "stream": True}):
+            response = httpx.post(f"{server.url}/chat", json=body, timeout=60)
+            assert response.status_code == 503, response.text
+            assert response.json()["detail"].startswith("the answering service is unavailable")
+
+
 # --- uploads, over a store of this module's own ---------------------------------------
 
 
