@@ -210,3 +210,13 @@ def test_kill_during_embedding_then_rerun_equals_clean_run(tmp_path: Path) -> No
 
     assert comparable(killed) == comparable(clean)
     assert killed.count() == clean.count() == killed_at[1]
+
+
+def test_changed_chunking_settings_reindex_everything(settings, tmp_path: Path) -> None:
+    index_paths(None, settings)
+    smaller = settings.model_copy(update={"chunk_size": 300, "chunk_overlap": 50})
+    report = index_paths(None, smaller)
+    assert report.updated == len(DOCS) and report.unchanged == 0
+    assert index_paths(None, smaller).chunks_embedded == 0
+    longest = max(len(c.text) for c in open_store(smaller).all_chunks())
+    assert longest < 600

@@ -84,8 +84,22 @@ def stored_documents(store: ChunkStore) -> dict[str, StoredDoc]:
     return docs
 
 
+def model_fingerprint(model_dir: Path) -> str:
+    """Identifies an embedding model by content (small config files, weight sizes), so the
+    same model installed at different paths (two API hosts) gives the same index keys."""
+    digest = hashlib.sha256()
+    model_dir = Path(model_dir)
+    for name in ("config.json", "modules.json", "sentence_bert_config.json", "tokenizer.json"):
+        file = model_dir / name
+        if file.is_file():
+            digest.update(name.encode() + file.read_bytes())
+    for file in sorted(model_dir.glob("*.safetensors")) + sorted(model_dir.glob("*.bin")):
+        digest.update(f"{file.name}:{file.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
 def _config_key(settings: Settings) -> str:
-    model = Path(settings.resolved_embedding_model()).name
+    model = model_fingerprint(settings.resolved_embedding_model())
     return f"{INDEX_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{model}"
 
 
