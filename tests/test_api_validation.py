@@ -216,6 +216,24 @@ def test_health_is_503_when_the_store_is_unreachable(tmp_path) -> None:
     assert response.json()["store"] is False and response.json()["status"] == "unavailable"
 
 
+class BreaksMidStream(StandIn):
+    def ask_stream(self, question, history=None, filters=None, k=None):
+        yield ("delta", "A first piece. ")
+        raise RuntimeError("the store went away")
+
+
+def test_failure_mid_stream_is_an_error_event(tmp_path) -> None:
+    app = create_app(make_settings(tmp_path), BreaksMidStream())
+    with BackgroundServer(app) as server:
+        chat = httpx.post(f"{server.url}/chat", json={"question": "q", "stream": True})
+        body = {"messages": [{"role": "user", "content": "q"}], "stream": True}
+        openai = httpx.post(f"{server.url}/v1/chat/completions", json=body)
+    assert chat.status_code == 200
+    assert "event: delta" in chat.text and "event: error" in chat.text
+    assert "the store went away" in chat.text and "Traceback" not in chat.text
+    assert '"type": "server_error"' in openai.text and openai.text.rstrip().endswith("[DONE]")
+
+
 def test_metrics_count_routes_statuses_and_refusals(served) -> None:
     url, _, _ = served
     httpx.post(f"{url}/chat", json={"question": "counted"})

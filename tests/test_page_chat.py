@@ -90,6 +90,20 @@ def test_ask_see_answer_open_citation(page, samples_assistant) -> None:
     panel.wait_for(state="hidden")
 
 
+def test_filters_are_sent_with_the_question(page) -> None:
+    page.locator("summary", has_text="Filters").click()
+    page.locator("#doc-type option").nth(1).wait_for(state="attached")
+    chosen = page.locator("#doc-type option").nth(1).get_attribute("value")
+    page.get_by_label("Document type").select_option(chosen)
+    page.get_by_label("From date").fill("2024")
+    with page.expect_request("**/chat") as sent:
+        ask(page, "What is the Sewel convention?")
+    body = sent.value.post_data_json
+    assert body["filters"] == {"doc_type": [chosen], "date_from": "2024"}
+    assert body["stream"] is True and body["history"] == []
+    page.locator(".turn .answer[aria-busy='false']").wait_for(timeout=60_000)
+
+
 def test_refused_question_shows_the_refused_state(page) -> None:
     ask(page, "What is the recipe for a Victoria sponge cake?")
     refused = page.locator(".answer.refused")
