@@ -50,6 +50,10 @@ def _args() -> argparse.Namespace:
         help="make every request's text unique (defeats the server's query-embedding cache)",
     )
     parser.add_argument(
+        "--prime", action="store_true",
+        help="ask every question once first (cold latencies reported apart): steady state",
+    )
+    parser.add_argument(
         "--out", type=Path, default=REPO / "bench" / "results" / "load.json", help="JSON file"
     )
     return parser.parse_args()
@@ -123,6 +127,19 @@ async def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: f
     raise RuntimeError("igr serve did not become healthy")
 
 
+async def prime(url: str, bodies: list[dict]) -> list[float]:
+    """Ask each question once, one at a time; the cold latencies in ms."""
+    import httpx
+
+    cold = []
+    async with httpx.AsyncClient() as client:
+        for body in bodies:
+            sent = time.monotonic()
+            await client.post(f"{url}/chat", json=body, timeout=120)
+            cold.append((time.monotonic() - sent) * 1000.0)
+    return cold
+
+
 async def run_load(url: str, bodies: list[dict], args: argparse.Namespace) -> dict:
     import httpx
 
@@ -193,6 +210,7 @@ def main() -> int:
         url = f"http://127.0.0.1:{port}"
         try:
             asyncio.run(wait_healthy(url, proc, log))
+            cold = asyncio.run(prime(url, bodies)) if args.prime else []
             load = asyncio.run(run_load(url, bodies, args))
         finally:
             proc.send_signal(signal.SIGINT)
@@ -208,6 +226,8 @@ def main() -> int:
         "clients": args.clients,
         "duration_s": args.duration,
         "unique_questions": args.unique,
+        "primed": args.prime,
+        "cold_latency_ms_p50": round(percentile(cold, 50), 1) if cold else None,
         "questions": len(bodies),
         "requests": len(lat),
         "errors": load["errors"],
