@@ -1,13 +1,15 @@
 """Incremental indexing: files -> chunks -> embeddings -> Chroma, one document at a time.
 
-State lives in Chroma itself (no separate record manager), so any process sharing the
-store sees the same state. Every chunk carries bookkeeping keys beside its
-`ChunkMetadata`: `index_key` (hash of the file bytes + chunking/model settings),
-`doc_hash` (content hash), `doc_chunk_count`, `path`, `root`, `ingested_at`, `date_key`
-and `pages`. A document is up to date when all its stored chunks carry the current
-`index_key` and there are `doc_chunk_count` of them; anything else (a changed file, a run
-killed half way) is re-done. Each document is committed as "upsert new chunks, then
-delete its stale ones", so a reader never sees a document vanish.
+State lives in Chroma itself, not in LangChain's indexing API + record manager: a record
+manager is a second database that two API hosts over one Chroma server would also have
+to share, and `index()` hashes loaded documents, so it cannot skip loading unchanged
+files. Every chunk carries bookkeeping keys beside its `ChunkMetadata`: `index_key`
+(hash of the file bytes + chunking settings + model fingerprint), `doc_hash` (content
+hash), `doc_chunk_count`, `path`, `root`, `ingested_at`, `date_key` and `pages`. A
+document is up to date when all its stored chunks carry the current `index_key` and
+there are `doc_chunk_count` of them; anything else (a changed file, a run killed half
+way) is re-done. Documents are committed as "upsert new chunks, then delete stale ones",
+so a reader never sees a document vanish.
 """
 
 from __future__ import annotations
