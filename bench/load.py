@@ -203,7 +203,7 @@ def main() -> int:
             index_paths([args.corpus], Settings(store_dir=store, chroma_url=None))
             indexed_s = round(time.perf_counter() - started, 1)
         settings = Settings(store_dir=store, chroma_url=None)
-        bare = bare_cost_ms(settings, bodies)
+        bare_before = bare_cost_ms(settings, bodies)
 
         port = free_port()
         proc, log = start_server(Path(store), port)
@@ -218,6 +218,9 @@ def main() -> int:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        # again with the server stopped: on a shared machine the quieter figure is the fairer
+        bare_after = bare_cost_ms(settings, bodies)
+        bare = min(bare_before, bare_after, key=statistics.median)
 
     lat = load["latencies"]
     bare_p50 = statistics.median(bare)
@@ -241,6 +244,8 @@ def main() -> int:
         },
         "bare_embed_plus_chroma_ms": {
             "p50": round(bare_p50, 2), "p95": round(percentile(bare, 95), 2), "n": len(bare),
+            "p50_before_load": round(statistics.median(bare_before), 2),
+            "p50_after_load": round(statistics.median(bare_after), 2),
         },
         "ratio_p95_to_bare_p50": round(p95 / bare_p50, 2),
         "goal_ratio": 3.0,
