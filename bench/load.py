@@ -1,7 +1,8 @@
 """Load benchmark: concurrent clients against `POST /chat` of a real `igr serve` over loopback,
 against the bare cost of one query embedding plus one Chroma query (measured in-process).
 
-    .venv/bin/python bench/load.py [--store DIR] [--clients N] [--duration S] [--unique]
+    .venv/bin/python bench/load.py [--store DIR] [--clients N] [--duration S]
+                                   [--no-prime] [--no-unique]
 
 Without --store, ../shared/corpus is indexed into a temporary store first. Questions come from
 ../shared/evals/dev.jsonl (with their history, if any). Goal: p95 latency <= 3 x the bare cost.
@@ -46,11 +47,11 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before measuring")
     parser.add_argument(
-        "--unique", action="store_true",
+        "--unique", action=argparse.BooleanOptionalAction, default=True,
         help="make every request's text unique (defeats the server's query-embedding cache)",
     )
     parser.add_argument(
-        "--prime", action="store_true",
+        "--prime", action=argparse.BooleanOptionalAction, default=True,
         help="ask every question once first (cold latencies reported apart): steady state",
     )
     parser.add_argument(
