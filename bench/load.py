@@ -1,5 +1,7 @@
-"""Load benchmark: concurrent clients against `POST /chat` of a real `igr serve` over loopback,
-against the bare cost of one query embedding plus one Chroma query (measured in-process).
+"""Load benchmark: concurrent /chat clients on a real `igr serve` vs the bare query cost.
+
+N clients over loopback against `POST /chat`, compared with the bare cost of one query
+embedding plus one Chroma query (measured in-process).
 
     .venv/bin/python bench/load.py [--store DIR] [--clients N] [--duration S]
                                    [--no-prime] [--no-unique]
