@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from assistant.models import Passage
-from assistant.question import MONTHS, QuestionProfile, ordinal_forms
+from assistant.question import MONTHS, NATIONS, QuestionProfile, ordinal_forms
 
 
 @lru_cache(maxsize=4096)
@@ -30,6 +30,26 @@ def _month_found(year_month: str, text: str) -> bool:
     )
 
 
+def _day_found(day: str, text: str) -> bool:
+    """'2025-12-11' is met by "11 December 2025" or a date field 2025-12-11."""
+    year, month, dd = day.split("-")
+    name = MONTHS[int(month) - 1]
+    return bool(
+        _pattern(rf"0?{int(dd)}(?:st|nd|rd|th)?\s+{name},?\s+{year}").search(text)
+        or _pattern(rf"{name}\s+0?{int(dd)}(?:st|nd|rd|th)?,?\s+{year}").search(text)
+        or day in text
+    )
+
+
+def _phrase_found(phrase: str, text: str) -> bool:
+    """A body's name, ignoring case, spacing, hyphens and punctuation."""
+    return _squash(phrase) in _squash(text)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 def _ordinal_found(n: int, text: str) -> bool:
     return any(_pattern(re.escape(form)).search(text) for form in ordinal_forms(n))
 
@@ -44,17 +64,27 @@ def constraints(profile: QuestionProfile) -> list[str]:
     return (
         [f"year:{y}" for y in profile.years]
         + [f"month:{m}" for m in profile.months]
+        + [f"day:{d}" for d in profile.days]
         + [f"ord:{n}" for n in profile.ordinals]
         + [f"name:{n}" for n in profile.names]
+        + [f"phrase:{p}" for p in profile.phrases]
+        + [f"nation:{n}" for n in profile.nations]
     )
 
 
-def _met(key: str, text: str) -> bool:
+def is_met(key: str, text: str) -> bool:
+    """Whether `text` meets one labelled specific."""
     kind, _, value = key.partition(":")
     if kind == "year":
         return _year_found(value, text)
     if kind == "month":
         return _month_found(value, text)
+    if kind == "day":
+        return _day_found(value, text)
+    if kind == "phrase":
+        return _phrase_found(value, text)
+    if kind == "nation":
+        return bool(re.search(NATIONS[value], text))
     if kind == "ord":
         return _ordinal_found(int(value), text)
     return _name_found(value, text)
@@ -70,13 +100,13 @@ def missing_constraints(
 ) -> set[str]:
     """Specifics met neither by `texts` nor by the metadata of `passages`."""
     context = "\n".join(texts + [_metadata_text(p) for p in passages])
-    return {key for key in constraints(profile) if not _met(key, context)}
+    return {key for key in constraints(profile) if not is_met(key, context)}
 
 
 def constraint_terms_in(profile: QuestionProfile, text: str) -> float:
     """Share of the question's specifics that `text` itself contains (0 when it has none)."""
     keys = constraints(profile)
-    return sum(_met(k, text) for k in keys) / len(keys) if keys else 0.0
+    return sum(is_met(k, text) for k in keys) / len(keys) if keys else 0.0
 
 
 def unmet_by_evidence(profile: QuestionProfile, passages: list[Passage]) -> set[str]:

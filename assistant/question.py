@@ -51,6 +51,32 @@ _MONTH_YEAR = re.compile(
     r"December)\s+(1[89]\d{2}|20\d{2})\b",
     re.IGNORECASE,
 )
+_DAY_MONTH_YEAR = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\s+(1[89]\d{2}|20\d{2})\b",
+    re.IGNORECASE,
+)
+# The four nations: a question about one is not answered from a document about another.
+NATIONS = {
+    "scotland": r"\b(Scotland|Scottish|Holyrood)\b",
+    "wales": r"\b(Wales|Welsh|Senedd|Cymru)\b",
+    "northern-ireland": r"\b(Northern Ireland|Stormont|NI Executive)\b",
+    "england": r"\b(England|English)\b",
+}
+NATION_WORDS = {"scottish", "welsh", "english", "irish", "british", "scotland", "wales",
+                "england", "ireland"}
+_CONNECTORS = {"of", "for", "and", "the", "on", "in"}
+# Words that make a run of capitalised words the name of a body or document (people's
+# names are left to the looser single-name check).
+_BODY_WORDS = set(
+    """committee council group review bill act deal forum commission convention office
+    department executive assembly parliament secretariat framework frameworks agreement
+    report inquiry institute university cabinet conference summit board panel unit
+    authority government paper memorandum strategy fund programme plan statement""".split()
+)
+_LEADING = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "according",
+            "under", "in", "on", "at", "did", "does", "do", "is", "are", "was", "were", "the",
+            "after", "before", "during", "since", "can", "could", "should", "would", "will"}
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})(?:[-–/](\d{2,4}))?\b")
 _ORDINAL_NUM = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])(?:£|\$|€)?\d[\d,]*(?:\.\d+)?(?:bn|m|k|%)?(?![\w])")
@@ -65,9 +91,12 @@ class QuestionProfile(BaseModel):
     kind: AnswerKind
     years: list[str]
     months: list[str] = []
+    days: list[str] = []
     ordinals: list[int]
     numbers: list[str]
     names: list[str]
+    phrases: list[str] = []
+    nations: list[str] = []
     wants_many: bool
 
 
@@ -134,6 +163,45 @@ def _names(q: str) -> list[str]:
     return names
 
 
+def _phrases(question: str) -> list[str]:
+    """Names of bodies and documents that must appear as written: runs of capitalised
+    words (with of/for/and/the inside), from their first distinctive word on. E.g. "House
+    of Commons Welsh Affairs Committee" -> "Affairs Committee" is too weak, so the run
+    keeps "Welsh Affairs Committee"; "House of Lords Constitution Committee" ->
+    "Constitution Committee"."""
+    runs: list[list[str]] = [[]]
+    for word in re.findall(r"[\w'’-]+|[^\w\s]", question):
+        bare = re.sub(r"['’]s?$", "", word)
+        lower = bare.lower()
+        capital = bare[:1].isupper() and lower not in _LEADING and lower not in MONTHS
+        if capital or (runs[-1] and lower in _CONNECTORS):
+            runs[-1].append(bare)
+            if bare != word:  # a possessive ends the name: "Australia's National Cabinet"
+                runs.append([])
+            continue
+        runs.append([])
+    phrases = []
+    for run in runs:
+        while run and run[-1].lower() in _CONNECTORS:
+            run = run[:-1]
+        start = next((i for i, w in enumerate(run) if _distinctive(w)), None)
+        if start is None:
+            continue
+        if start > 0 and run[start - 1].lower() in NATION_WORDS:
+            start -= 1  # keep the nation: "Welsh Affairs Committee"
+        phrase = run[start:]
+        words = {w.lower() for w in phrase}
+        body_like = bool(words & (_BODY_WORDS | _CONNECTORS))
+        if body_like and sum(w.lower() not in _CONNECTORS for w in phrase) >= 2:
+            phrases.append(" ".join(phrase))
+    return phrases
+
+
+def _distinctive(word: str) -> bool:
+    lower = word.lower()
+    return not (lower in _GENERIC_NAMES or lower in _CONNECTORS or word.isupper())
+
+
 def profile_question(question: str) -> QuestionProfile:
     """Analyse `question` (already stripped of injection text)."""
     years: list[str] = []
@@ -156,11 +224,18 @@ def profile_question(question: str) -> QuestionProfile:
         f"{m.group(2)}-{MONTHS.index(m.group(1).lower()) + 1:02d}"
         for m in _MONTH_YEAR.finditer(question)
     ]
+    days = [
+        f"{m.group(3)}-{MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
+        for m in _DAY_MONTH_YEAR.finditer(question)
+    ]
     return QuestionProfile(
         text=question,
         kind=_answer_kind(question),
         years=sorted(set(years)),
         months=sorted(set(months)),
+        days=sorted(set(days)),
+        phrases=_phrases(question),
+        nations=[n for n, pattern in NATIONS.items() if re.search(pattern, question)],
         ordinals=sorted(set(ordinals)),
         numbers=numbers,
         names=_names(question),
@@ -281,6 +356,11 @@ def _counted_noun(question: str) -> str | None:
     words = [w for w in m.groups() if w]
     word = next((w for w in words if w.endswith("s")), words[0])
     return word[:-1] if word.endswith("s") and len(word) > 4 else word
+
+
+def counted_noun(question: str) -> str | None:
+    """The thing a "how many" question counts, if it names one."""
+    return _counted_noun(question)
 
 
 _PART_SPLIT = re.compile(

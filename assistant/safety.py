@@ -56,8 +56,10 @@ def strip_injection(question: str) -> tuple[str, bool]:
     for part in parts:
         clauses = re.split(r",\s+(?:and\s+)?(?:then\s+)?|\s+and then\s+", part)
         clean = [c for c in clauses if not looks_like_injection(c)]
-        if len(clean) != len(clauses):
-            found = True
+        if len(clean) == len(clauses):
+            kept.append(part)  # nothing hostile: keep the sentence exactly as asked
+            continue
+        found = True
         if clean:
             kept.append(", ".join(clean))
     return " ".join(kept).strip(), found

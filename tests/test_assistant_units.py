@@ -152,3 +152,8 @@ def test_parse_filters() -> None:
     assert f is not None and f.doc_type == ["report", "briefing"] and f.date_from == "2020"
     with pytest.raises(ValueError):
         parse_filters(["colour=blue"])
+
+
+def test_strip_injection_leaves_ordinary_questions_untouched() -> None:
+    question = "Who chaired it in March 2019, and who chaired it in September 2024?"
+    assert strip_injection(question) == (question, False)

@@ -21,9 +21,15 @@ from typing import ClassVar
 
 import numpy as np
 
-from assistant.evidence import constraint_terms_in, constraints, missing_constraints
+from assistant.evidence import constraint_terms_in, constraints, is_met, missing_constraints
 from assistant.models import ChatMessage, Draft, Passage
-from assistant.question import QuestionProfile, answer_slot, profile_question, question_parts
+from assistant.question import (
+    QuestionProfile,
+    answer_slot,
+    counted_noun,
+    profile_question,
+    question_parts,
+)
 from assistant.safety import looks_like_injection
 from ingest.sentences import sentence_spans
 from ingest.settings import Settings
@@ -33,6 +39,9 @@ _MIN_WORDS = 5
 _REDUNDANT = 0.88
 # The least "answer slot" a sentence must fill to answer a question of each kind.
 _MIN_SLOT = {"number": 0.6, "date": 0.7, "person": 0.3, "place": 1.0}
+# Below both, the best sentence shares neither meaning nor words with the question.
+_OFF_TOPIC_SIM = 0.3
+_OFF_TOPIC_OVERLAP = 0.15
 _REFERENCE = re.compile(r"https?://|www\.|\bHL Paper\b|\bretrieved\b|^\W*[ivxlc]{1,6}\b", re.I)
 
 
@@ -47,6 +56,8 @@ class Candidate:
     terms: set[str] = field(default_factory=set)
     score: float = 0.0
     slot: float = 0.0
+    similarity: float = 0.0
+    overlap: float = 0.0
 
     @property
     def words(self) -> int:
@@ -95,6 +106,14 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     ]
 
 
+def _needed_slot(profile: QuestionProfile) -> float:
+    """How fully a sentence must fill the answer asked for: "how many meetings" needs a
+    number of meetings, not just any number."""
+    if profile.kind == "number" and counted_noun(profile.text):
+        return 1.0
+    return _MIN_SLOT.get(profile.kind, 0.0)
+
+
 def _term_weights(terms: set[str], pool: list[Candidate]) -> dict[str, float]:
     """Inverse sentence frequency of each question term within the candidates: a word
     that few candidate sentences share says more about which one answers."""
@@ -136,19 +155,32 @@ class ExtractiveAnswerer:
         if not pool:
             return []
         profile = profile_question(question)
-        ranked = self._rank(question, profile, pool)
-        lead = next((c for c in ranked if c.slot >= _MIN_SLOT.get(profile.kind, 0.0)), None)
-        if lead is None:
-            return []
-        chosen = [lead]
         budget = self._budget(profile)
-        self._add_list_items(pool, chosen, budget)
-        self._answer_each_part(question, pool, chosen, budget)
+        parts = question_parts(question)
+        if len(parts) > 1:
+            chosen = self._answer_each_part(parts, pool, budget)
+            ranked = self._rank(question, profile, pool)
+        else:
+            ranked = self._rank(question, profile, pool)
+            lead = self._lead(profile, ranked)
+            chosen = [lead] if lead else []
+            if chosen:
+                self._add_list_items(pool, chosen, budget)
+        if not chosen:
+            return []
         self._add_for_constraints(profile, ranked, chosen, budget)
         self._add_close_runners_up(profile, ranked, chosen, budget)
         if self._unmet_specifics(profile, chosen):
             return []
         return sorted(chosen, key=lambda c: (c.passage.n, c.position))
+
+    @staticmethod
+    def _lead(profile: QuestionProfile, ranked: list[Candidate]) -> Candidate | None:
+        """The best sentence that fills the answer asked for, unless it is off topic."""
+        lead = next((c for c in ranked if c.slot >= _needed_slot(profile)), None)
+        if lead is None or (lead.similarity < _OFF_TOPIC_SIM and lead.overlap < _OFF_TOPIC_OVERLAP):
+            return None
+        return lead
 
     def _budget(self, profile: QuestionProfile) -> int:
         limit = self.settings.max_answer_words
@@ -174,6 +206,7 @@ class ExtractiveAnswerer:
                 total = len(constraints(profile))
                 fits[p.chunk_id] = 1.0 - len(missing) / total if total else 1.0
             cand.slot = answer_slot(profile, cand.text)
+            cand.similarity, cand.overlap = float(sim), overlap
             cand.score = (
                 0.40 * float(sim)
                 + 0.30 * overlap
@@ -186,6 +219,8 @@ class ExtractiveAnswerer:
     def _fits(self, chosen: list[Candidate], cand: Candidate, budget: int) -> bool:
         if cand in chosen or sum(c.words for c in chosen) + cand.words > budget:
             return False
+        if not chosen:
+            return True
         vectors = self.encoder.encode([cand.text] + [c.text for c in chosen])
         return float(np.max(vectors[1:] @ vectors[0])) < _REDUNDANT
 
@@ -206,26 +241,17 @@ class ExtractiveAnswerer:
             chosen.append(item)
             expected += 1
 
-    def _answer_each_part(self, question: str, pool: list[Candidate],
-                          chosen: list[Candidate], budget: int) -> None:
-        """For "Who chaired X in 2019, and who in 2024?": a sentence for each part."""
-        parts = question_parts(question)
-        if len(parts) < 2:
-            return
+    def _answer_each_part(self, parts: list[str], pool: list[Candidate], budget: int
+                          ) -> list[Candidate]:
+        """For "Who chaired X in 2019, and who in 2024?": the best sentence for each part,
+        each scored against its own part (with its own years and months)."""
+        chosen: list[Candidate] = []
         for part in parts:
             part_profile = profile_question(part)
-            needed = _MIN_SLOT.get(part_profile.kind, 0.0)
-            already = [c for c in chosen if answer_slot(part_profile, c.text) >= needed]
-            if already and not missing_constraints(part_profile, [c.passage for c in already],
-                                                   [c.context for c in already]):
-                continue
-            ranked = self._rank(part, part_profile, list(pool))
-            extra = next(
-                (c for c in ranked if c.slot >= needed and self._fits(chosen, c, budget)), None
-            )
-            if extra is not None:
-                chosen.append(extra)
-        self._rank(question, profile_question(question), pool)
+            lead = self._lead(part_profile, self._rank(part, part_profile, pool))
+            if lead is not None and self._fits(chosen, lead, budget):
+                chosen.append(lead)
+        return chosen
 
     def _add_for_constraints(self, profile: QuestionProfile, ranked: list[Candidate],
                              chosen: list[Candidate], budget: int) -> None:
@@ -262,8 +288,18 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _unmet_specifics(profile: QuestionProfile, chosen: list[Candidate]) -> bool:
-        """Whether a year or ordinal of the question is absent from the chosen sentences
-        (with their neighbours) and from their documents' metadata."""
-        missing = missing_constraints(profile, [c.passage for c in chosen],
-                                      [c.context for c in chosen])
-        return any(not key.startswith("name:") for key in missing)
+        """Whether the chosen sentences miss a specific of the question: a year, month or
+        date (in the sentences, their neighbours or their documents' metadata), an ordinal
+        (in a sentence or its document's title), or a nation or named body (anywhere in
+        their passages). Single capitalised names are left to the retrieval gate."""
+        passages = [c.passage for c in chosen]
+        near = missing_constraints(profile, passages, [c.context for c in chosen])
+        if any(k.split(":")[0] in ("year", "month", "day") for k in near):
+            return True
+        wide = missing_constraints(profile, passages, [p.text for p in passages])
+        if any(k.startswith("phrase:") for k in wide):
+            return True
+        return any(
+            not any(is_met(key, f"{c.text} {c.passage.title}") for c in chosen)
+            for key in constraints(profile) if key.startswith("ord:")
+        )
