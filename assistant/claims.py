@@ -149,11 +149,6 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|lacks?)\b|n't\b",
                        re.IGNORECASE)
-_META = re.compile(
-    r"\b(documents?|sources?|passages?|excerpts?|provided|according|in summary|here is|"
-    r"here are|the following|based on)\b",
-    re.IGNORECASE,
-)
 
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ances", "ance", "ences", "ence", "ings", "ing",
@@ -286,14 +281,40 @@ def has_claim(text: str) -> bool:
     return bool(_WORD.search(text) or _NUMBER.search(text))
 
 
-def is_meta(claim: str) -> bool:
-    """A connective sentence with no factual content (no numbers, no names): may stay uncited."""
-    if claim.strip() == REFUSAL:
-        return True
-    f = features(claim)
-    if f.numbers or f.names:
-        return False
-    return claim.rstrip().endswith(":") or (bool(_META.search(claim)) and len(f.content) <= 6)
+def kind(claim: str) -> str:
+    """What a draft sentence is: "empty" (no words), "meta" (the refusal sentence, or a short
+    lead-in ending in a colon with no numbers or names: may stay uncited), "question",
+    "fragment" (too short to state a checkable fact) or "claim"."""
+    if not has_claim(claim):
+        return "empty"
+    text = claim.strip()
+    if text == REFUSAL:
+        return "meta"
+    f = features(text)
+    words = _WORD.findall(text) + _NUMBER.findall(text)
+    first = _WORD.search(text)
+    if (text.endswith(":") and len(words) <= 10 and not f.numbers and not is_instruction(text)
+            and f.names <= ({stem(first.group(0))} if first else set())):
+        return "meta"
+    if text.endswith("?"):
+        return "question"
+    if len(words) < 3 or (len(f.content) < 2 and not f.numbers):
+        return "fragment"
+    return "claim"
+
+
+_MARKUP = re.compile(
+    r"<start_of_turn>\s*(?:user|model)?|"
+    r"[<‹]\s*/?\s*(?:sources?|question|system|context|user|assistant|model|answer|"
+    r"start_of_turn|end_of_turn|bos|eos)\b[^<>\n]{0,200}>"
+    r"|<<\s*/?\s*SYS\s*>>|\[/?INST\]|<\|[A-Za-z_]{1,30}\|>",
+    re.IGNORECASE,
+)
+
+
+def strip_markup(draft: str) -> str:
+    """The draft without prompt markup a model may echo (``<source n=1>``, ``[/INST]``, ...)."""
+    return _MARKUP.sub(" ", draft)
 
 
 def find_verbatim(text: str, claim: str) -> str | None:

@@ -165,16 +165,19 @@ class Verifier:
         """Drop unsupported sentences, fix markers, renumber citations and pick quotes."""
         by_n = {p.n: i for i, p in enumerate(passages)}
         sources = [_Source.of(p.text) for p in passages]
-        sentences = claims.segment(draft_text or "")
+        draft = claims.strip_markup(draft_text or "")
+        sentences = claims.segment(draft)
 
         plans: list[_Plan] = []
         for st in sentences:
             cited = list(dict.fromkeys(by_n[n] for n in st.numbers if n in by_n))
-            plan = _Plan(st, cited, features(st.claim))
+            plan = _Plan(st, cited, features(st.claim), kind=claims.kind(st.claim))
             hit = next((i for i in cited if claims.find_verbatim(sources[i].text, st.claim)), None)
-            if hit is not None:
+            if plan.kind != "claim":
+                pass
+            elif hit is not None:
                 plan.verbatim = hit
-            elif claims.has_claim(st.claim):
+            else:
                 lex = {i: lexical_support(plan.cf, s.feats) for i, s in enumerate(sources)}
                 plan.candidates = [
                     i for i, v in lex.items()
@@ -188,11 +191,13 @@ class Verifier:
         vecs = self._vectors(wanted) if wanted else {}
 
         for plan in plans:
-            if plan.verbatim is not None:
+            if plan.kind == "meta":
+                plan.keep = []
+            elif plan.verbatim is not None:
                 plan.keep = [plan.verbatim]
-            elif claims.has_claim(plan.st.claim):
+            elif plan.kind == "claim":
                 plan.keep = self._choose(plan, sources, vecs)
-        return self._assemble(draft_text or "", plans, passages, sources, vecs)
+        return self._assemble(draft, plans, passages, sources, vecs)
 
     def _choose(
         self, plan: _Plan, sources: list[_Source], vecs: dict[str, np.ndarray]
@@ -212,7 +217,7 @@ class Verifier:
             best = max(others, key=others.__getitem__)
             if others[best] >= self.threshold:
                 return [best]
-        return [] if claims.is_meta(claim) else None
+        return None
 
     def _quote(self, plan: _Plan, src: _Source, vecs: dict[str, np.ndarray]) -> str:
         """The shortest run (one or two whole sentences) of `src` that best supports the claim."""
@@ -234,7 +239,7 @@ class Verifier:
         prev_end: int | None = None
         for plan in plans:
             if plan.keep is None:
-                if claims.has_claim(plan.st.claim):
+                if plan.kind != "empty":
                     unsupported.append(plan.st.claim)
                 continue
             new_ns: list[int] = []
@@ -271,4 +276,5 @@ class _Plan:
     cf: Features
     verbatim: int | None = None
     candidates: list[int] = field(default_factory=list)
+    kind: str = "claim"
     keep: list[int] | None = field(default=None)

@@ -323,3 +323,25 @@ def test_paraphrases_are_supported(verifier, passages, sentence, n):
 def test_plausible_inventions_are_not_supported(verifier, passages, sentence, n):
     assert not verifier.is_supported(sentence, [passages[n - 1].text])
     assert verifier.verify(f"{sentence[:-1]} [{n}].", passages).unsupported == [sentence]
+
+
+def test_echoed_prompt_markup_questions_and_fragments_are_dropped(verifier, passages):
+    """What a small model echoes of its prompt never reaches the answer."""
+    draft = (
+        "<<SYS>>\n<source n=\"4\" title=\"Legislative consent\">\n"
+        "Consent is given through a legislative consent motion [4].\n</source>\n\n"
+        "<question>\nWhat is the Sewel convention [4]?\n</question> [1]\n"
+        "The Sewel [4]. [/INST] <start_of_turn>model"
+    )
+    result = verifier.verify(draft, passages)
+    assert result.answer == "Consent is given through a legislative consent motion [1]."
+    assert "What is the Sewel convention?" in result.unsupported
+    assert "The Sewel." in result.unsupported
+    assert not any("<" in u or "INST" in u for u in result.unsupported)
+    _check_invariants(result, passages)
+
+
+def test_prompt_echo_is_not_meta(verifier, passages):
+    draft = "If they do not contain the answer, reply exactly: The provided documents"
+    result = verifier.verify(draft, passages)
+    assert result.answer == "" and result.unsupported == [draft]
