@@ -7,8 +7,12 @@ text inside a document or a question is neutralised so it cannot close or open a
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from assistant.models import ChatMessage, Draft, Passage
+
+if TYPE_CHECKING:
+    from ingest.settings import Settings
 
 REFUSAL = "The provided documents do not contain the answer to this question."
 """The one sentence an answerer must say, verbatim, when the sources do not answer."""
@@ -87,14 +91,31 @@ def history_messages(history: list[ChatMessage]) -> list[dict[str, str]]:
 
 
 def build_messages(
-    question: str, passages: list[Passage], history: list[ChatMessage], max_words: int = 60
+    question: str, passages: list[Passage], history: list[ChatMessage], max_words: int = 60,
+    system_in_user: bool = False,
 ) -> list[dict[str, str]]:
-    """The full chat: system prompt, truncated history, then sources + question."""
-    return [
-        {"role": "system", "content": system_prompt(max_words)},
-        *history_messages(history),
-        {"role": "user", "content": user_message(question, passages)},
-    ]
+    """The full chat: system prompt, truncated history, then sources + question.
+
+    With `system_in_user` (chat templates with no system role) the rules open the first
+    user turn instead.
+    """
+    turns = [*history_messages(history),
+             {"role": "user", "content": user_message(question, passages)}]
+    if not system_in_user:
+        return [{"role": "system", "content": system_prompt(max_words)}, *turns]
+    first = next(i for i, t in enumerate(turns) if t["role"] == "user")
+    turns[first] = {"role": "user",
+                    "content": f"{system_prompt(max_words)}\n\n{turns[first]['content']}"}
+    if first:  # a history that opens with the assistant: start with the rules instead
+        turns = [turns[first], *turns[:first], *turns[first + 1 :]]
+    return turns
+
+
+def messages_for(settings: Settings, question: str, passages: list[Passage],
+                 history: list[ChatMessage]) -> list[dict[str, str]]:
+    """`build_messages` with the word limit and system-role choice from `settings`."""
+    return build_messages(question, passages, history, settings.max_answer_words,
+                          settings.llm_system_in_user)
 
 
 _REFUSAL_CORE = re.compile(r"do(?:es)? not contain the answer", re.IGNORECASE)

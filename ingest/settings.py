@@ -78,8 +78,16 @@ class Settings(BaseSettings):
     )
     llm_max_tokens: int = 400
     llm_temperature: float = 0.0
+    llm_system_in_user: bool = Field(
+        False, description="fold the system prompt into the first user turn (chat templates "
+        "with no system role, e.g. Gemma)"
+    )
     ollama_url: str = "http://127.0.0.1:11434"
     llamacpp_model_path: Path | None = None
+    llamacpp_chat_format: str | None = Field(
+        None, description="llama-cpp-python chat format (e.g. gemma) when the GGUF has no template"
+    )
+    llamacpp_n_ctx: int = 4096
 
     # --- evaluation (optional LLM judge, OpenAI-compatible) ---
     judge_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL")

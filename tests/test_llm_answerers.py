@@ -227,3 +227,15 @@ def test_standin_draft_through_the_verifier(standin):
     assert result.answer == REPLY
     assert result.unsupported == ["The committee meets every Tuesday in Cardiff."]
     assert result.citations[0].quote in PASSAGES[0].text
+
+
+def test_system_prompt_folded_into_user_turn(standin):
+    standin.script = Script(text=REPLY)
+    history = [ChatMessage(role="assistant", content="Hello."),
+               ChatMessage(role="user", content="Earlier question?")]
+    _openai(standin, llm_system_in_user=True).answer(QUESTION, PASSAGES, history)
+    messages = standin.requests[-1].body["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    assert messages[0]["content"].startswith("You answer questions")
+    assert "Earlier question?" in messages[0]["content"]
+    assert QUESTION in messages[-1]["content"] and REFUSAL not in messages[1]["content"]

@@ -1,7 +1,8 @@
 """Answerer running a local GGUF model in-process through llama-cpp-python.
 
 Needs the optional extra: ``pip install 'igr-assistant[llamacpp]'``; the model file is
-``IGR_LLAMACPP_MODEL_PATH``. One model per path per process; calls are serialised (a llama.cpp
+``IGR_LLAMACPP_MODEL_PATH`` (``IGR_LLAMACPP_CHAT_FORMAT`` when the GGUF carries no chat
+template, e.g. ``gemma``). One model per path per process; calls are serialised (a llama.cpp
 context is not safe to share between threads).
 """
 
@@ -14,28 +15,28 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from assistant.answerers.base import AnswererUnavailable
 from assistant.models import ChatMessage, Draft, Passage
-from assistant.prompts import build_messages, to_draft
+from assistant.prompts import messages_for, to_draft
 
 if TYPE_CHECKING:
     from ingest.settings import Settings
 
-N_CTX = 4096
 _MODELS: dict[str, tuple[Any, threading.Lock]] = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def _load(path: Path) -> tuple[Any, threading.Lock]:
+def _load(path: Path, chat_format: str | None, n_ctx: int) -> tuple[Any, threading.Lock]:
     try:
         from llama_cpp import Llama
     except ImportError as exc:
         raise AnswererUnavailable(
             "the llamacpp answerer needs llama-cpp-python: pip install 'igr-assistant[llamacpp]'"
         ) from exc
-    key = str(path.resolve())
+    key = f"{path.resolve()}|{chat_format}|{n_ctx}"
     with _MODELS_LOCK:
         if key not in _MODELS:
             try:
-                model = Llama(model_path=key, n_ctx=N_CTX, verbose=False)
+                model = Llama(model_path=str(path.resolve()), n_ctx=n_ctx,
+                              chat_format=chat_format, verbose=False)
             except Exception as exc:  # noqa: BLE001 - any load failure is one clear line
                 raise AnswererUnavailable(
                     f"cannot load GGUF model {path}: {exc.__class__.__name__}: "
@@ -60,7 +61,7 @@ class LlamaCppAnswerer:
         if not path.is_file():
             raise AnswererUnavailable(f"GGUF model file not found: {path}")
         self.settings = settings
-        self.model, self.lock = _load(path)
+        self.model, self.lock = _load(path, settings.llamacpp_chat_format, settings.llamacpp_n_ctx)
 
     def _call(self, messages: list[dict[str, str]], stream: bool) -> Any:
         return self.model.create_chat_completion(
@@ -74,7 +75,7 @@ class LlamaCppAnswerer:
         self, question: str, passages: list[Passage], history: list[ChatMessage]
     ) -> str:
         """The model's raw reply."""
-        messages = build_messages(question, passages, history, self.settings.max_answer_words)
+        messages = messages_for(self.settings, question, passages, history)
         with self.lock:
             try:
                 reply = self._call(messages, stream=False)
@@ -96,7 +97,7 @@ class LlamaCppAnswerer:
         """Yield pieces of the reply as the model produces them."""
         if not passages:
             return
-        messages = build_messages(question, passages, history, self.settings.max_answer_words)
+        messages = messages_for(self.settings, question, passages, history)
         with self.lock:
             try:
                 for chunk in self._call(messages, stream=True):

@@ -11,7 +11,7 @@ import httpx
 from assistant.answerers.base import AnswererUnavailable
 from assistant.answerers.openai_compat import http_failure, status_failure
 from assistant.models import ChatMessage, Draft, Passage
-from assistant.prompts import build_messages, to_draft
+from assistant.prompts import messages_for, to_draft
 
 if TYPE_CHECKING:
     from ingest.settings import Settings
@@ -38,9 +38,7 @@ class OllamaAnswerer:
     ) -> dict[str, object]:
         return {
             "model": self.settings.llm_model,
-            "messages": build_messages(
-                question, passages, history, self.settings.max_answer_words
-            ),
+            "messages": messages_for(self.settings, question, passages, history),
             "stream": stream,
             "options": {
                 "temperature": self.settings.llm_temperature,

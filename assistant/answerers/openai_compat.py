@@ -15,7 +15,7 @@ import httpx
 
 from assistant.answerers.base import AnswererUnavailable
 from assistant.models import ChatMessage, Draft, Passage
-from assistant.prompts import build_messages, to_draft
+from assistant.prompts import messages_for, to_draft
 
 if TYPE_CHECKING:
     from ingest.settings import Settings
@@ -84,9 +84,7 @@ class OpenAICompatibleAnswerer:
     ) -> dict[str, object]:
         return {
             "model": self.model,
-            "messages": build_messages(
-                question, passages, history, self.settings.max_answer_words
-            ),
+            "messages": messages_for(self.settings, question, passages, history),
             "temperature": self.settings.llm_temperature,
             "max_tokens": self.settings.llm_max_tokens,
             "stream": stream,
