@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.prompts import REFUSAL
 from ingest.sentences import sentence_spans
@@ -155,6 +156,7 @@ _SUFFIXES = ("ations", "ation", "ments", "ment", "ances", "ance", "ences", "ence
              "ies", "able", "ible", "ally", "ly", "ed", "es", "s", "ory", "ary", "al", "e")
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A crude English stem, enough to match plural, verb and adjective forms."""
     w = word.lower().replace("’", "'")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -57,10 +58,20 @@ class _Source:
 
     @classmethod
     def of(cls, text: str) -> _Source:
+        """The source for `text`, built once per distinct text (chunks never change)."""
+        return _source_of(text)
+
+    @classmethod
+    def build(cls, text: str) -> _Source:
         spans = [(s, e) for s, e in sentence_spans(text) if not claims.is_instruction(text[s:e])]
         spans = spans or [(0, 0)]
         span_feats = [features(text[s:e]) for s, e in spans]
         return cls(text, spans, claims.merge(span_feats), span_feats)
+
+
+@lru_cache(maxsize=20_000)
+def _source_of(text: str) -> _Source:
+    return _Source.build(text)
 
 
 class Verifier:
