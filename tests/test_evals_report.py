@@ -206,3 +206,16 @@ def test_changed_questions_against_baseline_results(tmp_path: Path) -> None:
         "u2 now passes",
     ]
     assert changed_questions(now, tmp_path / "absent.jsonl") == []
+
+
+def test_slim_results_keep_no_corpus_text(tmp_path: Path) -> None:
+    from evals.slim import main as slim
+
+    results = scored()
+    paths = write_outputs(tmp_path / "full", results, make_report(results))
+    out = tmp_path / "slim.jsonl"
+    assert slim([str(paths["results.jsonl"]), str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert PASSAGE not in text and "chaired by Mr Gove" not in text and "Cork" not in text
+    assert changed_questions(results, out) == []
+    assert slim([str(tmp_path / "absent.jsonl"), str(out)]) == 2
