@@ -284,6 +284,15 @@ def test_unreadable_upload_is_422_with_the_reason(own_url, name, data) -> None:
     assert name.split(".")[0] not in {d["doc_id"] for d in httpx.get(f"{own_url}/documents").json()}
 
 
+def test_a_copy_of_an_indexed_document_is_409(own_url, tmp_path) -> None:
+    files = {"file": ("zz-copy.txt", ACCORD)}
+    response = httpx.post(f"{own_url}/documents", files=files, timeout=120)
+    assert response.status_code == 409, response.text
+    assert "kestrel-harbour-accord" in response.json()["detail"]
+    listed = {d["doc_id"] for d in httpx.get(f"{own_url}/documents").json()}
+    assert "zz-copy" not in listed and "kestrel-harbour-accord" in listed
+
+
 def test_concurrent_questions_during_an_upload_lose_nothing(own_url) -> None:
     question = "Where does the Joint Harbours Board meet?"
     doc = UPLOAD.replace("Zephyrine", "Corrievane").replace("Quarrel Point", "Skerry Ness")

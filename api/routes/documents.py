@@ -19,7 +19,7 @@ from api.uploads import (
     uploads_dir,
 )
 from ingest.discovery import doc_id_for
-from vectorstore.models import DocumentInfo
+from vectorstore.models import DocumentInfo, IngestReport
 
 router = APIRouter(tags=["documents"])
 _ingest_lock = threading.Lock()
@@ -37,6 +37,7 @@ def list_documents(request: Request) -> list[DocumentInfo]:
     response_model=UploadResult,
     responses={
         401: {"model": ErrorBody},
+        409: {"model": ErrorBody},
         413: {"model": ErrorBody},
         415: {"model": ErrorBody},
         422: {"model": ErrorBody},
@@ -52,15 +53,13 @@ def upload_document(request: Request, file: Annotated[UploadFile, File()]) -> Up
         max_bytes = int(settings.max_upload_mb * 1024 * 1024)
         with _ingest_lock:
             previous = backup(folder / name)
-            path = save_upload(file.file, folder, name, max_bytes)
             try:
+                path = save_upload(file.file, folder, name, max_bytes)
                 report = assistant.ingest([path])
-            except Exception:
-                _undo(path, previous)
+                _check(report, path, name)
+            except BaseException:
+                _undo(folder / name, previous)
                 raise
-            if report.skipped:
-                _undo(path, previous)
-                raise UploadRejected(422, f"cannot ingest {name}: {report.skipped[0].reason}")
             if previous is not None:
                 previous.unlink(missing_ok=True)
     except UploadRejected as exc:
@@ -81,6 +80,24 @@ def remove_document(doc_id: str, request: Request) -> RemoveResult:
             raise HTTPException(404, f"no document with doc_id {doc_id!r}")
         _forget_upload(uploads_dir(get_settings(request).store_dir), doc_id)
     return RemoveResult(removed=doc_id)
+
+
+def _check(report: IngestReport, path: Path, name: str) -> None:
+    """409 when the upload was dropped as a copy of an indexed document, 422 when unreadable.
+
+    Entries about other files (e.g. an older copy the upload replaced) are left in the report.
+    """
+
+    def is_upload(reported: str | None) -> bool:
+        return reported is not None and Path(reported).resolve() == path.resolve()
+
+    for dup in report.duplicates:
+        if is_upload(dup.get("path")):
+            original = dup.get("duplicate_of", "another document")
+            raise UploadRejected(409, f"{name} has the same text as {original}, already indexed")
+    for skipped in report.skipped:
+        if is_upload(skipped.path):
+            raise UploadRejected(422, f"cannot ingest {name}: {skipped.reason}")
 
 
 def _undo(path: Path, previous: Path | None) -> None:
