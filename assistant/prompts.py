@@ -96,18 +96,14 @@ def build_messages(
 ) -> list[dict[str, str]]:
     """The full chat: system prompt, truncated history, then sources + question.
 
-    With `system_in_user` (chat templates with no system role) the rules open the first
-    user turn instead.
+    With `system_in_user` (chat templates with no system role, small models) the rules
+    follow the sources and the question in the last user turn, nearest the answer.
     """
     turns = [*history_messages(history),
              {"role": "user", "content": user_message(question, passages)}]
     if not system_in_user:
         return [{"role": "system", "content": system_prompt(max_words)}, *turns]
-    first = next(i for i, t in enumerate(turns) if t["role"] == "user")
-    turns[first] = {"role": "user",
-                    "content": f"{system_prompt(max_words)}\n\n{turns[first]['content']}"}
-    if first:  # a history that opens with the assistant: start with the rules instead
-        turns = [turns[first], *turns[:first], *turns[first + 1 :]]
+    turns[-1]["content"] += "\n\n" + system_prompt(max_words)
     return turns
 
 

@@ -231,11 +231,11 @@ def test_standin_draft_through_the_verifier(standin):
 
 def test_system_prompt_folded_into_user_turn(standin):
     standin.script = Script(text=REPLY)
-    history = [ChatMessage(role="assistant", content="Hello."),
-               ChatMessage(role="user", content="Earlier question?")]
+    history = [ChatMessage(role="user", content="Earlier question?"),
+               ChatMessage(role="assistant", content="Hello.")]
     _openai(standin, llm_system_in_user=True).answer(QUESTION, PASSAGES, history)
     messages = standin.requests[-1].body["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
-    assert messages[0]["content"].startswith("You answer questions")
-    assert "Earlier question?" in messages[0]["content"]
-    assert QUESTION in messages[-1]["content"] and REFUSAL not in messages[1]["content"]
+    assert messages[0]["content"] == "Earlier question?"
+    last = messages[-1]["content"]
+    assert last.index("<source n=") < last.index(QUESTION) < last.index("You answer questions")
