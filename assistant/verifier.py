@@ -116,7 +116,8 @@ class Verifier:
         must beat the best single sentence clearly to be chosen.
         """
         cv = vecs[claim]
-        rows = [vecs[src.text[s:e]] for s, e in src.spans]
+        zero = np.zeros_like(cv)  # a sentence sharing no word with the claim is not embedded
+        rows = [vecs.get(src.text[s:e], zero) for s, e in src.spans]
         top_cos, best, pick = -1.0, -1.0, (0, 0)
         for j, v in enumerate(rows):
             cands = [(float(v @ cv), j, j, src.span_feats[j], 0.0)]
@@ -196,9 +197,14 @@ class Verifier:
                 ]
             plans.append(plan)
 
+        # One encode call: the claims, and the source sentences sharing a word with them.
         wanted = [p.st.claim for p in plans if p.candidates]
-        for i in sorted({i for p in plans for i in p.candidates}):
-            wanted += [sources[i].text[a:b] for a, b in sources[i].spans]
+        for p in plans:
+            for i in p.candidates:
+                src = sources[i]
+                wanted += [src.text[a:b] for (a, b), f in zip(src.spans, src.span_feats,
+                                                               strict=True)
+                           if claims.coverage(p.cf, f) > 0]
         vecs = self._vectors(wanted) if wanted else {}
 
         for plan in plans:
