@@ -139,6 +139,18 @@ def test_duplicates_are_reported_and_not_indexed(settings, corpus: Path) -> None
         assert "zz-funding-copy" not in by_doc(open_store(settings))
 
 
+def test_a_later_copy_never_evicts_the_indexed_original(settings, corpus: Path) -> None:
+    index_paths(None, settings)
+    # "aa-" sorts before the original, so by name alone the copy would be kept.
+    shutil.copy(corpus / "funding-note.txt", corpus / "aa-funding-copy.txt")
+    report = index_paths(None, settings)
+    assert report.duplicates == [
+        {"path": str(corpus / "aa-funding-copy.txt"), "duplicate_of": "funding-note"}
+    ]
+    docs = by_doc(open_store(settings))
+    assert "funding-note" in docs and "aa-funding-copy" not in docs
+
+
 def test_bad_files_are_skipped_while_good_ones_are_ingested(settings, corpus: Path) -> None:
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     (corpus / "empty.txt").write_text("")

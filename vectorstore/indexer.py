@@ -235,10 +235,16 @@ class _Run:
         pairs = find_duplicates([item.doc for item in loaded] + stored)
         paths = {d.meta.doc_id: d.meta.path for d in stored}
         paths.update((item.doc.meta.doc_id, str(item.src.path)) for item in loaded)
+        paged = {d.meta.doc_id for d in stored if d.meta.pages} | {
+            item.doc.meta.doc_id for item in loaded if item.doc.meta.pages
+        }
         dropped: set[str] = set()
         for doc_id, original in pairs:
             if doc_id not in in_run and original not in in_run:
                 continue  # both indexed by earlier runs: not this run's decision
+            if doc_id not in in_run and not (original in paged and doc_id not in paged):
+                # A new copy never evicts what is already indexed (unless it adds pages).
+                doc_id, original = original, doc_id
             dropped.add(doc_id)
             self.report.duplicates.append({"path": paths[doc_id], "duplicate_of": original})
             self.skip(paths[doc_id], f"duplicate of {original}")
