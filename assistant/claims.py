@@ -283,6 +283,9 @@ def has_claim(text: str) -> bool:
     return bool(_WORD.search(text) or _NUMBER.search(text))
 
 
+_FINAL = re.compile(r"[.!?…;\"'”’)\]]$")
+
+
 def kind(claim: str) -> str:
     """What a draft sentence is: "empty" (no words), "meta" (the refusal sentence, or a short
     lead-in ending in a colon with no numbers or names: may stay uncited), "question",
@@ -302,6 +305,9 @@ def kind(claim: str) -> str:
         return "question"
     if len(words) < 3 or (len(f.content) < 2 and not f.numbers):
         return "fragment"
+    last = re.findall(r"[\w'’]+", text)[-1].lower()
+    if not _FINAL.search(text) and (len(words) < 6 or last in STOP):
+        return "fragment"  # a heading, or a sentence cut off mid-way
     return "claim"
 
 

@@ -345,3 +345,16 @@ def test_prompt_echo_is_not_meta(verifier, passages):
     draft = "If they do not contain the answer, reply exactly: The provided documents"
     result = verifier.verify(draft, passages)
     assert result.answer == "" and result.unsupported == [draft]
+
+
+def test_headings_and_cut_off_sentences_are_fragments(verifier, passages):
+    draft = (
+        "Legislative consent [4]\n\n"
+        "Consent is given through a legislative consent motion [4]. "
+        "The convention was recognised in the Scotland Act 2016 but the [4]"
+    )
+    result = verifier.verify(draft, passages)
+    assert result.answer == "Consent is given through a legislative consent motion [1]."
+    assert result.unsupported == [
+        "Legislative consent", "The convention was recognised in the Scotland Act 2016 but the"
+    ]
