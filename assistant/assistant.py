@@ -11,7 +11,7 @@ from pathlib import Path
 from assistant.answerers.base import load_answerer
 from assistant.conversation import standalone_question
 from assistant.encoder import CachedEncoder
-from assistant.evidence import unmet_by_evidence
+from assistant.evidence import off_topic, unmet_by_evidence
 from assistant.models import (
     AnswerResult,
     ChatMessage,
@@ -35,6 +35,7 @@ from vectorstore.indexer import index_paths
 from vectorstore.lexical import LexicalIndex
 from vectorstore.models import DocumentInfo, IngestReport, StoredChunk
 from vectorstore.store import ChunkStore, open_store
+from vectorstore.tokenize import tokenize
 
 StreamEvent = tuple[str, object]
 Progress = Callable[[str, int, int], None]
@@ -194,7 +195,12 @@ class Assistant:
                 ),
             )
 
-        if not passages or unmet_by_evidence(profile_question(clean), passages):
+        terms = tokenize(clean)
+        if (
+            not passages
+            or off_topic(terms, self.lexical.unknown_terms(terms))
+            or unmet_by_evidence(profile_question(clean), passages)
+        ):
             yield "result", refused()
             return
 

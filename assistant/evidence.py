@@ -42,8 +42,15 @@ def _day_found(day: str, text: str) -> bool:
 
 
 def _phrase_found(phrase: str, text: str) -> bool:
-    """A body's name, ignoring case, spacing, hyphens and punctuation."""
-    return _squash(phrase) in _squash(text)
+    """A body's name, ignoring case, spacing, hyphens and punctuation; a name joining two
+    bodies ("PolicyWISE and Bennett Institute") is met when each of its words is."""
+    if _squash(phrase) in _squash(text):
+        return True
+    words = [w for w in re.findall(r"[\w'’-]+", phrase) if w.lower() not in _JOINERS]
+    return len(words) < len(phrase.split()) and all(_name_found(w, text) for w in words)
+
+
+_JOINERS = {"and", "for", "the", "of", "on", "in"}
 
 
 def _squash(text: str) -> str:
@@ -112,3 +119,15 @@ def constraint_terms_in(profile: QuestionProfile, text: str) -> float:
 def unmet_by_evidence(profile: QuestionProfile, passages: list[Passage]) -> set[str]:
     """Specifics that no retrieved passage (text or metadata) contains."""
     return missing_constraints(profile, passages, [p.text for p in passages])
+
+
+def off_topic(terms: list[str], unknown: list[str]) -> bool:
+    """Whether a question is about something the corpus never mentions: it has no content
+    words, or a good share of them ("tungsten", "recipe") occur in no document."""
+    words = [t for t in dict.fromkeys(terms) if t.isalpha() and len(t) >= 4]
+    if not terms:
+        return True
+    missing = [t for t in words if t in set(unknown)]
+    return len(missing) >= 2 and len(missing) >= 0.4 * len(words) or (
+        len(words) <= 2 and len(missing) >= 1
+    )

@@ -120,7 +120,9 @@ def _answer_kind(q: str) -> AnswerKind:
                  r"(number|percentage|proportion|proportions|share|amount|sum|total|value|"
                  r"figure|figures)\b|\bhow (large|big)\b", ql):
         return "number"
-    if re.search(r"\bwhen\b|\bwhat (date|day|year|month)\b|\bwhich (date|day|year|month)\b|"
+    if re.search(r"^\s*when\b|\bwhen (?:was|were|is|are|did|does|do|will|would|has|have|had|"
+                 r"should|could|can)\b|\bwhat (date|day|year|month)\b|"
+                 r"\bwhich (date|day|year|month)\b|"
                  r"\bin what year\b|\bon what date\b|\bhow long ago\b", ql):
         return "date"
     if re.search(r"^\s*who\b|\bwho (chaired|chairs|led|leads|was|is|were|are|introduced|said|"
@@ -152,6 +154,8 @@ def _wants_many(ql: str) -> bool:
 def _names(q: str) -> list[str]:
     names: list[str] = []
     for m in _CAP_WORD.finditer(q):
+        if m.start() == 0:
+            continue  # the question's first word is capitalised anyway ("Besides ...")
         word = m.group(0).strip("'’-")
         word = re.sub(r"['’]s$", "", word)
         if len(word) < 3 or word.lower() in _GENERIC_NAMES or word.lower() in MONTHS:
@@ -326,6 +330,8 @@ def answer_slot(profile: QuestionProfile, text: str) -> float:
         counts = [(c, pos) for c, pos in _counts(text) if _new(c, q)]
         if not counts:
             return 0.0
+        if not any(ch.isdigit() for c, _ in counts for ch in c) and not _counted_noun(q):
+            return 0.5  # "two figures" is not the figure asked for
         noun = _counted_noun(q)
         if noun and any(noun in text[pos : pos + 40].lower() for _, pos in counts):
             return 1.0

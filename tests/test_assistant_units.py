@@ -157,3 +157,15 @@ def test_parse_filters() -> None:
 def test_strip_injection_leaves_ordinary_questions_untouched() -> None:
     question = "Who chaired it in March 2019, and who chaired it in September 2024?"
     assert strip_injection(question) == (question, False)
+
+
+def test_off_topic_questions() -> None:
+    from assistant.evidence import off_topic
+    from vectorstore.tokenize import tokenize
+
+    terms = tokenize("What is the boiling point of tungsten?")
+    assert off_topic(terms, unknown=["boiling", "tungsten"])
+    assert off_topic([], unknown=[])
+    council = tokenize("Who chairs the Council of the Nations and Regions?")
+    assert not off_topic(council, unknown=[])
+    assert not off_topic(council + ["recalcitrant"], unknown=["recalcitrant"])

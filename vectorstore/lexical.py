@@ -73,6 +73,12 @@ class LexicalIndex:
         """Chunks in the current index."""
         return len(self._snapshot.chunks) if self._snapshot else 0
 
+    def unknown_terms(self, terms: list[str]) -> list[str]:
+        """The index terms (see `tokenize`) that no stored chunk contains."""
+        self.refresh()
+        vocabulary = self._snapshot.bm25.idf if self._snapshot and self._snapshot.bm25 else {}
+        return [t for t in terms if t not in vocabulary]
+
     def neighbours(self, chunk: StoredChunk, span: int = 1) -> list[StoredChunk]:
         """The chunks up to `span` places before and after `chunk` in its document."""
         self.refresh()

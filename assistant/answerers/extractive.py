@@ -41,6 +41,8 @@ _REDUNDANT = 0.88
 _MIN_SLOT = {"number": 0.6, "date": 0.7, "person": 0.3, "place": 1.0}
 # Below both, the best sentence shares neither meaning nor words with the question.
 _OFF_TOPIC_SIM = 0.3
+# The lead answer sentence must score at least this share of the best-matching sentence.
+_LEAD_FLOOR = 0.75
 _OFF_TOPIC_OVERLAP = 0.15
 _REFERENCE = re.compile(r"https?://|www\.|\bHL Paper\b|\bretrieved\b|^\W*[ivxlc]{1,6}\b", re.I)
 
@@ -178,7 +180,9 @@ class ExtractiveAnswerer:
     def _lead(profile: QuestionProfile, ranked: list[Candidate]) -> Candidate | None:
         """The best sentence that fills the answer asked for, unless it is off topic."""
         lead = next((c for c in ranked if c.slot >= _needed_slot(profile)), None)
-        if lead is None or (lead.similarity < _OFF_TOPIC_SIM and lead.overlap < _OFF_TOPIC_OVERLAP):
+        if lead is None or lead.score < _LEAD_FLOOR * ranked[0].score:
+            return None  # the sentences that match best do not hold the answer
+        if lead.similarity < _OFF_TOPIC_SIM and lead.overlap < _OFF_TOPIC_OVERLAP:
             return None
         return lead
 
@@ -255,7 +259,10 @@ class ExtractiveAnswerer:
 
     def _add_for_constraints(self, profile: QuestionProfile, ranked: list[Candidate],
                              chosen: list[Candidate], budget: int) -> None:
-        """Add the best sentence for each year, ordinal or name still unmet."""
+        """Add the best sentence for each year, ordinal or name still unmet, from the
+        documents already cited (context for the answer, not a second answer)."""
+        docs = {c.passage.doc_id for c in chosen}
+        ranked = [c for c in ranked if c.passage.doc_id in docs]
         for _ in range(3):
             missing = missing_constraints(profile, [c.passage for c in chosen],
                                           [c.context for c in chosen])
@@ -279,11 +286,15 @@ class ExtractiveAnswerer:
         (for a single fact, only from the lead's own document)."""
         many = profile.wants_many or profile.kind == "list"
         threshold = 0.85 if many else 0.93
-        for cand in ranked[1:6]:
-            if cand.score < threshold * chosen[0].score:
+        lead = chosen[0]
+        below = ranked[ranked.index(lead) + 1 :]
+        for cand in below[:5]:
+            if cand.score < threshold * lead.score:
                 break
-            same_doc = cand.passage.doc_id == chosen[0].passage.doc_id
-            if (many or same_doc) and self._fits(chosen, cand, budget):
+            same_doc = cand.passage.doc_id == lead.passage.doc_id
+            if (many or same_doc) and cand.slot >= _needed_slot(profile) and self._fits(
+                chosen, cand, budget
+            ):
                 chosen.append(cand)
 
     @staticmethod
@@ -293,11 +304,8 @@ class ExtractiveAnswerer:
         (in a sentence or its document's title), or a nation or named body (anywhere in
         their passages). Single capitalised names are left to the retrieval gate."""
         passages = [c.passage for c in chosen]
-        near = missing_constraints(profile, passages, [c.context for c in chosen])
-        if any(k.split(":")[0] in ("year", "month", "day") for k in near):
-            return True
         wide = missing_constraints(profile, passages, [p.text for p in passages])
-        if any(k.startswith("phrase:") for k in wide):
+        if any(k.split(":")[0] in ("year", "month", "day", "phrase") for k in wide):
             return True
         return any(
             not any(is_met(key, f"{c.text} {c.passage.title}") for c in chosen)
