@@ -109,7 +109,7 @@ def results_beside(report_path: Path) -> Path:
 
 
 def changed_questions(current: list[QuestionResult], baseline_results: Path) -> list[str]:
-    """Questions that passed in the baseline and fail now, or the reverse (one line each)."""
+    """Questions whose failures changed since the baseline (one line per change)."""
     if not baseline_results.is_file():
         return []
     before: dict[str, list[str]] = {}
@@ -123,8 +123,14 @@ def changed_questions(current: list[QuestionResult], baseline_results: Path) -> 
     for r in current:
         if r.id not in before:
             continue
-        if r.failures and not before[r.id]:
-            notes.append(f"{r.id} now fails: {'; '.join(r.failures)}")
-        elif before[r.id] and not r.failures:
+        new = [f for f in r.failures if f not in before[r.id]]
+        gone = [f for f in before[r.id] if f not in r.failures]
+        if new and not before[r.id]:
+            notes.append(f"{r.id} now fails: {'; '.join(new)}")
+        elif new:
+            notes.append(f"{r.id} also fails: {'; '.join(new)}")
+        if gone and not r.failures:
             notes.append(f"{r.id} now passes")
+        elif gone:
+            notes.append(f"{r.id} no longer fails: {'; '.join(gone)}")
     return notes

@@ -200,9 +200,15 @@ def test_changed_questions_against_baseline_results(tmp_path: Path) -> None:
     now[4] = score(UNANS.model_copy(update={"id": "u2"}), answer("No.", refused=True), 5, None)
     now[0] = score(FACT, answer("Nothing.", refused=True), 5, words_support)
     notes = changed_questions(now, paths["results.jsonl"])
+    now[2] = score(
+        FACT.model_copy(update={"id": "f3"}), answer("Nothing.", refused=True), 5, words_support
+    )
+    notes = changed_questions(now, paths["results.jsonl"])
     assert notes == [
         "f1 now fails: refused an answerable question; missing key facts: "
         "global political situation",
+        "f3 also fails: refused an answerable question",
+        "f3 no longer fails: no gold source in the top 5",
         "u2 now passes",
     ]
     assert changed_questions(now, tmp_path / "absent.jsonl") == []
