@@ -53,8 +53,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         if app.state.assistant is None:
             app.state.assistant = await run_in_threadpool(_load_assistant, settings)
         warm_up = getattr(app.state.assistant, "warm_up", None)
-        if callable(warm_up):  # load the model, store and lexical index before serving
-            await run_in_threadpool(warm_up)
+        if callable(warm_up):  # load the model, store and lexical index before serving;
+            # every stored sentence is then embedded in the background (fast first answers)
+            await run_in_threadpool(warm_up, sentences=True)
         yield
 
     app = FastAPI(

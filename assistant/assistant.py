@@ -26,6 +26,7 @@ from assistant.refusal import refusal_text
 from assistant.retrieval import HybridSearch, RetrievedChunk, diversify
 from assistant.safety import strip_injection
 from assistant.verifier import Verifier
+from ingest.sentences import split_sentences
 from ingest.settings import Settings, get_settings
 from vectorstore.catalog import list_documents
 from vectorstore.catalog import remove_document as remove_from_store
@@ -125,11 +126,22 @@ class Assistant:
         with self._lock:
             return Verifier(self.encoder, self.settings)
 
-    def warm_up(self) -> None:
-        """Load the model, the store, the lexical index and the answerer now."""
+    def warm_up(self, sentences: bool = False) -> None:
+        """Load the model, the store, the lexical index and the answerer now; with
+        `sentences`, also embed every stored sentence in a background thread, so that first
+        answers cost no more than later ones."""
         self.encoder.embed_query("warm up")
         self.lexical.refresh(force=True)
         _ = self.answerer, self.verifier
+        if sentences:
+            threading.Thread(target=self._embed_all_sentences, daemon=True).start()
+
+    def _embed_all_sentences(self, batch: int = 16) -> None:
+        texts = list(dict.fromkeys(
+            sentence for chunk in self.lexical.chunks() for sentence in split_sentences(chunk.text)
+        ))
+        for start in range(0, len(texts), batch):
+            self.encoder.encode(texts[start : start + batch])
 
     # --- answering ---------------------------------------------------------------------
 

@@ -73,6 +73,11 @@ class LexicalIndex:
         """Chunks in the current index."""
         return len(self._snapshot.chunks) if self._snapshot else 0
 
+    def chunks(self) -> list[StoredChunk]:
+        """Every chunk in the current index."""
+        self.refresh()
+        return list(self._snapshot.chunks) if self._snapshot else []
+
     def unknown_terms(self, terms: list[str]) -> list[str]:
         """The index terms (see `tokenize`) that no stored chunk contains."""
         self.refresh()
