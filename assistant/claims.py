@@ -283,7 +283,7 @@ def has_claim(text: str) -> bool:
     return bool(_WORD.search(text) or _NUMBER.search(text))
 
 
-_FINAL = re.compile(r"[.!?…;\"'”’)\]]$")
+_FINAL = re.compile(r"[.!?…;:\"'”’)\]]$")
 
 
 def kind(claim: str) -> str:
