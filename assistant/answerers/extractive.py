@@ -108,6 +108,13 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     ]
 
 
+def _date_gaps(profile: QuestionProfile, chosen: list[Candidate]) -> set[str]:
+    """The question's years, months and dates that the chosen passages do not meet."""
+    passages = [c.passage for c in chosen]
+    missing = missing_constraints(profile, passages, [p.text for p in passages])
+    return {k for k in missing if k.split(":")[0] in ("year", "month", "day")}
+
+
 def _needed_slot(profile: QuestionProfile) -> float:
     """How fully a sentence must fill the answer asked for: "how many meetings" needs a
     number of meetings, not just any number."""
@@ -161,7 +168,11 @@ class ExtractiveAnswerer:
         parts = question_parts(question)
         if len(parts) > 1:
             chosen = self._answer_each_part(parts, pool, budget)
+            if not chosen:
+                return []
             ranked = self._rank(question, profile, pool)
+            self._add_close_runners_up(profile, ranked, chosen, budget)
+            return sorted(chosen, key=lambda c: (c.passage.n, c.position))
         else:
             ranked = self._rank(question, profile, pool)
             lead = self._lead(profile, ranked)
@@ -178,8 +189,11 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _lead(profile: QuestionProfile, ranked: list[Candidate]) -> Candidate | None:
-        """The best sentence that fills the answer asked for, unless it is off topic."""
-        lead = next((c for c in ranked if c.slot >= _needed_slot(profile)), None)
+        """The best sentence that fills the answer asked for, unless it is off topic; when
+        the question names dates, from a passage that meets them if any does."""
+        filled = [c for c in ranked if c.slot >= _needed_slot(profile)]
+        dated = [c for c in filled if not _date_gaps(profile, [c])]
+        lead = (dated or filled or [None])[0]
         if lead is None or lead.score < _LEAD_FLOOR * ranked[0].score:
             return None  # the sentences that match best do not hold the answer
         if lead.similarity < _OFF_TOPIC_SIM and lead.overlap < _OFF_TOPIC_OVERLAP:
@@ -253,7 +267,9 @@ class ExtractiveAnswerer:
         for part in parts:
             part_profile = profile_question(part)
             lead = self._lead(part_profile, self._rank(part, part_profile, pool))
-            if lead is not None and self._fits(chosen, lead, budget):
+            if lead is None or self._unmet_specifics(part_profile, [lead]):
+                continue  # this part is not answered by the documents: leave it out
+            if self._fits(chosen, lead, budget):
                 chosen.append(lead)
         return chosen
 
@@ -261,8 +277,9 @@ class ExtractiveAnswerer:
                              chosen: list[Candidate], budget: int) -> None:
         """Add the best sentence for each year, ordinal or name still unmet, from the
         documents already cited (context for the answer, not a second answer)."""
-        docs = {c.passage.doc_id for c in chosen}
-        ranked = [c for c in ranked if c.passage.doc_id in docs]
+        if not (profile.wants_many or profile.kind == "list"):
+            docs = {c.passage.doc_id for c in chosen}
+            ranked = [c for c in ranked if c.passage.doc_id in docs]
         for _ in range(3):
             missing = missing_constraints(profile, [c.passage for c in chosen],
                                           [c.context for c in chosen])
@@ -305,7 +322,7 @@ class ExtractiveAnswerer:
         their passages). Single capitalised names are left to the retrieval gate."""
         passages = [c.passage for c in chosen]
         wide = missing_constraints(profile, passages, [p.text for p in passages])
-        if any(k.split(":")[0] in ("year", "month", "day", "phrase") for k in wide):
+        if _date_gaps(profile, chosen) or any(k.startswith("phrase:") for k in wide):
             return True
         return any(
             not any(is_met(key, f"{c.text} {c.passage.title}") for c in chosen)
