@@ -192,7 +192,7 @@ class Assistant:
                 chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, page=p.page,
                 score=round(p.score, 6), text=p.text,
             )
-            for p in passages[: len(hits)]
+            for p in passages  # the top-k hits first, then what else the answerer read
         ]
         retrieved_at = time.perf_counter()
 

@@ -164,3 +164,12 @@ def test_cli_ask_json_and_batch(samples_settings, tmp_path: Path) -> None:
         failed = _igr(bad, samples_settings)
         assert failed.returncode in (1, 2) and "Traceback" not in failed.stderr
         assert failed.stderr.startswith("igr ask:") or "Usage" in failed.stderr
+
+
+def test_every_cited_chunk_is_reported_as_retrieved(samples_assistant) -> None:
+    result = samples_assistant.ask(
+        "Which act allowed combined authorities to have a directly elected mayor?"
+    )
+    retrieved = {r.chunk_id for r in result.retrieved}
+    assert result.citations and {c.chunk_id for c in result.citations} <= retrieved
+    assert len(result.retrieved) >= samples_assistant.settings.top_k
