@@ -13,36 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assistant.cli.common import fail, load_assistant, one_line
 from vectorstore.models import IngestReport
 
 ProgressFn = Callable[[str, int, int], None]
-
-
-def _fail(command: str, message: str, code: int) -> typer.Exit:
-    typer.echo(f"igr {command}: {message}", err=True)
-    return typer.Exit(code)
-
-
-def _assistant(command: str):
-    """The Assistant (no answerer loaded by the methods used here); one-line errors."""
-    from pydantic import ValidationError
-
-    try:
-        from assistant.assistant import Assistant
-        from ingest.settings import get_settings
-
-        return Assistant(get_settings())
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
-        raise _fail(command, f"invalid configuration {where}: {first.get('msg')}", 2) from None
-    except Exception as exc:  # noqa: BLE001 - environment problems become one line
-        raise _fail(command, _one_line(exc), 1) from None
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else exc.__class__.__name__
 
 
 @contextmanager
@@ -119,14 +93,14 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="print one JSON object, no progress"),
 ) -> None:
     """Index documents incrementally: only new or changed files are embedded."""
-    assistant = _assistant("ingest")
+    assistant = load_assistant("ingest")
     with _progress(not as_json) as progress:
         try:
             report = assistant.ingest(paths or None, prune=prune, progress=progress)
         except KeyboardInterrupt:
-            raise _fail("ingest", "interrupted; rerun to finish (no half documents)", 130) from None
+            raise fail("ingest", "interrupted; rerun to finish (no half documents)", 130) from None
         except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-            raise _fail("ingest", _one_line(exc), 1) from None
+            raise fail("ingest", one_line(exc), 1) from None
     if as_json:
         typer.echo(report.model_dump_json())
     else:
@@ -141,11 +115,11 @@ def docs_list(
     """List the indexed documents (or `igr docs rm ID` to remove one)."""
     if ctx.invoked_subcommand is not None:
         return
-    assistant = _assistant("docs")
+    assistant = load_assistant("docs")
     try:
         docs = assistant.documents()
     except Exception as exc:  # noqa: BLE001
-        raise _fail("docs", _one_line(exc), 1) from None
+        raise fail("docs", one_line(exc), 1) from None
     if as_json:
         typer.echo(json.dumps([d.model_dump() for d in docs]))
         return
@@ -173,13 +147,13 @@ def docs_list(
 
 def docs_rm(doc_id: str = typer.Argument(..., help="doc_id as listed by `igr docs`")) -> None:
     """Remove one document from the index."""
-    assistant = _assistant("docs rm")
+    assistant = load_assistant("docs rm")
     try:
         removed = assistant.remove_document(doc_id)
     except Exception as exc:  # noqa: BLE001
-        raise _fail("docs rm", _one_line(exc), 1) from None
+        raise fail("docs rm", one_line(exc), 1) from None
     if not removed:
-        raise _fail("docs rm", f"no indexed document with id {doc_id!r} (see `igr docs`)", 1)
+        raise fail("docs rm", f"no indexed document with id {doc_id!r} (see `igr docs`)", 1)
     typer.echo(f"removed {doc_id}")
 
 
