@@ -381,7 +381,12 @@ def question_parts(question: str) -> list[str]:
     with the sentences that set the question up."""
     sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z])", question.strip())
     setup, asked = " ".join(sentences[:-1]), sentences[-1]
-    parts = [p.strip(" ,?") for p in _PART_SPLIT.split(asked) if p and p.strip(" ,?")]
+    parts: list[str] = []
+    for piece in (p.strip(" ,?") for p in _PART_SPLIT.split(asked) if p and p.strip(" ,?")):
+        if parts and len(_WORD.findall(piece)) < 4:
+            parts[-1] = f"{parts[-1]} and {piece}"  # "..., and on what date?" is no part alone
+        else:
+            parts.append(piece)
     if len(parts) < 2:
         return [question]
     return [f"{setup} {p}?".strip() for p in parts]

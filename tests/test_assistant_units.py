@@ -169,3 +169,8 @@ def test_off_topic_questions() -> None:
     council = tokenize("Who chairs the Council of the Nations and Regions?")
     assert not off_topic(council, unknown=[])
     assert not off_topic(council + ["recalcitrant"], unknown=["recalcitrant"])
+
+
+def test_elliptical_parts_stay_with_their_question() -> None:
+    question = "In which debate did he first set it out, and on what date?"
+    assert question_parts(question) == [question]

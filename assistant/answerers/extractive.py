@@ -41,6 +41,9 @@ _REDUNDANT = 0.88
 _MIN_SLOT = {"number": 0.6, "date": 0.7, "person": 0.3, "place": 1.0}
 # Below both, the best sentence shares neither meaning nor words with the question.
 _OFF_TOPIC_SIM = 0.3
+# A sentence this close to the question's words may answer "how many people" with a bare
+# number ("1,035 were polled in Scotland").
+_STRONG_OVERLAP = 0.3
 # The lead answer sentence must score at least this share of the best-matching sentence.
 _LEAD_FLOOR = 0.75
 _OFF_TOPIC_OVERLAP = 0.15
@@ -191,7 +194,12 @@ class ExtractiveAnswerer:
     def _lead(profile: QuestionProfile, ranked: list[Candidate]) -> Candidate | None:
         """The best sentence that fills the answer asked for, unless it is off topic; when
         the question names dates, from a passage that meets them if any does."""
-        filled = [c for c in ranked if c.slot >= _needed_slot(profile)]
+        needed = _needed_slot(profile)
+        filled = [
+            c for c in ranked
+            if c.slot >= needed or (c.slot >= _MIN_SLOT.get(profile.kind, 0.0)
+                                    and c.overlap >= _STRONG_OVERLAP)
+        ]
         dated = [c for c in filled if not _date_gaps(profile, [c])]
         lead = (dated or filled or [None])[0]
         if lead is None or lead.score < _LEAD_FLOOR * ranked[0].score:
