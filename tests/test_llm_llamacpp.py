@@ -66,7 +66,7 @@ def llama_server(gguf: Path, tmp_path_factory: pytest.TempPathFactory):
         proc = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf),
              "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
-             "--chat_format", "gemma", "--n_threads", str(max(os.cpu_count() or 1, 1))],
+             "--chat_format", "gemma"],
             stdout=log, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}/v1"
