@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     top_k: int = Field(5, description="passages returned to the answerer")
     fetch_k: int = Field(40, description="candidates fetched from each retriever before fusion")
     rrf_k: int = 60
-    dense_weight: float = 1.0
+    dense_weight: float = Field(0.5, description="RRF weight of the dense ranking (see README)")
     lexical_weight: float = 1.0
     max_chunks_per_doc: int = 2
     neighbour_hits: int = Field(3, description="best hits whose adjacent chunks are also read")
