@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from assistant.answerers.base import AnswererUnavailable
-from assistant.models import ChatMessage, Draft, Passage
-from assistant.prompts import messages_for, to_draft
+from assistant.answerers.generative import GenerativeAnswerer
+from assistant.models import ChatMessage, Passage
+from assistant.prompts import messages_for
 
 if TYPE_CHECKING:
     from ingest.settings import Settings
@@ -46,7 +47,7 @@ def _load(path: Path, chat_format: str | None, n_ctx: int) -> tuple[Any, threadi
         return _MODELS[key]
 
 
-class LlamaCppAnswerer:
+class LlamaCppAnswerer(GenerativeAnswerer):
     """Asks a local GGUF chat model, with the sources numbered in the prompt."""
 
     name: ClassVar[str] = "llamacpp"
@@ -83,13 +84,6 @@ class LlamaCppAnswerer:
                 raise AnswererUnavailable(f"the local model failed: {exc}") from exc
         content = reply["choices"][0]["message"].get("content")
         return content if isinstance(content, str) else ""
-
-    def answer(
-        self, question: str, passages: list[Passage], history: list[ChatMessage]
-    ) -> Draft:
-        if not passages:
-            return Draft(text="", refused=True)
-        return to_draft(self.complete(question, passages, history))
 
     def stream(
         self, question: str, passages: list[Passage], history: list[ChatMessage]

@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING, ClassVar
 import httpx
 
 from assistant.answerers.base import AnswererUnavailable
+from assistant.answerers.generative import GenerativeAnswerer
 from assistant.answerers.openai_compat import http_failure, status_failure
-from assistant.models import ChatMessage, Draft, Passage
-from assistant.prompts import messages_for, to_draft
+from assistant.models import ChatMessage, Passage
+from assistant.prompts import messages_for
 
 if TYPE_CHECKING:
     from ingest.settings import Settings
 
 
-class OllamaAnswerer:
+class OllamaAnswerer(GenerativeAnswerer):
     """Asks a model served by Ollama, with the sources numbered in the prompt."""
 
     name: ClassVar[str] = "ollama"
@@ -74,13 +75,6 @@ class OllamaAnswerer:
         except ValueError as exc:
             raise AnswererUnavailable(f"{self.what} sent a reply that is not JSON") from exc
         return self._content(event)
-
-    def answer(
-        self, question: str, passages: list[Passage], history: list[ChatMessage]
-    ) -> Draft:
-        if not passages:
-            return Draft(text="", refused=True)
-        return to_draft(self.complete(question, passages, history))
 
     def stream(
         self, question: str, passages: list[Passage], history: list[ChatMessage]

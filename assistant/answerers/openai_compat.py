@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, ClassVar
 import httpx
 
 from assistant.answerers.base import AnswererUnavailable
-from assistant.models import ChatMessage, Draft, Passage
-from assistant.prompts import messages_for, to_draft
+from assistant.answerers.generative import GenerativeAnswerer
+from assistant.models import ChatMessage, Passage
+from assistant.prompts import messages_for
 
 if TYPE_CHECKING:
     from ingest.settings import Settings
@@ -52,7 +53,7 @@ def status_failure(response: httpx.Response, what: str) -> AnswererUnavailable:
     )
 
 
-class OpenAICompatibleAnswerer:
+class OpenAICompatibleAnswerer(GenerativeAnswerer):
     """Asks an OpenAI-compatible chat model, with the sources numbered in the prompt."""
 
     name: ClassVar[str] = "openai"
@@ -109,13 +110,6 @@ class OpenAICompatibleAnswerer:
                 f"{self.what} sent a reply that is not an OpenAI chat completion"
             ) from exc
         return content if isinstance(content, str) else ""
-
-    def answer(
-        self, question: str, passages: list[Passage], history: list[ChatMessage]
-    ) -> Draft:
-        if not passages:
-            return Draft(text="", refused=True)
-        return to_draft(self.complete(question, passages, history))
 
     def stream(
         self, question: str, passages: list[Passage], history: list[ChatMessage]
