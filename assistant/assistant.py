@@ -46,22 +46,12 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000.0, 2)
 
 
+_PASSAGE_METADATA = set(Passage.model_fields) - {"n", "text", "score"}
+
+
 def _passage(n: int, chunk: StoredChunk, score: float) -> Passage:
-    meta = chunk.metadata
-    return Passage(
-        n=n,
-        chunk_id=meta.chunk_id,
-        doc_id=meta.doc_id,
-        title=meta.title,
-        source=meta.source,
-        publisher=meta.publisher,
-        date=meta.date,
-        doc_type=meta.doc_type,
-        page=meta.page,
-        section=meta.section,
-        text=chunk.text,
-        score=score,
-    )
+    metadata = chunk.metadata.model_dump(include=_PASSAGE_METADATA)
+    return Passage(n=n, text=chunk.text, score=score, **metadata)
 
 
 def _chunk_filter(filters: SearchFilters | None) -> ChunkFilter | None:

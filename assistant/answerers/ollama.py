@@ -10,7 +10,7 @@ import httpx
 
 from assistant.answerers.base import AnswererUnavailable
 from assistant.answerers.generative import GenerativeAnswerer
-from assistant.answerers.openai_compat import http_failure, status_failure
+from assistant.answerers.openai_compat import http_failure, post_checked, status_failure
 from assistant.models import ChatMessage, Passage
 from assistant.prompts import messages_for
 
@@ -62,14 +62,10 @@ class OllamaAnswerer(GenerativeAnswerer):
         self, question: str, passages: list[Passage], history: list[ChatMessage]
     ) -> str:
         """The model's raw reply."""
-        try:
-            response = self.client.post(
-                self.url, json=self._body(question, passages, history, stream=False)
-            )
-        except httpx.HTTPError as exc:
-            raise http_failure(exc, self.what, self.settings.llm_timeout_s) from exc
-        if response.status_code >= 400:
-            raise status_failure(response, self.what)
+        response = post_checked(
+            self.client, self.url, self._body(question, passages, history, stream=False),
+            self.what, self.settings.llm_timeout_s,
+        )
         try:
             event = response.json()
         except ValueError as exc:

@@ -53,6 +53,19 @@ def status_failure(response: httpx.Response, what: str) -> AnswererUnavailable:
     )
 
 
+def post_checked(
+    client: httpx.Client, url: str, body: dict, what: str, timeout_s: float
+) -> httpx.Response:
+    """POST `body`; connection failures and HTTP errors become AnswererUnavailable."""
+    try:
+        response = client.post(url, json=body)
+    except httpx.HTTPError as exc:
+        raise http_failure(exc, what, timeout_s) from exc
+    if response.status_code >= 400:
+        raise status_failure(response, what)
+    return response
+
+
 class OpenAICompatibleAnswerer(GenerativeAnswerer):
     """Asks an OpenAI-compatible chat model, with the sources numbered in the prompt."""
 
@@ -95,14 +108,10 @@ class OpenAICompatibleAnswerer(GenerativeAnswerer):
         self, question: str, passages: list[Passage], history: list[ChatMessage]
     ) -> str:
         """The model's raw reply."""
-        try:
-            response = self.client.post(
-                self.url, json=self._body(question, passages, history, stream=False)
-            )
-        except httpx.HTTPError as exc:
-            raise http_failure(exc, self.what, self.settings.llm_timeout_s) from exc
-        if response.status_code >= 400:
-            raise status_failure(response, self.what)
+        response = post_checked(
+            self.client, self.url, self._body(question, passages, history, stream=False),
+            self.what, self.settings.llm_timeout_s,
+        )
         try:
             content = response.json()["choices"][0]["message"].get("content")
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
