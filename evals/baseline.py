@@ -31,6 +31,20 @@ class Comparison(BaseModel):
     status: Status
 
 
+def _status(delta: float | None, better: str, tolerance: float) -> Status:
+    """How a metric moved, given which direction is better and the tolerance."""
+    if delta is None:
+        return "n/a"
+    worse = -delta if better == "higher" else delta
+    if worse > tolerance + 1e-9:
+        return "regressed"
+    if worse > 1e-9:
+        return "worse (within tolerance)"
+    if worse < -1e-9:
+        return "improved"
+    return "same"
+
+
 def compare(
     current: Report, baseline: Report, rate_tolerance: float | None = None
 ) -> list[Comparison]:
@@ -44,29 +58,7 @@ def compare(
         if rate_tolerance is not None and metric.unit == "rate" and target.tolerance > 0:
             tol = rate_tolerance
         b, c = base.get(target.key), now.get(target.key)
-        if b is None or c is None:
-            rows.append(
-                Comparison(
-                    key=target.key,
-                    label=metric.label,
-                    baseline=b,
-                    current=c,
-                    delta=None,
-                    tolerance=tol,
-                    status="n/a",
-                )
-            )
-            continue
-        delta = c - b
-        worse = -delta if metric.better == "higher" else delta
-        if worse > tol + 1e-9:
-            status: Status = "regressed"
-        elif worse > 1e-9:
-            status = "worse (within tolerance)"
-        elif worse < -1e-9:
-            status = "improved"
-        else:
-            status = "same"
+        delta = None if b is None or c is None else c - b
         rows.append(
             Comparison(
                 key=target.key,
@@ -75,7 +67,7 @@ def compare(
                 current=c,
                 delta=delta,
                 tolerance=tol,
-                status=status,
+                status=_status(delta, metric.better, tol),
             )
         )
     return rows
