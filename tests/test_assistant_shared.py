@@ -60,8 +60,9 @@ def test_multi_hop_draws_on_two_documents(shared_assistant, shared_settings, ite
     assert len({c.doc_id for c in result.citations}) >= 2
 
 
-def test_list_question(shared_assistant, shared_settings) -> None:
-    item, result = ask(shared_assistant, "g121")
+@pytest.mark.parametrize("item_id", ["g104", "g116", "g120"])
+def test_list_question(shared_assistant, shared_settings, item_id: str) -> None:
+    item, result = ask(shared_assistant, item_id)
     assert not result.refused
     found = [k for k in item["keywords"] if normalise(k) in normalise(result.answer)]
     assert len(found) >= 2, result.answer
