@@ -298,6 +298,9 @@ _PLACE = re.compile(
     r"\b(?:in|at|to|hosted in|held in)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
 )
 _COUNT_WORDS = set(_NUMBER_WORDS) - {"once", "twice", "several"}
+# Capitalised words after "in"/"at" that are times, not places ("held in October").
+_NOT_PLACES = set(MONTHS) | {"monday", "tuesday", "wednesday", "thursday", "friday",
+                             "saturday", "sunday", "spring", "summer", "autumn", "winter"}
 
 
 def _counts(text: str) -> list[tuple[str, int]]:
@@ -346,7 +349,10 @@ def answer_slot(profile: QuestionProfile, text: str) -> float:
         new = [n for n in names if _new(n, q) and n.split()[0].lower() not in _GENERIC_NAMES]
         return 1.0 if new else 0.3 if has_person(text) else 0.0
     if profile.kind == "place":
-        places = [m.group(1) for m in _PLACE.finditer(text) if _new(m.group(1), q)]
+        places = [
+            m.group(1) for m in _PLACE.finditer(text)
+            if _new(m.group(1), q) and m.group(1).split()[0].lower() not in _NOT_PLACES
+        ]
         return 1.0 if places else 0.0
     terms = set(_WORD.findall(text.lower())) - set(_WORD.findall(q.lower()))
     novelty = len([t for t in terms if len(t) > 3]) / max(len(_WORD.findall(text.lower())), 1)

@@ -174,3 +174,9 @@ def test_off_topic_questions() -> None:
 def test_elliptical_parts_stay_with_their_question() -> None:
     question = "In which debate did he first set it out, and on what date?"
     assert question_parts(question) == [question]
+
+
+def test_a_month_is_not_a_place() -> None:
+    where = profile_question("Where was the first meeting of the council held?")
+    assert answer_slot(where, "The first was held in October 2024.") == 0.0
+    assert answer_slot(where, "The first was held in Edinburgh in October 2024.") == 1.0
