@@ -160,8 +160,6 @@ def _names(q: str) -> list[str]:
         word = re.sub(r"['’]s$", "", word)
         if len(word) < 3 or word.lower() in _GENERIC_NAMES or word.lower() in MONTHS:
             continue
-        if m.start() == 0 and word.lower() in _GENERIC_NAMES:
-            continue
         if word not in names:
             names.append(word)
     return names
@@ -247,20 +245,6 @@ def profile_question(question: str) -> QuestionProfile:
     )
 
 
-def has_number(text: str) -> bool:
-    """Whether `text` states a quantity (digits or number words)."""
-    tl = text.lower()
-    if re.search(r"\d", text):
-        return True
-    return any(re.search(rf"\b{w}\b", tl) for w in _NUMBER_WORDS)
-
-
-def has_date(text: str) -> bool:
-    """Whether `text` states a date, month or year."""
-    tl = text.lower()
-    return bool(_YEAR.search(text)) or any(re.search(rf"\b{m}\b", tl) for m in MONTHS)
-
-
 def has_person(text: str) -> bool:
     """Whether `text` names a person or a post (two capitalised words, or a title)."""
     if re.search(r"\b(Mr|Mrs|Ms|Dr|Sir|Lord|Baroness|Professor|Rt Hon)\b", text):
@@ -268,21 +252,6 @@ def has_person(text: str) -> bool:
     if re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+(?:-[A-Z][a-z]+)?\b", text):
         return True
     return bool(re.search(r"\b(secretary|minister|chair|mayor|chancellor|leader)\b", text, re.I))
-
-
-def has_place(text: str) -> bool:
-    """Whether `text` names a place (a capitalised word after a locative preposition)."""
-    return bool(re.search(r"\b(in|at|to|from|hosted by|held in|venue)\s+(?:the\s+)?[A-Z][a-z]+",
-                          text))
-
-
-KIND_CHECKS = {"number": has_number, "date": has_date, "person": has_person, "place": has_place}
-
-
-def satisfies_kind(kind: AnswerKind, text: str) -> bool:
-    """Whether `text` offers the kind of answer asked for."""
-    check = KIND_CHECKS.get(kind)
-    return check(text) if check else True
 
 
 _DAY_MONTH = re.compile(
@@ -333,9 +302,9 @@ def answer_slot(profile: QuestionProfile, text: str) -> float:
         counts = [(c, pos) for c, pos in _counts(text) if _new(c, q)]
         if not counts:
             return 0.0
-        if not any(ch.isdigit() for c, _ in counts for ch in c) and not _counted_noun(q):
+        if not any(ch.isdigit() for c, _ in counts for ch in c) and not counted_noun(q):
             return 0.5  # "two figures" is not the figure asked for
-        noun = _counted_noun(q)
+        noun = counted_noun(q)
         if noun and any(noun in text[pos : pos + 40].lower() for _, pos in counts):
             return 1.0
         return 0.6
@@ -359,8 +328,8 @@ def answer_slot(profile: QuestionProfile, text: str) -> float:
     return min(1.0, novelty * 2)
 
 
-def _counted_noun(question: str) -> str | None:
-    """The noun counted by "how many X" ("meetings" -> "meeting")."""
+def counted_noun(question: str) -> str | None:
+    """The thing a "how many X" question counts, if it names one ("meetings" -> "meeting")."""
     m = re.search(r"\bhow many\s+(\w+)(?:\s+(\w+))?", question.lower())
     if not m:
         return None
@@ -370,9 +339,6 @@ def _counted_noun(question: str) -> str | None:
     return word[:-1] if word.endswith("s") and len(word) > 4 else word
 
 
-def counted_noun(question: str) -> str | None:
-    """The thing a "how many" question counts, if it names one."""
-    return _counted_noun(question)
 
 
 _PART_SPLIT = re.compile(
