@@ -127,7 +127,8 @@ def off_topic(terms: list[str], unknown: list[str]) -> bool:
     words = [t for t in dict.fromkeys(terms) if t.isalpha() and len(t) >= 4]
     if not terms:
         return True
-    missing = [t for t in words if t in set(unknown)]
+    unknown_set = set(unknown)
+    missing = [t for t in words if t in unknown_set]
     return len(missing) >= 2 and len(missing) >= 0.4 * len(words) or (
         len(words) <= 2 and len(missing) >= 1
     )

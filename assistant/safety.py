@@ -43,8 +43,8 @@ def looks_like_injection(text: str) -> bool:
 
 
 def _is_plain_fact_match(match: str) -> bool:
-    """Matches that are ordinary IGR prose (e.g. 'rules ... from the developer' never occur,
-    but 'act as' does: 'will act as the principal body')."""
+    """Matches that are ordinary IGR prose: "act as" appears in terms of reference ("the IMG
+    will act as the principal body"), not only in role-play requests."""
     return match.lower().startswith("act as")
 
 
