@@ -173,3 +173,13 @@ def test_every_cited_chunk_is_reported_as_retrieved(samples_assistant) -> None:
     retrieved = {r.chunk_id for r in result.retrieved}
     assert result.citations and {c.chunk_id for c in result.citations} <= retrieved
     assert len(result.retrieved) >= samples_assistant.settings.top_k
+
+
+def test_hybrid_search_is_a_langchain_retriever(samples_assistant) -> None:
+    from assistant.retrieval import HybridRetriever
+
+    retriever = HybridRetriever(search_engine=samples_assistant.search, k=3)
+    docs = retriever.invoke("When was the first Mayor of London elected?")
+    assert 0 < len(docs) <= 3
+    assert docs[0].metadata["doc_id"] == "english-devolution-and-mayors"
+    assert all(d.id == d.metadata["chunk_id"] and "score" in d.metadata for d in docs)
