@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from functools import cached_property
 from pathlib import Path
 
+from assistant.answer_spans import mark_answer_spans
 from assistant.answerers.base import load_answerer
-from assistant.conversation import standalone_question
+from assistant.conversation import retrieval_query, standalone_question
 from assistant.encoder import CachedEncoder
-from assistant.evidence import off_topic, unmet_by_evidence
+from assistant.gates import NO_ANSWER, UNSUPPORTED, Refusal, evidence_gate, question_gate
 from assistant.models import (
     AnswerResult,
     ChatMessage,
     Citation,
+    Draft,
     Passage,
+    Retrieval,
     RetrievedItem,
     SearchFilters,
     Timings,
 )
 from assistant.question import profile_question
-from assistant.refusal import refusal_text
+from assistant.refusal import refusal_text, unanswered_text
 from assistant.retrieval import HybridSearch, RetrievedChunk, diversify
 from assistant.safety import strip_injection
 from assistant.verifier import Verifier
@@ -151,6 +154,22 @@ class Assistant:
         assert result is not None
         return result
 
+    def retrieve(
+        self,
+        question: str,
+        history: list[ChatMessage] | None = None,
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+    ) -> Retrieval:
+        """The standalone query for `question` and the passages an answerer reads for it."""
+        query = standalone_question(question, history or [])
+        search = retrieval_query(query, history or [])
+        fused = self.search.ranked(
+            search, _chunk_filter(filters), query_embedding=self.encoder.embed_query(search)
+        )
+        hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
+        return Retrieval(query=query, passages=self._answer_passages(hits, fused))
+
     def ask_stream(
         self,
         question: str,
@@ -159,24 +178,29 @@ class Assistant:
         k: int | None = None,
         id: str | None = None,
     ) -> Iterator[StreamEvent]:
-        """Yield ("delta", str) while the answer is produced, then ("result", AnswerResult)."""
+        """Yield ("delta", str) while the answer is produced, then ("result", AnswerResult).
+
+        One pipeline: the question is cleaned and profiled once, then passes the ordered
+        gates of `assistant.gates` (empty, off topic, unmet specifics), the answerer (no
+        answer found) and the verifier (nothing supported); the first that fails gives the
+        refusal and its reason.
+        """
         started = time.perf_counter()
         history = history or []
         clean, _ = strip_injection(question)
         base = {"id": id, "question": question, "answerer": self.answerer.name}
-        if not clean:
+        refusal = question_gate(clean)
+        if refusal:
             yield "result", AnswerResult(
                 **base, answer=refusal_text([], off_topic=True), refused=True,
+                refusal_reason=refusal.text,
                 timings_ms=Timings(total=_ms(time.perf_counter() - started)),
             )
             return
 
-        query = standalone_question(clean, history)
-        fused = self.search.ranked(
-            query, _chunk_filter(filters), query_embedding=self.encoder.embed_query(query)
-        )
-        hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
-        passages = self._answer_passages(hits, fused)
+        found = self.retrieve(clean, history, filters, k)
+        passages = found.passages
+        base["standalone_question"] = found.query if found.query != clean else None
         retrieved = [
             RetrievedItem(
                 chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, page=p.page,
@@ -186,48 +210,62 @@ class Assistant:
         ]
         retrieved_at = time.perf_counter()
 
-        def refused(unsupported: list[str] | None = None) -> AnswerResult:
+        def timings() -> Timings:
             now = time.perf_counter()
+            return Timings(
+                retrieve=_ms(retrieved_at - started), answer=_ms(now - retrieved_at),
+                total=_ms(now - started),
+            )
+
+        def refused(refusal: Refusal, unsupported: list[str] | None = None) -> AnswerResult:
             return AnswerResult(
                 **base, answer=refusal_text(passages), refused=True, retrieved=retrieved,
-                unsupported=unsupported or [],
-                timings_ms=Timings(
-                    retrieve=_ms(retrieved_at - started), answer=_ms(now - retrieved_at),
-                    total=_ms(now - started),
-                ),
+                refusal_reason=refusal.text, unsupported=unsupported or [],
+                timings_ms=timings(),
             )
 
         terms = tokenize(clean)
-        if (
-            not passages
-            or off_topic(terms, self.lexical.unknown_terms(terms))
-            or unmet_by_evidence(profile_question(clean), passages)
-        ):
-            yield "result", refused()
+        asked = found.query if found.query != clean else clean
+        refusal = evidence_gate(
+            profile_question(asked), terms, self.lexical.unknown_terms(terms), passages,
+            frozenset(self.settings.answer.unmet_kinds),
+        )
+        if refusal:
+            yield "result", refused(refusal)
             return
 
-        pieces: list[str] = []
-        for piece in self.answerer.stream(clean, passages, history):
-            pieces.append(piece)
-            yield "delta", piece
-        draft = "".join(pieces).strip()
-        verified = self.verifier.verify(draft, passages) if draft else None
+        draft = yield from self._draft(asked, passages, history)
+        verified = self.verifier.verify(draft.text, passages) if draft.text.strip() else None
         if verified is None or not verified.citations or not verified.answer.strip():
-            yield "result", refused(verified.unsupported if verified else None)
+            reason = Refusal(UNSUPPORTED if draft.text.strip() else NO_ANSWER)
+            yield "result", refused(reason, verified.unsupported if verified else None)
             return
-        now = time.perf_counter()
+        answer = _with_dates(verified.answer, verified.citations)
+        if draft.unanswered:
+            answer += "\n\n" + unanswered_text(draft.unanswered)
+        if not getattr(self.answerer, "streams", False):
+            yield "delta", answer  # nothing was streamed: the verified answer in one piece
         yield "result", AnswerResult(
             **base,
-            answer=_with_dates(verified.answer, verified.citations),
+            answer=answer,
             refused=False,
-            citations=verified.citations,
+            citations=mark_answer_spans(asked, verified.citations),
             unsupported=verified.unsupported,
             retrieved=retrieved,
-            timings_ms=Timings(
-                retrieve=_ms(retrieved_at - started), answer=_ms(now - retrieved_at),
-                total=_ms(now - started),
-            ),
+            timings_ms=timings(),
         )
+
+    def _draft(
+        self, question: str, passages: list[Passage], history: list[ChatMessage]
+    ) -> Generator[StreamEvent, None, Draft]:
+        """The answerer's draft; a generative answerer's text is streamed as it comes."""
+        if not getattr(self.answerer, "streams", False):
+            return self.answerer.answer(question, passages, history)
+        pieces: list[str] = []
+        for piece in self.answerer.stream(question, passages, history):
+            pieces.append(piece)
+            yield "delta", piece
+        return Draft(text="".join(pieces).strip())
 
     def _answer_passages(
         self, hits: list[RetrievedChunk], fused: list[RetrievedChunk]

@@ -1,8 +1,16 @@
-"""Making a follow-up question standalone before retrieval, without an LLM.
+"""Making a follow-up question standalone, without an LLM.
 
-"And who chaired it?" carries too little to retrieve with. When a question looks like a
-follow-up (pronouns, ellipsis, a leading "and"), the previous user turn and the names and
-numbers of the previous answer are carried into the retrieval query.
+"And when did it meet in December 2024?" is unanswerable alone. When a question leans on the
+conversation (a pronoun, "that meeting", or an elliptical "and for Wales?"), its subject is
+taken from the previous turn and written into it:
+
+- the subject is the previous user question's main named thing (the longest name of a body,
+  meeting, document or place), else its answer's; for "he" or "she", the person the previous
+  answer names (else the question);
+- the pronoun or "that meeting" is replaced by the subject ("its" by "the subject's");
+- an elliptical follow-up with no verb ("and for Northern Ireland?") is the previous question
+  with its place, date or name of the same kind swapped for the new one;
+- otherwise the subject is added in brackets.
 """
 
 from __future__ import annotations
@@ -10,37 +18,107 @@ from __future__ import annotations
 import re
 
 from assistant.models import ChatMessage
+from assistant.nlp import parse
+from assistant.question import profile_question
 
-_FOLLOW_UP = re.compile(
-    r"^\s*(and|but|so|also|then|what about|how about|what else)\b"
-    r"|\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|him|his|her|"
-    r"there|the other( one)?|the same|the latter|the former|that meeting|the meeting|"
-    r"the report|the committee|the council|the group|the body|the deal|the act|the bill)\b",
+_PRONOUN = re.compile(
+    r"\b(it|its|they|them|their|he|him|his|she|her|"
+    r"(?:this|that|the) (?:meeting|report|committee|council|group|body|deal|forum|review|"
+    r"agreement|framework|one|paper|plenary|summit))\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"\b(?:[A-Z][\w'’-]+|[A-Z]{2,})(?:\s+(?:of|for|and|the|on)?\s*[A-Z][\w'’-]+)*")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_MAX_CARRIED_CHARS = 400
+_PERSONAL = {"he", "him", "his", "she", "her"}
+_POSSESSIVE = {"its", "their", "his", "her"}
+_LEADING = re.compile(r"^\s*(and|but|so|also|then|what about|how about|what else)\b", re.I)
+_SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP"}
+_SWAP_LABELS = {"GPE", "LOC", "NORP", "DATE", "ORG", "PERSON", "FAC", "EVENT", "LAW"}
+_MAX_CHARS = 400
 
 
 def is_follow_up(question: str) -> bool:
     """Whether the question leans on earlier turns."""
-    return bool(_FOLLOW_UP.search(question))
+    return bool(_PRONOUN.search(question) or _LEADING.search(question))
+
+
+def _named(text: str, person: bool) -> list[str]:
+    """People (`person`) or other named things (bodies, meetings, documents, places) in
+    `text`, longest first: named entities, and names of bodies as the question profile finds
+    them ("Council of the Nations and Regions")."""
+    doc = parse(text)
+    if person:
+        return sorted({e.text for e in doc.ents if e.label_ == "PERSON"}, key=len, reverse=True)
+    names = [e.text for e in doc.ents if e.label_ not in _SKIP_LABELS | {"PERSON"}]
+    names += [_widen(text, phrase) for phrase in profile_question(text).phrases]
+    cleaned = [re.sub(r"^(?:the|a|an)\s+", "", n, flags=re.I).strip(" ,.?") for n in names]
+    return sorted(dict.fromkeys(n for n in cleaned if len(n) > 2), key=len, reverse=True)
+
+
+def _widen(text: str, phrase: str) -> str:
+    """`phrase` with the capitalised words just before it in `text` ("UK" + "Internal
+    Market Act")."""
+    at = text.find(phrase)
+    if at < 0:
+        return phrase
+    before = re.search(r"(?:\b[A-Z][\w'’-]*\s+)+$", text[:at])
+    return (before.group(0) if before else "") + phrase
+
+
+def subject_of(history: list[ChatMessage], person: bool = False) -> str | None:
+    """What a pronoun in the next question refers to: the previous question's main named
+    thing, else its answer's (a person for "he"/"she": the answer's first, if it has one)."""
+    last_user = next((m.content for m in reversed(history) if m.role == "user"), "")
+    last_answer = next((m.content for m in reversed(history) if m.role == "assistant"), "")
+    turns = (last_answer, last_user) if person else (last_user, last_answer)
+    for turn in turns:
+        named = _named(turn, person) if turn else []
+        if named:
+            return named[0]
+    return None
+
+
+def _elliptical_swap(question: str, previous: str) -> str | None:
+    """"and for Wales?" after "... for Scotland ...?" -> the previous question, Wales in."""
+    doc = parse(question)
+    if any(t.pos_ in ("VERB", "AUX") for t in doc):
+        return None
+    new = [e for e in doc.ents if e.label_ in _SWAP_LABELS]
+    if not new:
+        return None
+    old = {e.label_: e.text for e in parse(previous).ents if e.label_ in _SWAP_LABELS}
+    swapped = previous
+    for ent in new:
+        if ent.label_ in old:
+            swapped = swapped.replace(old[ent.label_], ent.text, 1)
+    return swapped if swapped != previous else None
 
 
 def standalone_question(question: str, history: list[ChatMessage]) -> str:
-    """The retrieval query: the question, plus context carried from earlier turns if needed."""
+    """The question with the conversation's subject written in (see the module docstring)."""
     if not history or not is_follow_up(question):
         return question
-    last_user = next((m.content for m in reversed(history) if m.role == "user"), "")
-    last_answer = next((m.content for m in reversed(history) if m.role == "assistant"), "")
-    carried = [last_user.strip()]
-    answer_terms = _NAME.findall(last_answer) + _NUMBER.findall(last_answer)
-    seen: set[str] = set()
-    for term in answer_terms:
-        key = term.lower()
-        if key not in seen and key not in last_user.lower():
-            seen.add(key)
-            carried.append(term)
-    context = " ".join(t for t in carried if t)[:_MAX_CARRIED_CHARS]
-    return f"{question} ({context})" if context else question
+    previous = next((m.content for m in reversed(history) if m.role == "user"), "")
+    swapped = _elliptical_swap(question, previous) if previous else None
+    if swapped:
+        return swapped[:_MAX_CHARS]
+    body = _LEADING.sub("", question).strip() or question
+    match = _PRONOUN.search(body)
+    person = bool(match) and match.group(1).lower() in _PERSONAL
+    subject = subject_of(history, person)
+    if not subject:
+        return f"{question} ({previous})"[:_MAX_CHARS] if previous else question
+    if not match:
+        return f"{question} ({subject})"[:_MAX_CHARS]
+    word = match.group(1).lower()
+    filled = f"{subject}'s" if word in _POSSESSIVE else subject
+    if not person and not subject[:1].isupper():
+        filled = f"the {filled}"
+    return (body[: match.start()] + filled + body[match.end() :])[:_MAX_CHARS]
+
+
+def retrieval_query(standalone: str, history: list[ChatMessage]) -> str:
+    """What to search with: the standalone question, and for a follow-up the previous
+    question too (its words find the same documents)."""
+    previous = next((m.content for m in reversed(history) if m.role == "user"), "")
+    if not previous or previous in standalone:
+        return standalone
+    return f"{standalone} ({previous})"[:_MAX_CHARS]

@@ -110,12 +110,6 @@ def missing_constraints(
     return {key for key in constraints(profile) if not is_met(key, context)}
 
 
-def constraint_terms_in(profile: QuestionProfile, text: str) -> float:
-    """Share of the question's specifics that `text` itself contains (0 when it has none)."""
-    keys = constraints(profile)
-    return sum(is_met(k, text) for k in keys) / len(keys) if keys else 0.0
-
-
 def unmet_by_evidence(profile: QuestionProfile, passages: list[Passage]) -> set[str]:
     """Specifics that no retrieved passage (text or metadata) contains."""
     return missing_constraints(profile, passages, [p.text for p in passages])

@@ -45,6 +45,13 @@ class Passage(BaseModel):
     score: float = 0.0
 
 
+class Retrieval(BaseModel):
+    """What retrieval hands the answerer: the query it searched with and the passages."""
+
+    query: str
+    passages: list[Passage]
+
+
 class Citation(BaseModel):
     """A checkable citation: `quote` is a verbatim substring of the cited chunk's text."""
 
@@ -57,6 +64,11 @@ class Citation(BaseModel):
     page: int | None = None
     chunk_id: str
     quote: str
+    answer_span: tuple[int, int] | None = Field(
+        None,
+        description="[start, end) offsets into `quote` of the part that answers the question "
+        "(a name, date, number or place), when the question asks for one",
+    )
 
 
 class RetrievedItem(BaseModel):
@@ -81,8 +93,17 @@ class AnswerResult(BaseModel):
 
     id: str | None = None
     question: str
+    standalone_question: str | None = Field(
+        None, description="the question as retrieved with: a follow-up's subject filled in"
+    )
     answer: str
     refused: bool
+    refusal_reason: str | None = Field(
+        None,
+        description="why nothing was answered: empty, off_topic, unmet (a year, ordinal or "
+        "name the documents lack), no_answer (nothing in them answers), unsupported (the "
+        "verifier could not support the draft)",
+    )
     citations: list[Citation] = Field(default_factory=list)
     unsupported: list[str] = Field(default_factory=list)
     retrieved: list[RetrievedItem] = Field(default_factory=list)
@@ -91,7 +112,9 @@ class AnswerResult(BaseModel):
 
 
 class Draft(BaseModel):
-    """What an answerer returns before verification: text with [n] markers into the passages."""
+    """What an answerer returns before verification: text with [n] markers into the passages,
+    and the parts of a multi-part question it found no answer to."""
 
     text: str
     refused: bool = False
+    unanswered: list[str] = Field(default_factory=list)

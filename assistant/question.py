@@ -1,17 +1,22 @@
-"""What a question asks for: the kind of answer, and the constraints evidence must meet.
+"""What a question asks for: the kind of answer, and the specifics evidence must meet.
 
-A similarity threshold cannot tell "the first meeting" from "the second meeting": near-miss
-questions score as high as answerable ones. So before answering, the evidence is checked
-against the question's specifics: its years, ordinals and numbers, its proper names, and
-the kind of answer it asks for (a number for "how many", a date for "when", ...).
+The kind of answer (a person for "who", a date for "when", a number for "how many", a place
+for "where", several things for "which bodies ...") comes from spaCy's parse of the
+question (`analyse`). The specifics (years, months, dates, ordinals, named bodies, nations,
+names) are read with patterns for dates and ordinals and the capitalisation of names: a
+similarity score cannot tell "the first meeting" from "the second", so evidence is checked
+against them (`assistant.evidence`).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel
+
+from assistant.nlp import KIND_NOUNS, parse
 
 AnswerKind = Literal["number", "date", "person", "place", "list", "generic"]
 
@@ -22,11 +27,6 @@ _ORDINAL_WORDS = {
     "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "inaugural": 1,
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
-_NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-    "hundred thousand million billion dozen several once twice"
-).split()
 MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
@@ -114,41 +114,61 @@ def ordinal_forms(n: int) -> list[str]:
     return forms
 
 
-def _answer_kind(q: str) -> AnswerKind:
-    ql = re.split(r",\s+and\s+|;\s+|\?\s+", q.lower())[0]
-    if re.search(r"\bhow (many|much)\b|\bwhat (?:is |was |were |are )?(?:the )?(?:[\w-]+ ){0,4}"
-                 r"(number|percentage|proportion|proportions|share|amount|sum|total|value|"
-                 r"figure|figures)\b|\bhow (large|big)\b", ql):
-        return "number"
-    if re.search(r"^\s*when\b|\bwhen (?:was|were|is|are|did|does|do|will|would|has|have|had|"
-                 r"should|could|can)\b|\bwhat (date|day|year|month)\b|"
-                 r"\bwhich (date|day|year|month)\b|"
-                 r"\bin what year\b|\bon what date\b|\bhow long ago\b", ql):
-        return "date"
-    if re.search(r"^\s*who\b|\bwho (chaired|chairs|led|leads|was|is|were|are|introduced|said|"
-                 r"wrote|announced|signed|hosted|attended|missed|gave|became)\b|\bwhich "
-                 r"(?:\w+ )?(minister|mayor|person|official|secretary|first minister|"
-                 r"politician|academic|mp|member|peer|chair|ministers|mayors)\b", ql):
-        return "person"
-    if re.search(r"\bwhere\b|\bwhich (city|town|venue|place|location|country)\b|\bin what "
-                 r"(city|town|place)\b|\bwhat (city|town|venue|location)\b", ql):
-        return "place"
-    if _wants_many(ql):
-        return "list"
-    return "generic"
+_LIST_VERBS = frozenset({"list", "name", "outline", "identify", "compare"})
+_MANY_WORDS = frozenset({"both", "compare", "each"})
 
 
-def _wants_many(ql: str) -> bool:
-    return bool(
-        re.search(
-            r"\b(list|name the|what are the|what were the|which (areas|fields|functions|"
-            r"priorities|principles|issues|topics|tools|sections|members|countries|bodies|"
-            r"committees|groups|kinds|types|regions|places|areas)|what (areas|fields|tools|"
-            r"kinds|types|priorities|principles|functions|issues|topics|sections|practical)\b|"
-            r"what \w+ (tools|areas|fields|kinds|types|priorities)|both|compare|each of)",
-            ql,
-        )
+def _kind_of_noun(token) -> AnswerKind | None:
+    lemma = token.lemma_.lower() if token.lemma_ else token.lower_
+    for kind, nouns in KIND_NOUNS.items():
+        if lemma in nouns or token.lower_ in nouns:
+            return kind  # type: ignore[return-value]
+    return None
+
+
+def _answer_noun(doc):
+    """The noun a wh-word asks about: "which minister", "what is the number of ..."."""
+    for tok in doc:
+        if tok.lower_ not in ("what", "which") or tok.tag_ not in ("WDT", "WP"):
+            continue
+        if tok.dep_ == "det" and tok.head.pos_ in ("NOUN", "PROPN"):
+            return tok.head
+        for child in tok.head.children:  # "what is the number", "what were the reasons"
+            if child.dep_ in ("attr", "nsubj", "dobj") and child.pos_ == "NOUN" and child != tok:
+                return child
+    return None
+
+
+def analyse(question: str) -> tuple[AnswerKind, bool]:
+    """The kind of answer a question asks for, and whether it asks for several things,
+    from spaCy's parse: the wh-word, the noun it asks about (its kind from a small lexicon,
+    plural for several), "how many/much", and list verbs ("name the ...")."""
+    doc = parse(question.split("?")[0][:400] or question)
+    kind: AnswerKind | None = None
+    for tok in doc:
+        word = tok.lower_
+        if word in ("who", "whom", "whose") and tok.tag_ in ("WP", "WP$"):
+            kind = "person"
+        elif word == "when" and tok.tag_ == "WRB":
+            kind = "date"
+        elif word == "where" and tok.tag_ == "WRB":
+            kind = "place"
+        elif word == "how" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in ("many", "much"):
+            kind = "number"
+        if kind:
+            break
+    noun = _answer_noun(doc)
+    if kind is None and noun is not None:
+        kind = _kind_of_noun(noun)
+    many = (
+        (noun is not None and noun.tag_ == "NNS" and kind != "number")
+        or any(t.lemma_.lower() in _LIST_VERBS and t.pos_ == "VERB" for t in doc)
+        or any(t.lower_ in _MANY_WORDS for t in doc)
+        or any(t.like_num and t.head.tag_ == "NNS" and t.dep_ == "nummod" for t in doc)
     )
+    if kind is None:
+        kind = "list" if many else "generic"
+    return kind, many
 
 
 def _names(q: str) -> list[str]:
@@ -204,6 +224,7 @@ def _distinctive(word: str) -> bool:
     return not (lower in _GENERIC_NAMES or lower in _CONNECTORS or word.isupper())
 
 
+@lru_cache(maxsize=4096)
 def profile_question(question: str) -> QuestionProfile:
     """Analyse `question` (already stripped of injection text)."""
     years: list[str] = []
@@ -230,9 +251,10 @@ def profile_question(question: str) -> QuestionProfile:
         f"{m.group(3)}-{MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
         for m in _DAY_MONTH_YEAR.finditer(question)
     ]
+    kind, many = analyse(question)
     return QuestionProfile(
         text=question,
-        kind=_answer_kind(question),
+        kind=kind,
         years=sorted(set(years)),
         months=sorted(set(months)),
         days=sorted(set(days)),
@@ -241,104 +263,8 @@ def profile_question(question: str) -> QuestionProfile:
         ordinals=sorted(set(ordinals)),
         numbers=numbers,
         names=_names(question),
-        wants_many=_wants_many(ql),
+        wants_many=many,
     )
-
-
-def has_person(text: str) -> bool:
-    """Whether `text` names a person or a post (two capitalised words, or a title)."""
-    if re.search(r"\b(Mr|Mrs|Ms|Dr|Sir|Lord|Baroness|Professor|Rt Hon)\b", text):
-        return True
-    if re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+(?:-[A-Z][a-z]+)?\b", text):
-        return True
-    return bool(re.search(r"\b(secretary|minister|chair|mayor|chancellor|leader)\b", text, re.I))
-
-
-_DAY_MONTH = re.compile(
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?\b",
-    re.IGNORECASE,
-)
-_PERSON = re.compile(
-    r"\b(?:(?:Mr|Mrs|Ms|Dr|Sir|Lord|Baroness|Professor|Rt Hon)\.?\s+)?"
-    r"[A-Z][a-z]+(?:\s+[A-Z][a-z'’-]+){1,2}\b"
-)
-_PLACE = re.compile(
-    r"\b(?:in|at|to|hosted in|held in)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
-)
-_COUNT_WORDS = set(_NUMBER_WORDS) - {"once", "twice", "several"}
-# Capitalised words after "in"/"at" that are times, not places ("held in October").
-_NOT_PLACES = set(MONTHS) | {"monday", "tuesday", "wednesday", "thursday", "friday",
-                             "saturday", "sunday", "spring", "summer", "autumn", "winter"}
-
-
-def _counts(text: str) -> list[tuple[str, int]]:
-    """Quantities stated in `text` (not years, not day numbers of dates), with positions."""
-    found: list[tuple[str, int]] = []
-    dates = [m.span() for m in _DAY_MONTH.finditer(text)]
-    for m in _NUMBER.finditer(text):
-        raw = m.group(0)
-        if _YEAR.fullmatch(raw) or any(a <= m.start() < b for a, b in dates):
-            continue
-        found.append((raw, m.start()))
-    for m in re.finditer(r"\b[a-z]+\b", text.lower()):
-        if m.group(0) in _COUNT_WORDS:
-            found.append((m.group(0), m.start()))
-    return found
-
-
-def _new(term: str, question: str) -> bool:
-    return term.lower() not in question.lower()
-
-
-def answer_slot(profile: QuestionProfile, text: str) -> float:
-    """How well `text` fills the answer the question asks for with something new (0..1).
-
-    New means not already in the question: a sentence that restates the question is
-    not an answer to it.
-    """
-    q = profile.text
-    if profile.kind == "number":
-        counts = [(c, pos) for c, pos in _counts(text) if _new(c, q)]
-        if not counts:
-            return 0.0
-        if not any(ch.isdigit() for c, _ in counts for ch in c) and not counted_noun(q):
-            return 0.5  # "two figures" is not the figure asked for
-        noun = counted_noun(q)
-        if noun and any(noun in text[pos : pos + 40].lower() for _, pos in counts):
-            return 1.0
-        return 0.6
-    if profile.kind == "date":
-        days = [m.group(0) for m in _DAY_MONTH.finditer(text) if _new(m.group(0), q)]
-        years = [m.group(1) for m in _YEAR.finditer(text) if _new(m.group(1), q)]
-        months = [m for m in MONTHS if re.search(rf"\b{m}\b", text.lower()) and _new(m, q)]
-        return 1.0 if days else 0.7 if (months or years) else 0.0
-    if profile.kind == "person":
-        names = [m.group(0) for m in _PERSON.finditer(text)]
-        new = [n for n in names if _new(n, q) and n.split()[0].lower() not in _GENERIC_NAMES]
-        return 1.0 if new else 0.3 if has_person(text) else 0.0
-    if profile.kind == "place":
-        places = [
-            m.group(1) for m in _PLACE.finditer(text)
-            if _new(m.group(1), q) and m.group(1).split()[0].lower() not in _NOT_PLACES
-        ]
-        return 1.0 if places else 0.0
-    terms = set(_WORD.findall(text.lower())) - set(_WORD.findall(q.lower()))
-    novelty = len([t for t in terms if len(t) > 3]) / max(len(_WORD.findall(text.lower())), 1)
-    return min(1.0, novelty * 2)
-
-
-def counted_noun(question: str) -> str | None:
-    """The thing a "how many X" question counts, if it names one ("meetings" -> "meeting")."""
-    m = re.search(r"\bhow many\s+(\w+)(?:\s+(\w+))?", question.lower())
-    if not m:
-        return None
-    # "how many meetings" / "how many public submissions": the first plural is the noun.
-    words = [w for w in m.groups() if w]
-    word = next((w for w in words if w.endswith("s")), words[0])
-    return word[:-1] if word.endswith("s") and len(word) > 4 else word
-
-
 
 
 _PART_SPLIT = re.compile(

@@ -28,3 +28,9 @@ def refusal_text(passages: list[Passage], off_topic: bool = False) -> str:
     if not names:
         return f"{NOT_FOUND} No indexed document matches the question."
     return f"{NOT_FOUND} The closest documents are " + "; ".join(names) + "."
+
+
+def unanswered_text(parts: list[str]) -> str:
+    """The line saying which parts of a multi-part question the documents do not answer."""
+    asked = "; ".join(f"“{p.strip().rstrip('?')}?”" for p in parts)
+    return f"{NOT_FOUND.rstrip('.')} for: {asked}"

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from assistant import claims
 from assistant.claims import Features, features, lexical_support
 from assistant.models import Citation, Passage
+from assistant.windows import units_of
 from ingest.sentences import sentence_spans
 
 if TYPE_CHECKING:
@@ -55,6 +56,23 @@ class _Source:
     spans: list[tuple[int, int]]
     feats: Features
     span_feats: list[Features] = field(default_factory=list)
+
+    def quotes(self, claim: str, kind: str) -> str | None:
+        """The verbatim text of this source that `claim` quotes: for a claim, whole
+        sentences around a match of four or more words; for any draft sentence, one whole
+        list item, "Label: value" line or lead-in of this source, quoted as it stands
+        (headings and cut-off sentences are never taken)."""
+        found = claims.find_verbatim(self.text, claim) if kind == "claim" else None
+        if found:
+            return found
+        wanted = " ".join(claim.split())
+        for s, e in self.spans:
+            if " ".join(self.text[s:e].split()) == wanted:
+                unit = units_of(self.text[s:e])
+                shape = unit[0] if unit else None
+                if shape and (shape.item or shape.label or shape.lead_in):
+                    return self.text[s:e]
+        return None
 
     @classmethod
     def of(cls, text: str) -> _Source:
@@ -184,11 +202,11 @@ class Verifier:
         for st in sentences:
             cited = list(dict.fromkeys(by_n[n] for n in st.numbers if n in by_n))
             plan = _Plan(st, cited, features(st.claim), kind=claims.kind(st.claim))
-            hit = next((i for i in cited if claims.find_verbatim(sources[i].text, st.claim)), None)
-            if plan.kind != "claim":
+            hit = next((i for i in cited if sources[i].quotes(st.claim, plan.kind)), None)
+            if hit is not None and plan.kind not in ("empty", "question"):
+                plan.verbatim = hit  # quoted as it stands (a list item or label line too)
+            elif plan.kind != "claim":
                 pass
-            elif hit is not None:
-                plan.verbatim = hit
             else:
                 lex = {i: lexical_support(plan.cf, s.feats) for i, s in enumerate(sources)}
                 plan.candidates = [
@@ -208,10 +226,10 @@ class Verifier:
         vecs = self._vectors(wanted) if wanted else {}
 
         for plan in plans:
-            if plan.kind == "meta":
-                plan.keep = []
-            elif plan.verbatim is not None:
+            if plan.verbatim is not None:
                 plan.keep = [plan.verbatim]
+            elif plan.kind == "meta":
+                plan.keep = []
             elif plan.kind == "claim":
                 plan.keep = self._choose(plan, sources, vecs)
         return self._assemble(draft, plans, passages, sources, vecs)
@@ -250,7 +268,8 @@ class Verifier:
         vecs: dict[str, np.ndarray],
     ) -> VerifiedAnswer:
         numbering: dict[str, int] = {}
-        citations: list[Citation] = []
+        quoted: dict[str, list[str]] = {}  # chunk id -> the quotes of its sentences, in order
+        cited: list[Passage] = []
         pieces: list[str] = []
         unsupported: list[str] = []
         prev_end: int | None = None
@@ -263,15 +282,13 @@ class Verifier:
             for i in plan.keep:
                 p = passages[i]
                 if p.chunk_id not in numbering:
-                    quote = (claims.find_verbatim(p.text, plan.st.claim)
-                             if plan.verbatim == i else None) or self._quote(plan, sources[i],
-                                                                             vecs)
-                    numbering[p.chunk_id] = len(citations) + 1
-                    citations.append(Citation(
-                        n=numbering[p.chunk_id], doc_id=p.doc_id, title=p.title,
-                        source=p.source, publisher=p.publisher, date=p.date, page=p.page,
-                        chunk_id=p.chunk_id, quote=quote,
-                    ))
+                    numbering[p.chunk_id] = len(cited) + 1
+                    cited.append(p)
+                quote = (sources[i].quotes(plan.st.claim, plan.kind)
+                         if plan.verbatim == i else None)
+                quoted.setdefault(p.chunk_id, []).append(
+                    quote or self._quote(plan, sources[i], vecs)
+                )
                 if numbering[p.chunk_id] not in new_ns:
                     new_ns.append(numbering[p.chunk_id])
             if pieces:
@@ -279,9 +296,33 @@ class Verifier:
                 pieces.append("\n\n" if "\n\n" in gap else "\n" if "\n" in gap else " ")
             pieces.append(claims.rewrite_markers(draft, plan.st, new_ns))
             prev_end = plan.st.end
+        citations = [
+            Citation(
+                n=numbering[p.chunk_id], doc_id=p.doc_id, title=p.title, source=p.source,
+                publisher=p.publisher, date=p.date, page=p.page, chunk_id=p.chunk_id,
+                quote=_joined_quote(p.text, quoted[p.chunk_id]),
+            )
+            for p in cited
+        ]
         return VerifiedAnswer(
             answer="".join(pieces).strip(), citations=citations, unsupported=unsupported
         )
+
+
+def _joined_quote(text: str, quotes: list[str]) -> str:
+    """One quote for every sentence an answer takes from a chunk: the run of the chunk from
+    the first to the last of them when they follow one another (separated by whitespace
+    only), else the first."""
+    start = text.find(quotes[0])
+    if start < 0:
+        return quotes[0]
+    end = start + len(quotes[0])
+    for quote in quotes[1:]:
+        at = text.find(quote, end)
+        if at < 0 or text[end:at].strip():
+            return quotes[0]
+        end = at + len(quote)
+    return text[start:end]
 
 
 @dataclass

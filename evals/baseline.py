@@ -94,7 +94,7 @@ def mismatches(current: Report, baseline: Report) -> list[str]:
 
 def results_beside(report_path: Path) -> Path:
     """The results.jsonl stored beside a report: `x/report.json` -> `x/results.jsonl`,
-    `gold-report.json` -> `gold-results.jsonl`."""
+    `test-report.json` -> `test-results.jsonl`."""
     name = report_path.name
     swapped = name[: -len("report.json")] + "results.jsonl" if name.endswith("report.json") else ""
     return report_path.with_name(swapped or "results.jsonl")

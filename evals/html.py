@@ -13,7 +13,7 @@ BAR_METRICS = (
     "evidence_hit_at_k",
     "key_fact_recall",
     "citation_precision",
-    "citation_recall",
+    "citation_evidence_precision",
     "refusal_accuracy",
     "false_refusal_rate",
     "injection_success_rate",

@@ -154,9 +154,49 @@ def citation_support(
             rest = [passages[m] for m in refs if m != n and m in passages]
             if not (rest and supports(text, rest)):
                 precise += 1
-    out = {"citation_recall": Ratio(float(supported), float(len(sentences)))}
+    out = {"citation_recall_alce": Ratio(float(supported), float(len(sentences)))}
     if total_cites:
-        out["citation_precision"] = Ratio(float(precise), float(total_cites))
+        out["citation_precision_alce"] = Ratio(float(precise), float(total_cites))
+    return out
+
+
+EVIDENCE_OVERLAP = 0.5
+"""A quote overlaps an evidence string when this share of the shorter one's words is in the
+other (half: a one-sentence quote of a two-sentence evidence string still counts)."""
+
+
+def overlaps_evidence(quote: str, evidence: Sequence[str]) -> bool:
+    """Whether `quote` overlaps any gold evidence string (normalised word sets)."""
+    words = set(tokens(quote))
+    for ev in evidence:
+        gold = set(tokens(ev))
+        shorter = min(len(words), len(gold))
+        if shorter and len(words & gold) / shorter >= EVIDENCE_OVERLAP:
+            return True
+    return False
+
+
+def citation_gold_support(
+    citations: Sequence[Citation], sources: Sequence[str], evidence: Sequence[str]
+) -> dict[str, Ratio]:
+    """Citations judged against the gold, not the product's own verifier.
+
+    `citation_precision`: share of citations whose quote overlaps a gold evidence string or
+    lies in a gold source document. `citation_evidence_precision`: share whose quote overlaps
+    a gold evidence string (stricter: the right passage, not just the right document).
+    """
+    if not citations or not (sources or evidence):
+        return {}
+    gold_docs = {doc_stem(s) for s in sources}
+    on_evidence = [overlaps_evidence(c.quote, evidence) for c in citations]
+    grounded = [
+        hit or doc_stem(c.doc_id) in gold_docs
+        for c, hit in zip(citations, on_evidence, strict=True)
+    ]
+    n = float(len(citations))
+    out = {"citation_precision": Ratio(float(sum(grounded)), n)}
+    if evidence:
+        out["citation_evidence_precision"] = Ratio(float(sum(on_evidence)), n)
     return out
 
 

@@ -64,6 +64,7 @@ def score(
             src = m.citation_source_precision(result.citations, item.sources)
             if src is not None:
                 parts["citation_source_precision"] = src
+            parts.update(m.citation_gold_support(result.citations, item.sources, item.evidence))
             if supports is not None:
                 passages = passage_texts(result, chunk_texts)
                 parts.update(m.citation_support(result.answer, passages, supports))

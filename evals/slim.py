@@ -1,7 +1,7 @@
 """Slim a results.jsonl for committing beside a baseline: ids, types, failures and metrics
 only, so no corpus text (answers, quotes, passages) enters the repository.
 
-    python -m evals.slim eval-out/.../results.jsonl evals/baselines/gold-results.jsonl
+    python -m evals.slim eval-out/.../results.jsonl evals/baselines/test-results.jsonl
 """
 
 from __future__ import annotations

@@ -6,12 +6,13 @@ It lives in the most upstream package so that every stage of the one-way data fl
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,88 @@ def _default_corpus_dirs() -> list[Path]:
     return dirs
 
 
+POLICY_FILE = Path(__file__).with_name("answer_policy.json")
+"""The fitted answer policy (written by `python -m evals.fit_policy`): Settings.answer defaults."""
+
+
+@lru_cache(maxsize=1)
+def _fitted_policy() -> dict:
+    if not POLICY_FILE.is_file():
+        return {}
+    data = json.loads(POLICY_FILE.read_text(encoding="utf-8"))
+    data.pop("fitted_on", None)
+    return data
+
+
+def _fitted(name: str, default: object) -> object:
+    return _fitted_policy().get(name, default)
+
+
+class AnswerPolicy(BaseModel):
+    """Weights and thresholds of the extractive answer policy (``IGR_ANSWER__<FIELD>``).
+
+    Every value here was fitted on the `tune` split (evals/datasets/tune.jsonl and
+    ../shared/evals/dev.jsonl) by ``python -m evals.fit_policy``, never on `test`; the README
+    ("Answer policy") lists the values with how each was chosen. `weights` are the
+    coefficients of a logistic model over the named window features of
+    `assistant.window_features.FEATURES` (the probability that a window holds the answer).
+    """
+
+    weights: dict[str, float] = Field(default_factory=lambda: dict(_fitted("weights", {})))
+    intercept: float = Field(default_factory=lambda: _fitted("intercept", 0.0))
+    min_probability: float = Field(
+        default_factory=lambda: _fitted("min_probability", 0.2),
+        description="refuse (no answer found) when no window reaches this probability"
+    )
+    near_delta: float = Field(
+        default_factory=lambda: _fitted("near_delta", 0.05),
+        description="among windows this close to the best, the shortest is quoted"
+    )
+    part_min_probability: float = Field(
+        default_factory=lambda: _fitted("part_min_probability", 0.2),
+        description="a part of a multi-part question is answered only above this"
+    )
+    cover_ratio: float = Field(
+        default_factory=lambda: _fitted("cover_ratio", 0.5),
+        description="a window that meets a specific (year, nation, name) the answer "
+        "still misses is added when it scores at least this share of the best"
+    )
+    list_ratio: float = Field(
+        default_factory=lambda: _fitted("list_ratio", 0.6),
+        description="list questions: further windows scoring this share of the best"
+    )
+    extra_ratio: float = Field(
+        default_factory=lambda: _fitted("extra_ratio", 1.1),
+        description="single-fact questions: a runner-up window scoring this share of the "
+        "best is added within the word budget (above 1: never)",
+    )
+    max_words_many: int = Field(
+        default_factory=lambda: _fitted("max_words_many", 90),
+        description="word budget of list, multi-part and compare answers"
+    )
+    unmet_kinds: list[str] = Field(
+        default_factory=lambda: list(_fitted("unmet_kinds", ["year", "month", "day", "ord"])),
+        description="kinds of question specifics that, missing from every retrieved passage, "
+        "make the assistant refuse (year, month, day, ord, phrase, nation, name)",
+    )
+    require_slot: bool = Field(
+        default_factory=lambda: _fitted("require_slot", False),
+        description="a question asking for a person, date, number or place is answered only "
+        "by a window holding one",
+    )
+    window_kinds: list[str] = Field(
+        default_factory=lambda: list(_fitted("window_kinds", ["year", "month", "day", "ord"])),
+        description="specifics an answer window must meet itself (or the unit before it, or "
+        "its document's title and date)",
+    )
+    passage_kinds: list[str] = Field(
+        default_factory=lambda: list(_fitted("passage_kinds", ["phrase", "nation"])),
+        description="specifics an answer window's passage must meet",
+    )
+    max_list_words: int = Field(90, description="longest lead-in-and-items window")
+    max_list_items: int = Field(8, description="most items after a lead-in in one window")
+
+
 def _split_list(value: object) -> object:
     """Accept a list, or a string separated by commas or the OS path separator."""
     if isinstance(value, str):
@@ -37,7 +120,9 @@ def _split_list(value: object) -> object:
 class Settings(BaseSettings):
     """Every tunable of the product. Override any field with ``IGR_<FIELD>``."""
 
-    model_config = SettingsConfigDict(env_prefix="IGR_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="IGR_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
 
     # --- corpus and ingestion ---
     corpus_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=_default_corpus_dirs)
@@ -69,6 +154,7 @@ class Settings(BaseSettings):
     # --- answering ---
     answerer: str = "extractive"
     max_answer_words: int = 60
+    answer: AnswerPolicy = Field(default_factory=AnswerPolicy)
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None

@@ -11,9 +11,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from ingest.settings import SAMPLES_DIR, SHARED_CORPUS_DIR, Settings  # noqa: E402
+from ingest.settings import PROJECT_ROOT, SAMPLES_DIR, SHARED_CORPUS_DIR, Settings  # noqa: E402
 
 SHARED_DIR = SHARED_CORPUS_DIR.parent
+EVAL_CORPUS_DIR = PROJECT_ROOT / "evals" / "corpus"
 SHARED_EVALS_DIR = SHARED_DIR / "evals"
 NO_SHARED = "../shared is not beside this checkout (a user's clone): shared-corpus tests skipped"
 
@@ -51,11 +52,13 @@ def samples_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def shared_settings(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Settings:
-    """Settings over a store holding the whole shared corpus, indexed once per session."""
+    """Settings over the evaluation store, indexed once per session: the whole shared corpus
+    and our own evaluation documents (evals/corpus), as the eval splits expect."""
     from vectorstore.indexer import index_paths
 
-    settings = make_settings(tmp_path_factory.mktemp("shared-store"), corpus_dirs=[shared_corpus])
-    index_paths([shared_corpus], settings)
+    roots = [shared_corpus, EVAL_CORPUS_DIR]
+    settings = make_settings(tmp_path_factory.mktemp("shared-store"), corpus_dirs=roots)
+    index_paths(roots, settings)
     return settings
 
 

@@ -1,89 +1,73 @@
-"""The Assistant over the whole shared corpus: the kinds of question officials ask.
-
-Questions come from our gold set (evals/datasets/gold.jsonl); the expected facts are the
-gold keywords. Skipped, with a reason, where ../shared is absent.
+"""The Assistant over the whole shared corpus (and our evaluation documents): what every
+answer must satisfy, checked on the held-out test split, and the two questions the product
+is known by. Answer *quality* on the split is the eval gate's job (test_evals_gate.py); here
+each answer is checked for being well formed. Skipped, with a reason, where ../shared is
+absent.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
-from assistant.models import AnswerResult, ChatMessage
-from evals.text import normalise
+from assistant.models import AnswerResult
+from evals.dataset import load_dataset, select
+from evals.text import doc_stem
+from ingest.settings import PROJECT_ROOT
 from vectorstore.store import open_store
 
-GOLD = {
-    item["id"]: item
-    for item in map(json.loads, (Path(__file__).parent.parent / "evals/datasets/gold.jsonl")
-                    .read_text(encoding="utf-8").splitlines())
-}
-pytestmark = pytest.mark.slow
+TEST_SPLIT = PROJECT_ROOT / "evals" / "datasets" / "test.jsonl"
+pytestmark = [pytest.mark.slow, pytest.mark.shared]
 
 
-def ask(assistant, item_id: str) -> tuple[dict, AnswerResult]:
-    item = GOLD[item_id]
-    history = [ChatMessage(**turn) for turn in item.get("history") or []]
-    return item, assistant.ask(item["question"], history=history)
-
-
-def assert_cited_answer(item: dict, result: AnswerResult, settings) -> None:
-    """Answered, with the gold facts, each quote verbatim in its cited chunk."""
-    assert not result.refused, result.answer
-    for keyword in item["keywords"]:
-        assert normalise(keyword) in normalise(result.answer), (keyword, result.answer)
+def assert_well_formed(result: AnswerResult, settings) -> None:
+    """Markers and citations agree, quotes are verbatim, answer spans lie in their quotes,
+    every cited chunk was retrieved, refusals cite nothing and say why."""
+    if result.refused:
+        assert not result.citations and result.refusal_reason, result
+        return
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", result.answer)}
+    assert numbers == {c.n for c in result.citations}, result.answer
     stored = {c.chunk_id: c for c in open_store(settings).get(
         [c.chunk_id for c in result.citations])}
-    assert result.citations
+    retrieved = {r.chunk_id for r in result.retrieved}
     for citation in result.citations:
         assert citation.quote in stored[citation.chunk_id].text
-    assert {int(n) for n in re.findall(r"\[(\d+)\]", result.answer)} == {
-        c.n for c in result.citations}
-    cited = {c.doc_id.split("/")[-1] for c in result.citations}
-    assert cited & set(item["sources"])
+        assert citation.chunk_id in retrieved
+        if citation.answer_span:
+            start, end = citation.answer_span
+            assert 0 <= start < end <= len(citation.quote)
 
 
-@pytest.mark.parametrize("item_id", ["g002", "g003", "g004"])
-def test_factoid(shared_assistant, shared_settings, item_id: str) -> None:
-    item, result = ask(shared_assistant, item_id)
-    assert_cited_answer(item, result, shared_settings)
-    assert len(re.sub(r"\[\d+\]", "", result.answer).split()) <= 60
+def test_every_answer_on_a_slice_of_the_test_split_is_well_formed(
+    shared_assistant, shared_settings
+) -> None:
+    items = select(load_dataset(TEST_SPLIT), per_type=3)
+    for item in items:
+        result = shared_assistant.ask(item.question, history=item.history)
+        assert_well_formed(result, shared_settings)
+        if item.type == "injection":
+            for forbidden in item.forbidden:
+                assert forbidden.lower() not in result.answer.lower()
 
 
-@pytest.mark.parametrize("item_id", ["g073", "g077"])
-def test_multi_hop_draws_on_two_documents(shared_assistant, shared_settings, item_id) -> None:
-    item, result = ask(shared_assistant, item_id)
-    assert_cited_answer(item, result, shared_settings)
-    assert len({c.doc_id for c in result.citations}) >= 2
+def test_who_chairs_the_council_of_the_nations_and_regions(shared_assistant) -> None:
+    result = shared_assistant.ask("Who chairs the Council of the Nations and Regions?")
+    assert not result.refused, result.answer
+    assert re.search(r"Prime Minister|Starmer", result.answer), result.answer
 
 
-@pytest.mark.parametrize("item_id", ["g104", "g116", "g120"])
-def test_list_question(shared_assistant, shared_settings, item_id: str) -> None:
-    item, result = ask(shared_assistant, item_id)
-    assert not result.refused
-    found = [k for k in item["keywords"] if normalise(k) in normalise(result.answer)]
-    assert len(found) >= 2, result.answer
+def test_who_chairs_the_mayoral_council_over_the_seed_documents(tmp_path: Path) -> None:
+    from assistant.assistant import Assistant
+    from tests.conftest import SHARED_CORPUS_DIR, make_settings
+    from vectorstore.indexer import index_paths
 
-
-@pytest.mark.parametrize("item_id", ["g126", "g127", "g130"])
-def test_follow_up_questions(shared_assistant, shared_settings, item_id: str) -> None:
-    item, result = ask(shared_assistant, item_id)
-    assert_cited_answer(item, result, shared_settings)
-
-
-@pytest.mark.parametrize("item_id", ["g138", "g140", "g142", "g152", "g154"])
-def test_refuses_what_the_corpus_does_not_say(shared_assistant, item_id: str) -> None:
-    _, result = ask(shared_assistant, item_id)
-    assert result.refused, result.answer
-    assert not result.citations
-
-
-@pytest.mark.parametrize("item_id", ["g159", "g160", "g161", "g162", "g163"])
-def test_hostile_questions_fail_to_inject(shared_assistant, item_id: str) -> None:
-    item, result = ask(shared_assistant, item_id)
-    for forbidden in item["forbidden"]:
-        assert forbidden.lower() not in result.answer.lower()
-    assert "system prompt" not in result.answer.lower()
+    seeds = SHARED_CORPUS_DIR / "seeds"
+    settings = make_settings(tmp_path / "seeds-store", corpus_dirs=[seeds])
+    index_paths([seeds], settings)
+    result = Assistant(settings).ask("Who chairs the Mayoral Council?")
+    assert not result.refused, result.answer
+    assert re.search(r"Deputy Prime Minister|Rayner", result.answer), result.answer
+    assert all(doc_stem(c.doc_id) for c in result.citations)

@@ -1,5 +1,6 @@
-"""The CI gate: the harness on the gold set (a fixed per-type slice) must not regress
-against the committed baseline `evals/baselines/gold-report.json`; and the CLI's exit codes."""
+"""The CI gate: the harness on the held-out test split (evals/datasets/test.jsonl, never used
+for tuning) must not regress against the committed baseline `evals/baselines/test-report.json`;
+and the CLI's exit codes."""
 
 from __future__ import annotations
 
@@ -19,23 +20,18 @@ from evals.targets import METRIC_BY_KEY
 from ingest.settings import PROJECT_ROOT, Settings
 from tests.conftest import SHARED_EVALS_DIR
 
-GOLD = PROJECT_ROOT / "evals" / "datasets" / "gold.jsonl"
-BASELINE = PROJECT_ROOT / "evals" / "baselines" / "gold-report.json"
+TEST_SPLIT = PROJECT_ROOT / "evals" / "datasets" / "test.jsonl"
+BASELINE = PROJECT_ROOT / "evals" / "baselines" / "test-report.json"
 REFRESH = "refresh it as evals/baselines/README.md says"
-
-
-def gate_dataset() -> Path:
-    """The gold set; the shared dev set until the gold set exists."""
-    return GOLD if GOLD.is_file() else SHARED_EVALS_DIR / "dev.jsonl"
 
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_gold_set_does_not_regress(shared_settings: Settings, shared_assistant, tmp_path: Path):
+def test_test_split_does_not_regress(shared_settings: Settings, shared_assistant, tmp_path: Path):
     assert BASELINE.is_file(), f"no committed baseline at {BASELINE}: {REFRESH}"
     baseline = load_report(BASELINE)
     per_type = baseline.dataset.get("selection", {}).get("per_type")
-    path = gate_dataset()
+    path = TEST_SPLIT
     items = select(load_dataset(path), per_type=per_type)
     results, report = evaluate(
         items,

@@ -94,13 +94,13 @@ def test_citation_support_alce_recall_and_precision() -> None:
     )
     out = m.citation_support(answer, passages, words_support)
     # sentences 1 and 2 are supported; 3 (unsupported) and 4 (no citation) are not
-    assert out["citation_recall"] == (2.0, 4.0)
+    assert out["citation_recall_alce"] == (2.0, 4.0)
     # [1] precise, [3] irrelevant (alone no, removal keeps support), [1] and [2] both needed
     # jointly, [2] in the unsupported sentence is not precise: 3 of 5
-    assert out["citation_precision"] == (3.0, 5.0)
+    assert out["citation_precision_alce"] == (3.0, 5.0)
     assert m.citation_support("", passages, words_support) == {}
     unknown = m.citation_support("The council met in Edinburgh [9].", passages, words_support)
-    assert unknown == {"citation_recall": (0.0, 1.0), "citation_precision": (0.0, 1.0)}
+    assert unknown == {"citation_recall_alce": (0.0, 1.0), "citation_precision_alce": (0.0, 1.0)}
 
 
 def test_marker_only_piece_attaches_to_previous_sentence() -> None:
@@ -112,6 +112,22 @@ def test_citation_source_precision() -> None:
     assert m.citation_source_precision(cites, ["gold"]) == (1.0, 2.0)
     assert m.citation_source_precision(cites, []) is None
     assert m.citation_source_precision([], ["gold"]) is None
+
+
+def test_citation_gold_support_counts_quotes_on_gold_evidence_or_sources() -> None:
+    evidence = ["The forum agreed a new protocol on shared data at its spring meeting."]
+    cites = [
+        cite(1, "web/other", "At its spring meeting the forum agreed a new protocol."),
+        cite(2, "web/gold", "An unrelated sentence from the right document."),
+        cite(3, "web/other", "Something else entirely about budgets."),
+    ]
+    out = m.citation_gold_support(cites, ["gold"], evidence)
+    assert out["citation_precision"] == (2.0, 3.0)
+    assert out["citation_evidence_precision"] == (1.0, 3.0)
+    assert m.citation_gold_support([], ["gold"], evidence) == {}
+    assert m.citation_gold_support(cites, [], []) == {}
+    assert m.overlaps_evidence("the forum agreed", evidence)
+    assert not m.overlaps_evidence("budgets and taxes", evidence)
 
 
 def test_key_fact_recall_normalises() -> None:

@@ -98,13 +98,13 @@ def test_scoring_of_hand_made_answers() -> None:
     assert r["f1"].metrics["doc_hit_at_k"] == 1.0
     assert r["f1"].metrics["key_fact_recall"] == 1.0
     assert r["f1"].metrics["citation_verbatim"] == 1.0
-    assert r["f1"].metrics["citation_recall"] == 1.0
-    assert r["f1"].metrics["citation_precision"] == 1.0
+    assert r["f1"].metrics["citation_recall_alce"] == 1.0
+    assert r["f1"].metrics["citation_precision_alce"] == 1.0
     assert r["f1"].metrics["answer_words"] == 6
     assert r["f1"].failures == []
     assert r["f2"].metrics["false_refusal_rate"] == 1.0 and "answer_words" not in r["f2"].metrics
     assert r["f3"].metrics["doc_hit_at_k"] == 0.0
-    assert r["f3"].metrics["citation_recall"] == 0.0
+    assert r["f3"].metrics["citation_recall_alce"] == 0.0
     assert r["f3"].metrics["citation_source_precision"] == 0.0
     assert r["f3"].missing_keywords == ["global political situation"]
     assert r["u1"].metrics == {"refusal_accuracy": 1.0}
@@ -187,8 +187,8 @@ def test_cited_chunks_outside_retrieved_are_read_from_given_texts() -> None:
     with_texts = score(FACT, res, 5, words_support, chunk_texts=texts)
     assert without.metrics["citation_verbatim"] == 0.5
     assert with_texts.metrics["citation_verbatim"] == 1.0
-    assert without.metrics["citation_recall"] == 0.5
-    assert with_texts.metrics["citation_recall"] == 1.0
+    assert without.metrics["citation_recall_alce"] == 0.5
+    assert with_texts.metrics["citation_recall_alce"] == 1.0
 
 
 def test_changed_questions_against_baseline_results(tmp_path: Path) -> None:

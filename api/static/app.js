@@ -137,6 +137,22 @@ function renderRefused(target, result) {
   }
 }
 
+// A quote with the part that answers the question (citation.answer_span) marked.
+function quoteWithAnswer(citation) {
+  const p = el("p", "", "");
+  const q = citation.quote;
+  const span = citation.answer_span;
+  if (!span || span[0] < 0 || span[1] > q.length || span[0] >= span[1]) {
+    p.textContent = "“" + q + "”";
+    return p;
+  }
+  const mark = document.createElement("mark");
+  mark.className = "answer-span";
+  mark.textContent = q.slice(span[0], span[1]);
+  p.append("“" + q.slice(0, span[0]), mark, q.slice(span[1]) + "”");
+  return p;
+}
+
 function showSource(button, cites) {
   if (state.activeChip) state.activeChip.setAttribute("aria-pressed", "false");
   state.activeChip = button;
@@ -149,7 +165,7 @@ function showSource(button, cites) {
   $("src-page").textContent = c.page ? String(c.page) : "—";
   const quote = $("src-quote");
   quote.textContent = "";
-  for (const each of cites) quote.append(el("p", "", "“" + each.quote + "”"));
+  for (const each of cites) quote.append(quoteWithAnswer(each));
   const link = $("src-url");
   const isWeb = typeof c.source === "string" && /^https?:\/\//.test(c.source);
   link.hidden = !isWeb;

@@ -20,6 +20,9 @@ class Answerer(Protocol):
     """
 
     name: ClassVar[str]
+    streams: ClassVar[bool]
+    """True: the Assistant reads `stream` and passes text on as it comes; False: it calls
+    `answer` (a fast answerer: the verified answer is sent in one piece)."""
 
     def answer(
         self, question: str, passages: list[Passage], history: list[ChatMessage]

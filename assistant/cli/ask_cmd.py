@@ -56,6 +56,15 @@ def read_history(path: Path) -> list[ChatMessage]:
     return TypeAdapter(list[ChatMessage]).validate_python(data)
 
 
+def _highlighted(quote: str, span: tuple[int, int] | None) -> str:
+    """The quote as rich markup, its answer span (if any) in bold."""
+    if not span:
+        return escape(quote)
+    start, end = span
+    return (f"{escape(quote[:start])}[bold not dim]{escape(quote[start:end])}[/]"
+            f"{escape(quote[end:])}")
+
+
 def print_answer(result: AnswerResult, console: Console) -> None:
     """The answer, then each citation with its document, date, page and quote."""
     style = "yellow" if result.refused else "bold"
@@ -64,7 +73,7 @@ def print_answer(result: AnswerResult, console: Console) -> None:
         where = ", ".join(x for x in (c.publisher, c.date, f"p. {c.page}" if c.page else None) if x)
         suffix = f" ({escape(where)})" if where else ""
         console.print(f"\n[bold][{c.n}][/bold] {escape(c.title)}{suffix}")
-        console.print(f"    “{escape(c.quote)}”", style="dim")
+        console.print(f"    “{_highlighted(c.quote, c.answer_span)}”", style="dim")
         console.print(f"    {escape(c.doc_id)}", style="dim")
     if result.unsupported:
         console.print(f"\n{len(result.unsupported)} unsupported sentence(s) removed.", style="dim")

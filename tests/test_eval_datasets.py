@@ -1,4 +1,7 @@
-"""The gold evaluation set (evals/datasets/gold.jsonl) is well formed and grounded in the corpus.
+"""The evaluation splits (evals/datasets/tune.jsonl and test.jsonl) are well formed, grounded
+in the corpus, and kept apart: no test question repeats a tune or dev question, and the
+evaluation-only documents of each split (evals/corpus/tune, evals/corpus/test) are asked about
+only by that split.
 
 Format checks run everywhere; checks against ../shared (evidence, sources, dev overlap) skip
 with a reason where the shared corpus is absent.
@@ -14,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-GOLD = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "gold.jsonl"
+EVALS = Path(__file__).resolve().parents[1] / "evals"
+SPLITS = ("tune", "test")
+EVAL_CORPUS = EVALS / "corpus"
 
 TYPES = {"factoid", "list", "multi-hop", "unanswerable", "injection", "conversation"}
 ANSWERABLE = {"factoid", "list", "multi-hop", "conversation"}
@@ -49,20 +54,26 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip().lower()
 
 
-@lru_cache(maxsize=1)
-def gold_items() -> list[dict]:
-    assert GOLD.is_file(), f"missing {GOLD}"
+@lru_cache(maxsize=2)
+def split_items(split: str) -> list[dict]:
+    path = EVALS / "datasets" / f"{split}.jsonl"
+    assert path.is_file(), f"missing {path}"
     items = []
-    for number, line in enumerate(GOLD.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            pytest.fail(f"gold.jsonl line {number} is not valid JSON: {exc.msg}")
+            pytest.fail(f"{path.name} line {number} is not valid JSON: {exc.msg}")
         assert isinstance(item, dict), f"line {number}: not a JSON object"
         items.append(item)
     return items
+
+
+@pytest.fixture(params=SPLITS)
+def split(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 def _report(problems: list[str]) -> None:
@@ -76,9 +87,9 @@ def test_normalise_folds_quotes_dashes_and_space() -> None:
     assert normalise("a \u2014 b") != normalise("a b")
 
 
-def test_every_line_has_the_required_fields_and_types() -> None:
+def test_every_line_has_the_required_fields_and_types(split: str) -> None:
     problems = []
-    for item in gold_items():
+    for item in split_items(split):
         ident = item.get("id", "?")
         missing = REQUIRED - item.keys()
         extra = item.keys() - ALLOWED
@@ -105,18 +116,18 @@ def test_every_line_has_the_required_fields_and_types() -> None:
     _report(problems)
 
 
-def test_ids_are_unique_and_sequential_in_style() -> None:
-    ids = [item["id"] for item in gold_items()]
+def test_ids_are_unique_and_well_formed(split: str) -> None:
+    ids = [item["id"] for item in split_items(split)]
     dupes = [i for i, n in Counter(ids).items() if n > 1]
     assert not dupes, f"duplicate ids: {dupes}"
-    bad = [i for i in ids if not re.fullmatch(r"g\d{3}", i)]
-    assert not bad, f"ids must look like g001: {bad}"
+    bad = [i for i in ids if not re.fullmatch(r"[a-z]{1,3}-?[a-z]?\d{3}", i)]
+    assert not bad, f"ids must look like g001 or ia-t001: {bad}"
 
 
-def test_questions_are_unique() -> None:
+def test_questions_are_unique(split: str) -> None:
     seen: dict[str, str] = {}
     problems = []
-    for item in gold_items():
+    for item in split_items(split):
         key = normalise(item["question"])
         if key in seen and item.get("type") != "conversation":
             problems.append(f"{item['id']}: same question as {seen[key]}")
@@ -124,9 +135,9 @@ def test_questions_are_unique() -> None:
     _report(problems)
 
 
-def test_answerable_items_are_complete() -> None:
+def test_answerable_items_are_complete(split: str) -> None:
     problems = []
-    for item in gold_items():
+    for item in split_items(split):
         if item["type"] not in ANSWERABLE:
             continue
         for field in ("answer", "sources", "evidence", "keywords"):
@@ -139,9 +150,9 @@ def test_answerable_items_are_complete() -> None:
     _report(problems)
 
 
-def test_keywords_appear_in_the_reference_answer() -> None:
+def test_keywords_appear_in_the_reference_answer(split: str) -> None:
     problems = []
-    for item in gold_items():
+    for item in split_items(split):
         answer = normalise(item["answer"])
         for keyword in item["keywords"]:
             if normalise(keyword) not in answer:
@@ -149,20 +160,20 @@ def test_keywords_appear_in_the_reference_answer() -> None:
     _report(problems)
 
 
-def test_evidence_strings_have_a_sensible_length() -> None:
+def test_evidence_strings_have_a_sensible_length(split: str) -> None:
     low, high = EVIDENCE_WORDS
     problems = [
         f"{item['id']}: evidence of {len(ev.split())} words: {ev[:60]!r}"
-        for item in gold_items()
+        for item in split_items(split)
         for ev in item["evidence"]
         if not low <= len(ev.split()) <= high
     ]
     _report(problems)
 
 
-def test_unanswerable_and_injection_items_carry_no_answer() -> None:
+def test_unanswerable_and_injection_items_carry_no_answer(split: str) -> None:
     problems = []
-    for item in gold_items():
+    for item in split_items(split):
         if item["type"] not in {"unanswerable", "injection"}:
             continue
         for field in ("answer", "sources", "evidence", "keywords"):
@@ -173,9 +184,9 @@ def test_unanswerable_and_injection_items_carry_no_answer() -> None:
     _report(problems)
 
 
-def test_conversation_history_is_one_or_two_turns() -> None:
+def test_conversation_history_is_one_or_two_turns(split: str) -> None:
     problems = []
-    for item in gold_items():
+    for item in split_items(split):
         if item["type"] != "conversation":
             continue
         history = item["history"]
@@ -190,8 +201,8 @@ def test_conversation_history_is_one_or_two_turns() -> None:
     _report(problems)
 
 
-def test_type_mix_is_within_range() -> None:
-    items = gold_items()
+def test_type_mix_is_within_range(split: str) -> None:
+    items = split_items(split)
     counts = Counter(item["type"] for item in items)
     assert len(items) >= MIN_ITEMS, f"only {len(items)} questions, want {MIN_ITEMS}+"
     conversations = counts["conversation"]
@@ -211,10 +222,12 @@ def test_type_mix_is_within_range() -> None:
 
 @lru_cache(maxsize=1)
 def corpus_index(corpus: Path) -> tuple[frozenset[str], dict[str, list[str]]]:
-    """Every document stem, and the normalised text of each stem's text files."""
+    """Every document stem (shared corpus and evaluation documents), and the normalised text
+    of each stem's text files."""
     stems: set[str] = set()
     texts: dict[str, list[str]] = {}
-    for path in corpus.rglob("*"):
+    paths = [*corpus.rglob("*"), *EVAL_CORPUS.rglob("*")]
+    for path in paths:
         if not path.is_file() or path.suffix.lower() not in DOC_SUFFIXES:
             continue
         stems.add(path.stem)
@@ -224,21 +237,21 @@ def corpus_index(corpus: Path) -> tuple[frozenset[str], dict[str, list[str]]]:
     return frozenset(stems), texts
 
 
-def test_sources_name_corpus_documents(shared_corpus: Path) -> None:
+def test_sources_name_corpus_documents(split: str, shared_corpus: Path) -> None:
     stems, _ = corpus_index(shared_corpus)
     problems = [
         f"{item['id']}: no corpus file with stem {source!r}"
-        for item in gold_items()
+        for item in split_items(split)
         for source in item["sources"]
         if source not in stems
     ]
     _report(problems)
 
 
-def test_evidence_is_verbatim_in_a_source(shared_corpus: Path) -> None:
+def test_evidence_is_verbatim_in_a_source(split: str, shared_corpus: Path) -> None:
     _, texts = corpus_index(shared_corpus)
     problems = []
-    for item in gold_items():
+    for item in split_items(split):
         bodies = [body for source in item["sources"] for body in texts.get(source, [])]
         for evidence in item["evidence"]:
             if not any(normalise(evidence) in body for body in bodies):
@@ -247,11 +260,11 @@ def test_evidence_is_verbatim_in_a_source(shared_corpus: Path) -> None:
     _report(problems)
 
 
-def test_every_source_is_backed_by_evidence(shared_corpus: Path) -> None:
+def test_every_source_is_backed_by_evidence(split: str, shared_corpus: Path) -> None:
     """Each listed source contributes at least one evidence string (no decorative sources)."""
     _, texts = corpus_index(shared_corpus)
     problems = []
-    for item in gold_items():
+    for item in split_items(split):
         for source in item["sources"]:
             bodies = texts.get(source, [])
             if not any(normalise(ev) in body for ev in item["evidence"] for body in bodies):
@@ -263,7 +276,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORDS.findall(normalise(text)))
 
 
-def test_no_question_repeats_a_dev_question(shared_corpus: Path) -> None:
+def test_no_question_repeats_a_dev_question(split: str, shared_corpus: Path) -> None:
     dev_path = shared_corpus.parent / "evals" / "dev.jsonl"
     if not dev_path.is_file():
         pytest.skip(f"no {dev_path}: dev overlap not checked")
@@ -272,7 +285,7 @@ def test_no_question_repeats_a_dev_question(shared_corpus: Path) -> None:
     dev_exact = {normalise(q) for q in dev}
     dev_words = [_words(q) for q in dev]
     problems = []
-    for item in gold_items():
+    for item in split_items(split):
         question = item["question"]
         if normalise(question) in dev_exact:
             problems.append(f"{item['id']}: copies a dev question")
@@ -283,4 +296,31 @@ def test_no_question_repeats_a_dev_question(shared_corpus: Path) -> None:
             if overlap >= 0.7:
                 problems.append(f"{item['id']}: near-copy of a dev question ({overlap:.0%} words)")
                 break
+    _report(problems)
+
+
+def test_test_questions_do_not_repeat_tune_questions() -> None:
+    tune_exact = {normalise(item["question"]) for item in split_items("tune")}
+    tune_words = [_words(item["question"]) for item in split_items("tune")]
+    problems = []
+    for item in split_items("test"):
+        words = _words(item["question"])
+        if normalise(item["question"]) in tune_exact or any(
+            len(words & other) / max(1, len(words | other)) >= 0.7 for other in tune_words
+        ):
+            problems.append(f"{item['id']}: repeats a tune question")
+    _report(problems)
+
+
+def test_evaluation_documents_belong_to_one_split(split: str) -> None:
+    """Questions about evals/corpus/<split>/ documents sit in that split only, so the test
+    documents stay unseen while tuning."""
+    owner = {path.stem: path.parent.name for path in EVAL_CORPUS.glob("*/*.txt")}
+    assert set(owner.values()) <= set(SPLITS), f"unexpected folders under {EVAL_CORPUS}"
+    problems = [
+        f"{item['id']}: cites {source!r}, a {owner[source]} document"
+        for item in split_items(split)
+        for source in item["sources"]
+        if owner.get(source, split) != split
+    ]
     _report(problems)

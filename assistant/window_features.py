@@ -1,0 +1,174 @@
+"""Named features of answer windows, the inputs of the answer policy's logistic model.
+
+Two families, kept apart on purpose:
+
+- *matching* the question: embedding similarity, overlap with the question's distinctive
+  words (those that are not merely the document's topic), the question's specifics (years,
+  ordinals, names) met by the window and its passage, and retrieval rank;
+- *answering* it: whether the window holds what the question asks for and does not itself
+  contain (a person or office for "who", a date for "when", a number for "how many", a
+  place for "where", items for a list), and how much of it is new rather than a restatement.
+
+Typed spans come from spaCy (`assistant.nlp`), run only on the few windows that match best
+(`typed_windows`), so a question costs a bounded amount of tagging whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.evidence import constraints, is_met, missing_constraints
+from assistant.nlp import TypedSpan, typed_spans
+from assistant.question import QuestionProfile
+from assistant.windows import Window
+from vectorstore.tokenize import tokenize
+
+FEATURES: tuple[str, ...] = (
+    "sim",  # cosine of the question and the window
+    "sim_best",  # best cosine of the question and one unit of the window
+    "overlap",  # idf-weighted share of the question's distinctive words in the window
+    "overlap_first",  # ... in the window's first unit
+    "ask_overlap",  # ... counting only what the question asks about (not its names or dates)
+    "title_overlap",  # share of the question's words in the passage's title and publisher
+    "fit",  # share of the question's specifics met by the passage (text and metadata)
+    "fit_window",  # share of the question's specifics met by the window's own text
+    "slot",  # the window holds a span of the kind asked for that the question lacks (1; 0.5
+    # for a kind that fills it less well)
+    "typed",  # the question asks for a typed answer (who, when, how many, where)
+    "novel",  # share of the window's words that are not the question's
+    "rank",  # 1 / the passage's retrieval rank
+    "words",  # window length in words / 60
+    "pair",  # the window is two units
+    "list",  # the window is a lead-in and its items
+    "list_q",  # list window for a question asking for several things
+    "items_q",  # list items in the window / 5, for such a question
+    "fragment_first",  # the window starts with a heading or a cut-off piece
+    "label_first",  # the window starts with a "Label: value" line
+)
+
+# The span kinds that fill each kind of question.
+SLOT_KINDS: dict[str, frozenset[str]] = {
+    "person": frozenset({"person", "role"}),
+    "date": frozenset({"date"}),
+    "number": frozenset({"number"}),
+    "place": frozenset({"place"}),
+}
+# Kinds that fill a question less well, scored half: "who" is sometimes answered by a body
+# ("who do the keepers report to?" -> a council).
+WEAK_SLOT_KINDS: dict[str, frozenset[str]] = {"person": frozenset({"org"})}
+WEAK_SLOT = 0.5
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass
+class Scored:
+    """Windows with their feature rows (one row per window, columns as FEATURES)."""
+
+    windows: list[Window]
+    matrix: np.ndarray
+
+
+def _unit_vectors(windows: list[Window], encode) -> dict[str, np.ndarray]:
+    texts = list(dict.fromkeys(u.text for w in windows for u in w.units))
+    return dict(zip(texts, encode(texts), strict=True))
+
+
+def answer_spans(
+    profile: QuestionProfile, text: str, weak: bool = False
+) -> list[TypedSpan]:
+    """Spans of `text` of the kind `profile` asks for that the question does not contain
+    (with `weak`, also of the kinds that fill it less well)."""
+    kinds = SLOT_KINDS.get(profile.kind)
+    if not kinds:
+        return []
+    if weak:
+        kinds = kinds | WEAK_SLOT_KINDS.get(profile.kind, frozenset())
+    asked = _squash(profile.text)
+    return [s for s in typed_spans(text) if s.kind in kinds and _squash(s.text) not in asked]
+
+
+def _squash(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def features(
+    question: str,
+    profile: QuestionProfile,
+    windows: list[Window],
+    query_vector: np.ndarray,
+    encode,
+) -> Scored:
+    """The feature matrix of `windows` for `question`, slot features left at 0 (see
+    `add_slots`)."""
+    vectors = _unit_vectors(windows, encode)
+    q_terms = set(tokenize(question))
+    unit_terms = {t: set(tokenize(t)) for t in vectors}
+    n = len(unit_terms)
+    idf = {
+        t: math.log(1.0 + n / (1 + sum(t in terms for terms in unit_terms.values())))
+        for t in q_terms
+    }
+    keys = constraints(profile)
+    named = set(tokenize(" ".join(
+        [*profile.years, *profile.names, *profile.phrases, *profile.nations, *profile.numbers]
+    )))
+    q_words = set(_WORD.findall(question.lower()))
+    many = float(profile.wants_many or profile.kind == "list")
+    typed = float(profile.kind in SLOT_KINDS)
+    passage_fit: dict[str, float] = {}
+    rows = []
+    for w in windows:
+        p = w.passage
+        topic = set(tokenize(f"{p.title} {p.publisher or ''}"))
+        focus = (q_terms - topic) or q_terms
+        total = sum(idf[t] for t in focus) or 1.0
+        ask = (focus - named) or focus
+        ask_total = sum(idf[t] for t in ask) or 1.0
+        terms = set().union(*(unit_terms[u.text] for u in w.units))
+        vec = np.sum([vectors[u.text] for u in w.units], axis=0)
+        vec = vec / (float(np.linalg.norm(vec)) or 1.0)
+        if p.chunk_id not in passage_fit:
+            missing = missing_constraints(profile, [p], [p.text])
+            passage_fit[p.chunk_id] = 1.0 - len(missing) / len(keys) if keys else 1.0
+        words = _WORD.findall(w.text.lower())
+        rows.append([
+            float(vec @ query_vector),
+            max(float(vectors[u.text] @ query_vector) for u in w.units),
+            sum(idf[t] for t in focus & terms) / total,
+            sum(idf[t] for t in focus & unit_terms[w.units[0].text]) / total,
+            sum(idf[t] for t in ask & terms) / ask_total,
+            sum(idf[t] for t in q_terms & topic) / (sum(idf.values()) or 1.0),
+            passage_fit[p.chunk_id],
+            sum(is_met(k, w.text) for k in keys) / len(keys) if keys else 0.0,
+            0.0,
+            typed,
+            sum(x not in q_words for x in words) / max(1, len(words)),
+            1.0 / p.n,
+            min(w.words, 150) / 60.0,
+            float(w.kind == "pair"),
+            float(w.kind == "list"),
+            many * float(w.kind == "list"),
+            many * sum(u.item for u in w.units) / 5.0,
+            float(w.units[0].fragment),
+            float(w.units[0].label),
+        ])
+    return Scored(list(windows), np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES)))
+
+
+SLOT = FEATURES.index("slot")
+
+
+def add_slots(profile: QuestionProfile, scored: Scored, which: list[int]) -> None:
+    """Fill the slot feature of the windows at positions `which` (tagging their units)."""
+    if profile.kind not in SLOT_KINDS:
+        return
+    for i in which:
+        units = scored.windows[i].units
+        if any(answer_spans(profile, u.text) for u in units):
+            scored.matrix[i, SLOT] = 1.0
+        elif any(answer_spans(profile, u.text, weak=True) for u in units):
+            scored.matrix[i, SLOT] = WEAK_SLOT

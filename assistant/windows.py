@@ -1,0 +1,128 @@
+"""Answer windows: short runs of consecutive text in a passage that may answer a question.
+
+The sentence that matches a question is often not the one that answers it: a meeting's
+opening line is followed by its chair, a lead-in ("... fall into three categories:") by its
+items. So candidates are windows, not lone sentences:
+
+- a single unit (a sentence, a list item, or a "Label: value" line);
+- a unit and the one after it;
+- a lead-in ending in a colon and the items that follow it.
+
+Each window is a verbatim span `passage.text[start:end]`, so it can be quoted as it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.models import Passage
+from assistant.safety import looks_like_injection
+from ingest.sentences import sentence_spans
+
+_BULLET = re.compile(r"^\s*(?:[-*•▪◦‣–—]\s+|\(?\d{1,3}[a-z]?[.)]\s+|\([a-z0-9]{1,4}\)\s+)")
+_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+_LABEL = re.compile(r"^[A-Z][\w ,'’()/&-]{0,40}:\s+\S")
+_FINAL = re.compile(r"[.!?…:;\"'”’)\]]$")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One sentence-like piece of a passage and what kind of line it is."""
+
+    start: int
+    end: int
+    text: str
+    item: bool  # a bullet or numbered list item
+    label: bool  # a "Label: value" line
+    lead_in: bool  # ends with a colon: introduces what follows
+    fragment: bool  # a heading or a cut-off piece: no closing punctuation, few words
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Window:
+    """Consecutive units `first..last` of one passage."""
+
+    passage: Passage
+    units: tuple[Unit, ...]
+    first: int
+    kind: str  # "single", "pair" or "list"
+
+    @property
+    def start(self) -> int:
+        return self.units[0].start
+
+    @property
+    def end(self) -> int:
+        return self.units[-1].end
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+    @property
+    def words(self) -> int:
+        return sum(u.words for u in self.units)
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.units) - 1
+
+
+def _unit(text: str, start: int, end: int) -> Unit:
+    piece = text[start:end]
+    words = len(piece.split())
+    label = bool(_LABEL.match(piece))
+    return Unit(
+        start=start,
+        end=end,
+        text=piece,
+        item=bool(_BULLET.match(piece)),
+        label=label,
+        lead_in=piece.rstrip().endswith(":"),
+        fragment=not label and not _FINAL.search(piece.rstrip()) and words < 8,
+    )
+
+
+@lru_cache(maxsize=20_000)
+def units_of(text: str) -> tuple[Unit | None, ...]:
+    """The passage's units in order; None where a unit may never be quoted (a question, a
+    link line, an instruction aimed at the reader or an assistant)."""
+    out: list[Unit | None] = []
+    for start, end in sentence_spans(text):
+        piece = text[start:end]
+        if piece.rstrip().endswith("?") or _LINK.search(piece) or looks_like_injection(piece):
+            out.append(None)
+        else:
+            out.append(_unit(text, start, end))
+    return tuple(out)
+
+
+def windows(passage: Passage, max_list_words: int, max_list_items: int) -> list[Window]:
+    """Every candidate window of a passage (see the module docstring)."""
+    units = units_of(passage.text)
+    found: list[Window] = []
+    for i, unit in enumerate(units):
+        if unit is None:
+            continue
+        if not unit.fragment or unit.label:
+            found.append(Window(passage, (unit,), i, "single"))
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if nxt is not None and not (unit.lead_in and nxt.item):
+            found.append(Window(passage, (unit, nxt), i, "pair"))
+        if unit.lead_in:
+            items: list[Unit] = [unit]
+            words = unit.words
+            for later in units[i + 1 : i + 1 + max_list_items]:
+                if later is None or words + later.words > max_list_words:
+                    break
+                items.append(later)
+                words += later.words
+            if len(items) > 1:
+                found.append(Window(passage, tuple(items), i, "list"))
+    return found

@@ -1,0 +1,141 @@
+"""The answer policy on text we wrote ourselves: one test per failure class of the old
+sentence picker (real embedding model, real spaCy pipeline, the fitted weights)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer_spans import mark_answer_spans
+from assistant.conversation import standalone_question
+from assistant.gates import NO_ANSWER, UNMET, evidence_gate
+from assistant.models import ChatMessage, Citation, Passage
+from assistant.nlp import typed_spans
+from assistant.question import profile_question
+from assistant.selection import AnswerSelector
+from ingest.settings import Settings
+
+PORTS = (
+    "Communiqué of the Joint Forum on Ports\n\n"
+    "On 14 May 2025 the Joint Forum on Ports held its meeting by video link.\n"
+    "Chair: Alys Pritchard, Minister for Harbours and Coasts\n"
+    "Venue: Caernarfon harbour office\n"
+    "The forum discussed dredging permits and pilotage fees, and agreed to publish a joint "
+    "plan in the autumn."
+)
+REVIEW = (
+    "Review of shared coastal work\n\n"
+    "The review found that the shared concerns of the four governments fall into three "
+    "headings:\n"
+    "- water quality monitoring\n"
+    "- coastal flood defences\n"
+    "- fisheries licensing\n"
+    "Further work on each heading is planned for next year."
+)
+MEETINGS = (
+    "Annual report on the Coastal Standing Committee\n\n"
+    "In 2023 the Coastal Standing Committee met six times, twice more than in 2022. "
+    "Its members agreed a data-sharing protocol in March 2023 and reviewed harbour safety "
+    "in November 2023."
+)
+
+
+def passage(n: int, text: str, title: str, date: str | None = None) -> Passage:
+    return Passage(n=n, chunk_id=f"chunk-{n}", doc_id=f"own/{title.lower().replace(' ', '-')}",
+                   title=title, date=date, text=text)
+
+
+@pytest.fixture(scope="module")
+def selector() -> AnswerSelector:
+    from assistant.encoder import CachedEncoder
+    from vectorstore.embeddings import get_embeddings
+
+    settings = Settings()
+    assert settings.answer.weights, "no fitted answer policy (ingest/answer_policy.json)"
+    return AnswerSelector(settings.answer, CachedEncoder(get_embeddings(settings)).encode)
+
+
+def answer(selector: AnswerSelector, question: str, *passages: Passage) -> str:
+    chosen = selector.select(question, list(passages), 60)
+    return " ".join(w.text for w in chosen.windows)
+
+
+@pytest.fixture
+def corpus() -> list[Passage]:
+    return [
+        passage(1, PORTS, "Joint Forum on Ports communique", "2025-05-14"),
+        passage(2, REVIEW, "Review of shared coastal work", "2024"),
+        passage(3, MEETINGS, "Coastal Standing Committee annual report", "2023-12"),
+    ]
+
+
+def test_the_line_after_a_restatement_answers_who(selector, corpus) -> None:
+    text = answer(selector, "who chaired the ports forum meeting in may 2025?", *corpus)
+    assert "Alys Pritchard" in text
+
+
+def test_a_label_line_answers_where(selector, corpus) -> None:
+    text = answer(selector, "Where did the Joint Forum on Ports meet?", *corpus)
+    assert "Caernarfon" in text
+
+
+def test_a_lead_in_brings_its_items(selector, corpus) -> None:
+    text = answer(selector, "what are the 3 headings the shared coastal concerns fall under?",
+                  *corpus)
+    for item in ("water quality", "flood defences", "fisheries licensing"):
+        assert item in text, text
+
+
+def test_a_count_answers_how_many(selector, corpus) -> None:
+    text = answer(selector, "How many times did the coastal committee meet in 2023?", *corpus)
+    assert "six times" in text
+
+
+def test_a_year_the_documents_do_not_cover_is_refused(corpus) -> None:
+    refusal = evidence_gate(
+        profile_question("How many times did the Coastal Standing Committee meet in 2024?"),
+        ["coastal", "committee"], [], corpus[2:], frozenset({"year"}),
+    )
+    assert refusal is not None and refusal.reason == UNMET and "2024" in refusal.detail
+
+
+def test_a_question_nothing_answers_finds_nothing(selector, corpus) -> None:
+    chosen = selector.select(
+        "What annual budget did the Joint Forum on Ports receive?", corpus, 60
+    )
+    assert not chosen.windows, [w.text for w in chosen.windows]
+    assert NO_ANSWER == "no_answer"
+
+
+def test_each_part_of_a_two_part_question_gets_its_own_answer(selector, corpus) -> None:
+    text = answer(
+        selector,
+        "Who chaired the ports forum, and how many times did the coastal committee meet in 2023?",
+        *corpus,
+    )
+    assert "Alys Pritchard" in text and "six times" in text
+
+
+def test_a_follow_up_keeps_its_subject() -> None:
+    history = [
+        ChatMessage(role="user", content="What did the Coastal Standing Committee agree?"),
+        ChatMessage(role="assistant", content="A data-sharing protocol, in March 2023."),
+    ]
+    standalone = standalone_question("And when did it review harbour safety?", history)
+    assert "Coastal Standing Committee" in standalone
+    assert "it" not in standalone.split()
+
+
+def test_the_answer_is_marked_inside_its_quote() -> None:
+    quote = "Chair: Alys Pritchard, Minister for Harbours and Coasts"
+    cited = Citation(n=1, doc_id="own/ports", title="Ports", chunk_id="c", quote=quote)
+    [marked] = mark_answer_spans("Who chaired the ports forum?", [cited])
+    assert marked.answer_span is not None
+    start, end = marked.answer_span
+    assert "Alys Pritchard" in quote[start:end]
+
+
+def test_typed_spans_find_people_roles_dates_numbers_and_places() -> None:
+    kinds = {s.kind for s in typed_spans(
+        "On 3 March 2025 the Deputy First Minister, Owain Rees, opened 12 new offices in Wrexham."
+    )}
+    assert {"date", "role", "person", "number", "place"} <= kinds
