@@ -13,7 +13,7 @@ from ingest.load_plain import load_plain
 from ingest.models import LoadedDocument, SourceFile
 from ingest.settings import Settings
 
-Loader = Callable[[SourceFile, bytes], LoadedDocument]
+Loader = Callable[[SourceFile, bytes, Settings], LoadedDocument]
 LOADERS: dict[str, Loader] = {
     ".txt": load_plain,
     ".md": load_plain,
@@ -31,4 +31,4 @@ def load_document(source: SourceFile, settings: Settings) -> LoadedDocument:
     if suffix not in LOADERS:
         raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
     data = read_bytes(source.path, settings)
-    return LOADERS[suffix](source, data)
+    return LOADERS[suffix](source, data, settings)
