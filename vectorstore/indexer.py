@@ -263,14 +263,15 @@ class _Run:
             )
         return docs
 
-    def drop_duplicates(self, loaded: list[_Loaded]) -> list[_Loaded]:
+    def drop_duplicates(self, loaded: list[_Loaded], unindex: bool = True) -> list[_Loaded]:
         """Keep one document of each near-duplicate group (among this run's documents and
         those already indexed); report and unindex the others.
 
         A new copy never evicts what is already indexed, unless both are corpus documents and
         the new one adds page numbers. Across the upload boundary nothing is evicted: an
         upload that copies a corpus document is not indexed, and a corpus document that
-        copies an upload is indexed beside it; both are reported.
+        copies an upload is indexed beside it; both are reported. With `unindex` false, a
+        dropped document's earlier version stays indexed (a rejected re-upload).
         """
         from ingest.dedup import find_duplicates
 
@@ -306,7 +307,8 @@ class _Run:
             dropped.add(doc_id)
             self.report.duplicates.append({"path": paths[doc_id], "duplicate_of": original})
             self.skip(paths[doc_id], f"duplicate of {original}")
-            self.remove(doc_id)
+            if unindex or doc_id not in in_run:
+                self.remove(doc_id)
         return [item for item in loaded if item.doc.meta.doc_id not in dropped]
 
     def chunk(self, loaded: list[_Loaded]) -> list[_Job]:
@@ -396,6 +398,20 @@ class _Run:
                 future.result()
 
 
+def file_index_key(path: Path, settings: Settings) -> str:
+    """The index key the file at `path` gets under `settings` (bytes + chunking + model)."""
+    return hashlib.sha256(f"{_file_hash(path)}|{_config_key(settings)}".encode()).hexdigest()
+
+
+def indexed_files(settings: Settings) -> dict[str, set[str]]:
+    """Each indexed file path with the index keys its chunks carry."""
+    found: dict[str, set[str]] = {}
+    for doc in stored_documents(open_store(settings)).values():
+        if doc.path:
+            found.setdefault(doc.path, set()).update(doc.index_keys)
+    return found
+
+
 def _same_id(doc_id: str, kept: SourceFile) -> str:
     return f"same doc_id {doc_id!r} as {kept.path.name}, which is indexed instead"
 
@@ -443,7 +459,7 @@ def commit_upload(prepared: PreparedUpload, settings: Settings) -> IngestReport:
         raise UploadConflict(f"{job.doc_id} is already taken by the upload {shown}")
     if doc is not None and doc.complete and item.key in doc.index_keys:
         run.report.unchanged += 1
-    elif run.drop_duplicates([item]):
+    elif run.drop_duplicates([item], unindex=False):
         run.commit([job], len(job.ids), len(job.ids))
     run.report.seconds = round(time.perf_counter() - started, 3)
     return run.report
