@@ -35,8 +35,11 @@ class StandIn:
     def ask_stream(self, question, history=None, filters=None, k=None):
         yield ("result", self.ask(question, history, filters, k))
 
-    def ingest(self, paths=None, prune=False) -> IngestReport:
-        return IngestReport(added=len(paths or []))
+    def prepare_upload(self, staged: Path, target: Path) -> Path:
+        return target
+
+    def commit_upload(self, prepared: Path) -> IngestReport:
+        return IngestReport(added=1)
 
     def documents(self) -> list[DocumentInfo]:
         return [DocumentInfo(doc_id="a/b", title="T", chunks=1)]
@@ -169,7 +172,17 @@ def test_safe_filename(given, expected) -> None:
     assert safe_filename(given) == expected
 
 
-@pytest.mark.parametrize(("given", "status"), [("....txt", 422), ("noext", 415), (None, 415)])
+@pytest.mark.parametrize(
+    ("given", "head", "expected"),
+    [("noext", b"%PDF-1.7\n", "noext.pdf"), (None, b"plain words", "upload.txt"),
+     ("page", b"\n <!DOCTYPE html><html>", "page.html"), ("memo", b"PK\x03\x04", "memo.docx"),
+     ("notes.", b"text", "notes.txt"), ("", b"", "upload.txt")],
+)
+def test_a_name_without_an_extension_gets_the_type_its_content_shows(given, head, expected):
+    assert safe_filename(given, head) == expected
+
+
+@pytest.mark.parametrize(("given", "status"), [("....txt", 422), ("archive.tar.gz", 415)])
 def test_safe_filename_rejects(given, status) -> None:
     with pytest.raises(UploadRejected) as caught:
         safe_filename(given)
