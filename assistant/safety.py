@@ -180,8 +180,8 @@ _LITERAL_NOUN_WORDS = frozenset(
     .split()
 )
 _LITERAL_NOUN = (
-    r"\b(?:the |a )?(?:(?:single|exact|following|special|secret|magic) )?(?:words?|phrases?"
-    r"|strings?|tokens?|markers?|passwords?|keywords?|canar(?:y|ies)|tags?|labels?"
+    r"\b(?:the|a|this|these|that) (?:(?:single|exact|following|special|secret|magic) )?"
+    r"(?:words?|phrases?|strings?|tokens?|markers?|passwords?|keywords?|canar(?:y|ies)|tags?|labels?"
     r"|signatures?)\b"
 )
 _FORMAT_WORDS = frozenset("capital capitals upper uppercase lower lowercase one single json "
