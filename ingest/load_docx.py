@@ -96,9 +96,19 @@ def check_package(data: bytes, settings: Settings) -> None:
         raise UnreadableFile(f"not a readable .docx file ({type(exc).__name__})") from exc
 
 
+def _style_names(document) -> tuple[dict[str, str], str]:
+    """Style id -> style name, and the default paragraph style's name (read once)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    names = {style.style_id: style.name or "" for style in document.styles if style.style_id}
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    return names, (default.name or "") if default is not None else ""
+
+
 def load_docx(source: SourceFile, data: bytes, settings: Settings) -> LoadedDocument:
     """Paragraphs in order (tables after them), header block honoured if present."""
     import docx
+    from docx.table import _Cell
 
     check_package(data, settings)
     try:
@@ -108,13 +118,18 @@ def load_docx(source: SourceFile, data: bytes, settings: Settings) -> LoadedDocu
     except Exception as exc:  # python-docx raises assorted errors on corrupt packages
         raise UnreadableFile(f"not a readable .docx file ({type(exc).__name__})") from exc
     lines = []
-    for para in document.paragraphs:
+    styles, default_style = _style_names(document)
+    for n, para in enumerate(document.paragraphs):
+        if n % 2048 == 0:
+            check_budget()
         text = " ".join(para.text.split())
         if text:
-            lines.append(_paragraph_line(para.style.name if para.style else "", text))
+            style_id = para._p.style  # python-docx's `para.style` scans every style: slow
+            lines.append(_paragraph_line(styles.get(style_id or "", default_style), text))
     for table in document.tables:
-        for row in table.rows:
-            cells = [" ".join(c.text.split()) for c in row.cells]
+        check_budget()
+        for row in table._tbl.tr_lst:  # `row.cells` rebuilds the whole table's grid each time
+            cells = [" ".join(_Cell(tc, table).text.split()) for tc in row.tc_lst]
             if any(cells):
                 lines.append(" | ".join(cells))
     raw = normalise_whitespace(check_length("\n".join(lines), settings))
