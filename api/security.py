@@ -156,10 +156,13 @@ class SameOriginMiddleware:
     def _cross_site(self, headers: dict[str, str], host: str, default_port: str) -> str | None:
         origin = headers.get("origin")
         if origin is not None:
-            parts = urlsplit(origin.strip())
+            try:
+                parts = urlsplit(origin.strip())
+                port = str(parts.port or {"http": 80, "https": 443}.get(parts.scheme, ""))
+            except ValueError:  # a port that is not a number
+                return "the request has a malformed Origin"
             if origin.strip().lower() == "null" or not parts.hostname:
                 return "the request has an opaque Origin"
-            port = str(parts.port or {"http": 80, "https": 443}.get(parts.scheme, ""))
             own_port = _port(host) or default_port
             if parts.hostname.lower() not in self.hosts or port != own_port:
                 shown = " ".join(origin.split())[:100]

@@ -349,6 +349,8 @@ _DICTATION = [
            rf"|appropriate|true|real|final|official|approved|required) (?:\w+ )?{_REPLY}"
            rf"|\b{_MACHINE}'s {_REPLY}"
            rf"|\bthe {_REPLY} to (?:give|provide|offer|use|return|send)\b"
+           rf"|\b(?:the|an?) {_REPLY} (?:to|for) (?:every|any|all|each|this|these|your|the "
+           rf"user'?s?) (?:\w+ )?(?:questions?|quer(?:y|ies)|prompts?|requests?)\b"
            rf"|\b(?:machine|ai|computer|auto|automatically)[ -]generated {_REPLY}"
            rf"|(?:^|[,;:]\s*)(?:an?|any) {_REPLY} (?:that|which)\b"
            rf"|\b{_REPLY} (?:(?:generated|produced|given|drawn|derived|written|based) )?"
