@@ -6,7 +6,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-LINE = "and the council then met again to consider item {i} of the agenda without a full stop"
+LINE = "and the council met on item {i} again"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
