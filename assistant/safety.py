@@ -74,13 +74,6 @@ _REPLY_WORDS = frozenset(
     " summary summaries".split()
 )
 _REPLY = r"(?:answers?|repl(?:y|ies)|responses?|outputs?|completions?|summar(?:y|ies))"
-_INSTR_WORDS = frozenset(
-    """instruction instructions directive directives order orders rule rules guideline
-    guidelines guidance prompt prompts command commands constraint constraints restriction
-    restrictions policy policies settings configuration programming passage passages source
-    sources document documents context check checks filter filters message messages
-    training guardrails index database memory knowledge corpus preamble""".split()
-)
 _INSTR_NOUN = (
     r"(?:instructions?|directives?|orders?|rules?|guidelines?|guidance|prompts?|commands?"
     r"|constraints?|restrictions?|polic(?:y|ies)|settings|configuration|programming"
