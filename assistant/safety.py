@@ -370,9 +370,9 @@ _DICTATION = [
 # starts statements (prepositions, conjunctions, determiners, auxiliaries, adverbs...) or is
 # not in the base form.
 _CLAUSE_START = re.compile(r"[.;:!?–—]\s+|\b(?:then|and)\s+", re.IGNORECASE)
+_CLAUSE_HEAD = rf"[\"'“(]?(?:{_PREAMBLE_WORDS}\s*,?\s+)*(?P<verb>[A-Za-z]+)"
 _ANY_IMPERATIVE = re.compile(
-    rf"[\"'“(]?(?:{_PREAMBLE_WORDS}\s*,?\s+)*"
-    r"(?P<verb>[A-Za-z]+) (?=(?:the|a|an|your|my|this|these|those|every|all|any|each|it|them"
+    rf"{_CLAUSE_HEAD} (?=(?:the|a|an|your|my|this|these|those|every|all|any|each|it|them"
     r"|me|us|our)\b)",
     re.IGNORECASE,
 )
@@ -396,7 +396,7 @@ _NOT_VERBS = frozenset(
 # is left out: official prose names governments' responses).
 _BARE_REPLY = re.compile(r"^\s*the (?:answers?|repl(?:y|ies)|outputs?)\b", re.IGNORECASE)
 _WITH_LITERAL = re.compile(
-    rf"[\"'“(]?(?:{_PREAMBLE_WORDS}\s*,?\s+)*(?P<verb>[A-Za-z]+) with "
+    rf"{_CLAUSE_HEAD} with "
     rf"(?:the (?:\w+ )?(?:word|words|phrase|sentence|line|string|text|token|code) )?"
     rf"(?:{_QUOTED}|{_CANARY})",
     re.IGNORECASE,

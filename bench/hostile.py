@@ -31,6 +31,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.report import write_json  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
 from tests.hostile_files import (  # noqa: E402
     unpunctuated_lines,
@@ -75,7 +76,8 @@ def _timed(fn, *args) -> tuple[float, object]:
 
 
 def _ratios(times: list[float]) -> list[float | None]:
-    return [None] + [round(b / a, 2) if a else None for a, b in zip(times, times[1:])]
+    pairs = zip(times, times[1:], strict=False)
+    return [None] + [round(b / a, 2) if a else None for a, b in pairs]
 
 
 def _child_ingest(path: Path, tmp: Path) -> dict:
@@ -104,7 +106,9 @@ def lines_bench(sizes: list[int], ingest: bool, tmp: Path) -> dict:
         split_s, _ = _timed(sentence_spans, text)
         path = write_unpunctuated(tmp / f"lines-{n}.txt", n)
         source = SourceFile(path=path, root=tmp, doc_id=path.stem)
-        load_s, chunks = _timed(lambda: chunk_document(load_document(source, settings), settings))
+        load_s, chunks = _timed(
+            lambda src: chunk_document(load_document(src, settings), settings), source
+        )
         rows["split_s"].append(round(split_s, 3))
         rows["load_chunk_s"].append(round(load_s, 3))
         rows["chunks"].append(len(chunks))
@@ -161,9 +165,7 @@ def main() -> int:
             print(f"{key:<15} " + "  ".join(f"{str(v):>9}" for v in lines[key]))
     for name, row in result["docx"].items():
         print(f"docx {name}: {row}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_json(args.out, result)
     return 0
 
 

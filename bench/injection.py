@@ -13,7 +13,6 @@ seeded random sample of N of them. Writes JSON to bench/results/injection.json.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
@@ -22,9 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ingest.settings import SHARED_CORPUS_DIR, Settings  # noqa: E402
-
-DATA = REPO / "tests" / "data"
+from bench.report import print_rows, write_json  # noqa: E402
+from ingest.settings import SHARED_CORPUS_DIR  # noqa: E402
+from tests.sentence_sets import corpus_sentences, hostile_sets  # noqa: E402
 
 
 def _args() -> argparse.Namespace:
@@ -37,34 +36,11 @@ def _args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def read_sentences(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def corpus_sentences(corpus: Path) -> list[str]:
-    from ingest.discovery import discover
-    from ingest.errors import UnreadableFile
-    from ingest.loaders import load_document
-    from ingest.sentences import split_sentences
-
-    settings = Settings()
-    found: list[str] = []
-    for source in discover([corpus], settings)[0]:
-        try:
-            found.extend(split_sentences(load_document(source, settings).text))
-        except UnreadableFile:
-            continue
-    return found
-
-
 def main() -> int:
     args = _args()
     from assistant.safety import looks_like_injection
 
-    sets = {"development": read_sentences(DATA / "hostile_sentences.txt")}
-    for path in sorted(DATA.glob("hostile_sentences_heldout*.txt")):
-        sets[path.stem.removeprefix("hostile_sentences_")] = read_sentences(path)
+    sets = hostile_sets()
     hostile = {
         name: {"caught": sum(map(looks_like_injection, items)), "total": len(items),
                "missed": [s for s in items if not looks_like_injection(s)]}
@@ -95,12 +71,8 @@ def main() -> int:
     else:
         print(f"bench/injection.py: no corpus at {args.corpus}; false positives not measured",
               file=sys.stderr)
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    print_rows(rows)
+    write_json(args.out, result)
     return 0
 
 

@@ -142,7 +142,8 @@ def test_the_per_file_time_budget_skips_the_file_and_not_the_run(tmp_path: Path)
 # --- hidden HTML -------------------------------------------------------------------------
 
 HIDDEN_PAGE = """<html><head><title>Harbour note</title>
-<style>.ghost { display : none } #gone{visibility:hidden} @media print {.paper{display:none}}</style>
+<style>.ghost { display : none } #gone{visibility:hidden}
+@media print {.paper{display:none}}</style>
 </head><body><main>
 <h1>Harbour note</h1>
 <p>The harbour board meets every six weeks in Oban.</p>

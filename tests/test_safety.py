@@ -7,29 +7,17 @@ and held-out sets written after the detector). Ordinary sentences are drawn at t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant import claims
 from assistant.answerers.extractive import _quotable
 from assistant.safety import looks_like_injection, strip_injection
 from assistant.verifier import _Source
+from tests.sentence_sets import corpus_sentences, hostile_sets
 
-DATA = Path(__file__).parent / "data"
-
-
-def read_sentences(name: str) -> list[str]:
-    """The non-comment lines of a tests/data file."""
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-DEVELOPMENT = read_sentences("hostile_sentences.txt")
-HELD_OUT = [
-    s for n in range(1, 5)
-    for s in read_sentences(f"hostile_sentences_heldout{n if n > 1 else ''}.txt")
-]
+SETS = hostile_sets()
+DEVELOPMENT = SETS["development"]
+HELD_OUT = [s for name, items in SETS.items() if name != "development" for s in items]
 
 # Official prose of the kinds the detector must leave alone: obligations, terms of reference,
 # guidance imperatives, quotations, reports of who answered what (our own sentences).
@@ -76,19 +64,7 @@ def test_official_prose_is_not_injection(sentence: str) -> None:
 def test_shared_corpus_sentences_are_not_flagged(shared_corpus) -> None:
     """Every sentence of the shared corpus (thousands, >= 200) is ordinary prose; each one
     flagged is an answer the product could no longer quote."""
-    from ingest.discovery import discover
-    from ingest.errors import UnreadableFile
-    from ingest.loaders import load_document
-    from ingest.sentences import split_sentences
-    from ingest.settings import Settings
-
-    settings = Settings()
-    sentences: list[str] = []
-    for source in discover([shared_corpus], settings)[0]:
-        try:
-            sentences.extend(split_sentences(load_document(source, settings).text))
-        except UnreadableFile:
-            continue
+    sentences = corpus_sentences(shared_corpus)
     flagged = [s for s in sentences if looks_like_injection(s)]
     assert len(sentences) >= 200
     assert len(flagged) / len(sentences) <= 0.005, flagged[:5]

@@ -138,8 +138,11 @@ def _undo(path: Path, previous: Path | None) -> None:
 
 def _forget_upload(folder: Path, doc_id: str) -> None:
     """Delete the file of an uploaded document (`uploads/<stem>` -> `<stem>.<ext>`), so a
-    later re-ingest does not bring it back; ids from before the namespace are bare stems."""
-    stem = doc_id[len(UPLOADS_NAMESPACE) :] if is_upload_id(doc_id) else doc_id
+    later re-ingest does not bring it back. Other ids name corpus files, never touched here
+    (a file left by an upload from before the namespace is an orphan, tidied at start-up)."""
+    if not is_upload_id(doc_id):
+        return
+    stem = doc_id[len(UPLOADS_NAMESPACE) :]
     if "/" in stem or stem.startswith(".") or not stem:
         return
     for ext in UPLOAD_TYPES:
