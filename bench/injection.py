@@ -4,8 +4,9 @@ shared corpus, cost per sentence.
     .venv/bin/python bench/injection.py [--corpus DIR] [--sample N] [--out FILE]
 
 Hostile sentences: tests/data/hostile_sentences.txt (development set, the detector was built
-on it) and hostile_sentences_heldout*.txt (written after the detector; each set measured
-before the detector was revised on it, the fourth never revised on). Ordinary sentences:
+on it) and hostile_sentences_heldout*.txt (each written after the detector's last revision;
+sets 1-3 were first measured at 11/20, 11/24 and 9/24 and the detector was then revised on
+their misses; set 4, at 16/20, never was). Ordinary sentences:
 every sentence of the corpus, read at run time (never copied into the repository), and a
 seeded random sample of N of them. Writes JSON to bench/results/injection.json.
 """
