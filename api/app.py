@@ -11,10 +11,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from api.errors import install_error_handlers
+from api.errors import JsonBodyLimit, install_error_handlers
+from api.headers import SecurityHeadersMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import chat, documents, openai_compat, system
-from api.security import ApiKeyMiddleware
+from api.security import ApiKeyMiddleware, SameOriginMiddleware, allowed_host_names
+from api.uploads import clean_uploads
 from ingest.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -29,6 +31,19 @@ def _load_assistant(settings: Settings) -> Assistant:
     from assistant.assistant import Assistant
 
     return Assistant(settings)
+
+
+def _tidy_uploads(settings: Settings) -> None:
+    """Resolve what an upload killed half way left in the uploads folder (see
+    `api.uploads.clean_uploads`)."""
+    from vectorstore.indexer import file_index_key, indexed_files
+
+    folder = settings.uploads_dir()
+    if not folder.is_dir():
+        return
+    done = clean_uploads(folder, indexed_files(settings), lambda p: file_index_key(p, settings))
+    for line in done:
+        log.warning("uploads folder at start-up: %s", line)
 
 
 def _document_limits(app: FastAPI, settings: Settings) -> None:
@@ -52,6 +67,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.assistant is None:
             app.state.assistant = await run_in_threadpool(_load_assistant, settings)
+        if callable(getattr(app.state.assistant, "commit_upload", None)):
+            await run_in_threadpool(_tidy_uploads, settings)
         warm_up = getattr(app.state.assistant, "warm_up", None)
         if callable(warm_up):  # load the model, store and lexical index before serving;
             # every stored sentence is then embedded in the background (fast first answers)
@@ -63,21 +80,31 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         summary="Answers with verified citations over UK intergovernmental-relations documents.",
         version="0.1.0",
         lifespan=lifespan,
-        max_body_size=JSON_BODY_LIMIT,
     )
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.metrics = Metrics()
 
     upload_limit = int(settings.max_upload_mb * 1024 * 1024) + MULTIPART_OVERHEAD
-    app.include_router(system.router)
-    app.include_router(chat.router)
-    app.include_router(openai_compat.router)
+    # Body limits per router (not app-wide), so that an over-limit body is answered inside
+    # the middleware below, which makes Starlette's plain-text 413 a JSON error.
+    app.include_router(system.router, max_body_size=JSON_BODY_LIMIT)
+    app.include_router(chat.router, max_body_size=JSON_BODY_LIMIT)
+    app.include_router(openai_compat.router, max_body_size=JSON_BODY_LIMIT)
     app.include_router(documents.router, max_body_size=upload_limit)
     app.mount("/static", StaticFiles(directory=system.STATIC_DIR), name="static")
 
     _document_limits(app, settings)
     install_error_handlers(app)
+    too_large = (
+        f"request body too large: at most {settings.max_upload_mb:g} MB for an upload "
+        f"(max_upload_mb) and {JSON_BODY_LIMIT // 1048576} MB for other requests"
+    )
+    app.add_middleware(JsonBodyLimit, detail=too_large)
     app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys)
+    if not settings.api_keys:
+        hosts = allowed_host_names(settings.host, settings.allowed_hosts)
+        app.add_middleware(SameOriginMiddleware, hosts=hosts)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.answerers.base import AnswererUnavailable
 
@@ -39,14 +41,60 @@ async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
     return JSONResponse({"detail": describe_validation(list(exc.errors()))}, status_code=422)
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def allowed_methods(request: Request) -> str:
-    """Every method any route of this path accepts (Starlette lists only the first route's)."""
+    """Every method some route of this path accepts, found by asking each route whether it
+    fully matches the path with that method (Starlette lists only the first route's; the
+    static-file mount takes GET and HEAD)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+    base = request.scope
+    for method in METHODS:
+        scope = {
+            "type": "http", "method": method, "path": base["path"], "headers": [],
+            "root_path": base.get("app_root_path", ""), "query_string": b"",
+        }
+        for route in request.app.router.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                methods |= {"GET", "HEAD"} & {method} if isinstance(route, Mount) else {method}
+                break
     return ", ".join(sorted(methods))
+
+
+class JsonBodyLimit:
+    """Starlette answers an over-limit request body with a plain-text 413; this turns it
+    into the JSON error every other status gets, naming the limits."""
+
+    def __init__(self, app: ASGIApp, detail: str) -> None:
+        self.app = app
+        self.body = json.dumps({"detail": detail}).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replacing = False
+
+        async def send_json(message: Message) -> None:
+            nonlocal replacing
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                headers = dict(message.get("headers") or [])
+                if not headers.get(b"content-type", b"").startswith(b"application/json"):
+                    replacing = True
+                    await send({
+                        "type": "http.response.start", "status": 413,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(self.body)).encode())],
+                    })
+                    await send({"type": "http.response.body", "body": self.body})
+                    return
+            if replacing:
+                return  # the plain-text body is dropped
+            await send(message)
+
+        await self.app(scope, receive, send_json)
 
 
 async def _http(request: Request, exc: HTTPException) -> JSONResponse:

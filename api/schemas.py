@@ -104,7 +104,15 @@ class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str = MODEL_ID
-    messages: list[OAIMessage] = Field(min_length=1, max_length=200)
+    messages: list[OAIMessage] = Field(
+        min_length=1,
+        max_length=200,
+        description="the last message with role `user` is answered",
+        json_schema_extra={
+            "contains": {"type": "object", "properties": {"role": {"const": "user"}},
+                         "required": ["role"]},
+        },
+    )
     stream: StrictBool = False
 
 

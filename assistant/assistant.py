@@ -35,7 +35,7 @@ from vectorstore.catalog import list_documents
 from vectorstore.catalog import remove_document as remove_from_store
 from vectorstore.embeddings import get_embeddings
 from vectorstore.filters import ChunkFilter
-from vectorstore.indexer import index_paths
+from vectorstore.indexer import PreparedUpload, commit_upload, index_paths, prepare_upload
 from vectorstore.lexical import LexicalIndex
 from vectorstore.models import DocumentInfo, IngestReport, StoredChunk
 from vectorstore.store import ChunkStore, open_store
@@ -297,6 +297,17 @@ class Assistant:
     ) -> IngestReport:
         """Index files or folders (default: the configured corpus) incrementally."""
         report = index_paths(paths, self.settings, prune=prune, progress=progress)
+        if "lexical" in self.__dict__:
+            self.lexical.refresh(force=True)
+        return report
+
+    def prepare_upload(self, staged: Path, target: Path) -> PreparedUpload:
+        """Load, chunk and embed an uploaded file (no store writes; no lock needed)."""
+        return prepare_upload(staged, target, self.settings)
+
+    def commit_upload(self, prepared: PreparedUpload) -> IngestReport:
+        """Index a prepared upload as `uploads/<name>` (see `vectorstore.indexer`)."""
+        report = commit_upload(prepared, self.settings)
         if "lexical" in self.__dict__:
             self.lexical.refresh(force=True)
         return report

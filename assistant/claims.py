@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.prompts import REFUSAL
+from assistant.safety import looks_like_injection
 from ingest.sentences import sentence_spans
 
 # --- citation markers -------------------------------------------------------------------
@@ -266,16 +267,10 @@ def same_polarity(claim: str, reference: str) -> bool:
     return not (cf & negated_only)
 
 
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules?|prompts?)\b"
-    r"|\b(reply|respond|answer)\s+(only\s+)?with\b|\bsystem prompt\b|\byou are now\b",
-    re.IGNORECASE,
-)
-
-
 def is_instruction(text: str) -> bool:
-    """Whether a source sentence addresses the assistant (an injection), so supports nothing."""
-    return bool(_INSTRUCTION.search(text))
+    """Whether a source sentence addresses the assistant (an injection), so supports nothing;
+    the product's one detector, `assistant.safety.looks_like_injection`."""
+    return looks_like_injection(text)
 
 
 def has_claim(text: str) -> bool:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# YYYY, YYYY-MM or YYYY-MM-DD with a real month and a day that month can have (February up to
+# 29: as a bound, 2023-02-29 sorts between the 28th and 1 March). The schema states exactly
+# what is accepted, so schema-valid bounds are never refused.
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])(?:-(?:0[1-9]|[12]\d|3[01]))?"
+    r"|(?:0[469]|11)(?:-(?:0[1-9]|[12]\d|30))?"
+    r"|02(?:-(?:0[1-9]|[12]\d))?)"
+)
+DATE_PATTERN = rf"^\d{{4}}(?:-{_MONTH_DAY})?$"
+_DATE = re.compile(DATE_PATTERN)
 
 
 class ChatMessage(BaseModel):
@@ -24,8 +36,19 @@ class SearchFilters(BaseModel):
     doc_type: list[str] | None = None
     publisher: list[str] | None = None
     doc_ids: list[str] | None = None
-    date_from: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
-    date_to: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    date_from: str | None = Field(None, json_schema_extra={"pattern": DATE_PATTERN},
+                                  description="YYYY, YYYY-MM or YYYY-MM-DD")
+    date_to: str | None = Field(None, json_schema_extra={"pattern": DATE_PATTERN},
+                                description="YYYY, YYYY-MM or YYYY-MM-DD")
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _calendar_date(cls, value: str | None) -> str | None:
+        """A date with a real month and day ("2022-13-45" is refused, clearly)."""
+        if value is not None and not _DATE.match(value):
+            raise ValueError(f"{value[:40]!r} is not a date of the form YYYY, YYYY-MM or "
+                             "YYYY-MM-DD with a real month and day")
+        return value
 
 
 class Passage(BaseModel):

@@ -58,6 +58,15 @@ def read_bytes(path: Path, settings: Settings) -> bytes:
     return data
 
 
+def check_length(text: str, settings: Settings) -> str:
+    """``text``, or UnreadableFile when it is longer than ``max_document_chars``."""
+    if len(text) > settings.max_document_chars:
+        raise UnreadableFile(
+            f"{len(text)} characters of text > max_document_chars={settings.max_document_chars}"
+        )
+    return text
+
+
 def build(
     source: SourceFile,
     text: str,

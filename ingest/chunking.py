@@ -3,11 +3,12 @@
 Sections start at headings; pages (PDF) are never crossed; within a section, whole
 sentences are packed into windows of about ``settings.chunk_size`` characters, and the
 next window repeats up to ``settings.chunk_overlap`` characters of whole sentences.
-A sentence longer than chunk_size is a chunk of its own. Sections shorter than a third
-of chunk_size are merged with the next one on the same page (a short last section with
-the previous one); ``section`` is the nearest heading at or above a chunk's start.
-LangChain's splitters
-cannot report exact offsets or respect our sentence rules, so only its ``Document`` is used.
+A sentence longer than chunk_size is a chunk of its own; no sentence is longer than
+``settings.max_sentence_chars``, so no chunk is longer than the larger of the two. Sections
+shorter than a third of chunk_size are merged with the next one on the same page (a short
+last section with the previous one); ``section`` is the nearest heading at or above a
+chunk's start. Every step is linear in the text. LangChain's splitters cannot report exact
+offsets or respect our sentence rules, so only its ``Document`` is used.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 
 from langchain_core.documents import Document
 
+from ingest.budget import check_budget
 from ingest.headings import heading_text
 from ingest.models import ChunkMetadata, LoadedDocument
 from ingest.sentences import sentence_spans
@@ -71,12 +73,16 @@ def _blocks(doc: LoadedDocument, spans: list[Span]) -> tuple[list[list[Span]], l
     blocks: list[list[Span]] = []
     headings: list[Span] = []
     page = None
-    for s, e in spans:
+    for n, (s, e) in enumerate(spans):
+        if n % 1024 == 0:
+            check_budget()
         idx = bisect.bisect_right(line_starts, s) - 1
         whole_line = idx >= 0 and line_starts[idx] == s and line_ends[idx] == e
-        has_next = idx + 1 < len(line_starts)
-        nxt = text[line_starts[idx + 1] : line_ends[idx + 1]] if has_next else None
-        is_heading = whole_line and heading_text(text[s:e], nxt, doc.meta.title) is not None
+        is_heading = False
+        if whole_line:  # only then is the next line read (a long line is sliced once)
+            has_next = idx + 1 < len(line_starts)
+            nxt = text[line_starts[idx + 1] : line_ends[idx + 1]] if has_next else None
+            is_heading = heading_text(text[s:e], nxt, doc.meta.title) is not None
         this_page = _page_of(s, doc.page_starts)
         if is_heading:
             headings.append((s, e))
@@ -143,7 +149,7 @@ def _section_at(
 
 def chunk_document(doc: LoadedDocument, settings: Settings) -> list[Document]:
     """The chunks of one document; ``doc.text[start:end] == page_content`` for each."""
-    spans = sentence_spans(doc.text)
+    spans = sentence_spans(doc.text, settings.max_sentence_chars)
     if doc.page_starts:
         spans = _split_at_pages(spans, doc.page_starts)
     blocks, headings = _blocks(doc, spans)

@@ -16,7 +16,8 @@ from collections import Counter
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _MD_LINK = re.compile(r"\[((?:\\.|[^\]\\\n]){1,300})\]\((?:[^()\s]|\([^()\s]*\))*\)")
-_MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# Bold runs are bounded, so a line of unclosed "**" is scanned in linear time.
+_MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1")
 _MD_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _MD_ESCAPE = re.compile(r"\\([\[\]()*_#>`])")
 _FOOTNOTE_MARK = re.compile(r"\^\{[ivxlcdm0-9]{1,8}\}|[ⁱᵛˣ]+", re.I)
@@ -202,19 +203,18 @@ def strip_page_furniture(pages: list[str]) -> tuple[list[str], str | None]:
     return out, header
 
 
-def _dehyphenate(left: str, right: str, vocabulary: set[str]) -> str:
-    """Join ``left`` (ending 'word-') and ``right``, removing the hyphen if it was a break."""
-    m = re.search(r"([A-Za-z]+)-$", left)
+def _keeps_hyphen(left: str, right: str, vocabulary: set[str]) -> bool:
+    """Whether the line-end hyphen of ``left`` (ending 'word-') stays when ``right`` is
+    joined to it (a compound), or was a line break inside a word. Reads the last word only."""
+    m = re.search(r"([A-Za-z]+)-$", left[-80:])
     n = re.match(r"([a-z]+)", right)
     if not m or not n:
-        return left + right
+        return True
     joined = (m.group(1) + n.group(1)).lower()
     hyphened = f"{m.group(1)}-{n.group(1)}".lower()
     if joined in vocabulary and hyphened not in vocabulary:
-        return left[:-1] + right
-    if hyphened in vocabulary or m.group(1).lower() in _HYPHEN_PREFIXES or len(m.group(1)) <= 3:
-        return left + right
-    return left[:-1] + right
+        return False
+    return hyphened in vocabulary or m.group(1).lower() in _HYPHEN_PREFIXES or len(m.group(1)) <= 3
 
 
 def join_pdf_lines(text: str, vocabulary: set[str] | None = None) -> str:
@@ -226,7 +226,8 @@ def join_pdf_lines(text: str, vocabulary: set[str] | None = None) -> str:
     width = sorted(len(x) for x in lines)[int(0.9 * (len(lines) - 1))]
     vocab = vocabulary if vocabulary is not None else set(re.findall(r"[\w-]+", text.lower()))
     paragraphs: list[str] = []
-    current = last = lines[0]
+    current = [lines[0]]  # lines and separators of the paragraph, joined once (linear)
+    last = lines[0]
     for nxt in lines[1:]:
         short = len(last) < 0.8 * width
         ends = bool(_TERMINAL.search(last))
@@ -235,12 +236,14 @@ def join_pdf_lines(text: str, vocabulary: set[str] | None = None) -> str:
             ends and len(nxt) < 0.6 * width and nxt[:1].isupper() and not _TERMINAL.search(nxt)
         )
         if _BULLET.match(nxt) or (short and (ends or heading)) or next_heading:
-            paragraphs.append(current)
-            current = nxt
-        elif current.endswith("-") and nxt[:1].islower():
-            current = _dehyphenate(current, nxt, vocab)
+            paragraphs.append("".join(current))
+            current = [nxt]
+        elif current[-1].endswith("-") and nxt[:1].islower():
+            if not _keeps_hyphen(current[-1], nxt, vocab):
+                current[-1] = current[-1][:-1]
+            current.append(nxt)
         else:
-            current = f"{current} {nxt}"
+            current.extend((" ", nxt))
         last = nxt
-    paragraphs.append(current)
+    paragraphs.append("".join(current))
     return "\n\n".join(paragraphs)

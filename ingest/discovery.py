@@ -5,6 +5,11 @@ hidden files and folders ignored); a file given directly has its parent as root.
 Corpus bookkeeping files met during a walk (``MANIFEST.*``, ``README.*``, ``LICENSE.*``,
 ``CHANGELOG.*``) are ignored silently, not reported as skipped: they describe the corpus
 rather than belong to it. Given explicitly, such a file is ingested like any other.
+Symbolic links met during a walk are skipped with a reason, never followed (a link to
+``/etc/passwd`` planted in a corpus folder is not indexed); a link given explicitly is.
+
+Uploaded files (under ``Settings.uploads_dir()``) have doc ids of their own namespace,
+``uploads/<name>``, however they are reached; no other file may take an id in it.
 """
 
 from __future__ import annotations
@@ -25,10 +30,30 @@ def is_bookkeeping(path: Path) -> bool:
     return path.stem.lower() in _BOOKKEEPING_STEMS
 
 
+UPLOADS_NAMESPACE = "uploads/"
+
+
 def doc_id_for(path: Path, root: Path) -> str:
     """Path relative to root, without extension, with '/' separators."""
     rel = path.relative_to(root)
     return rel.with_suffix("").as_posix()
+
+
+def is_upload_id(doc_id: str) -> bool:
+    """Whether a doc id is in the uploads namespace."""
+    return doc_id.startswith(UPLOADS_NAMESPACE)
+
+
+def is_upload_path(path: Path | str, settings: Settings) -> bool:
+    """Whether ``path`` is an uploaded file (inside ``settings.uploads_dir()``)."""
+    folder = settings.uploads_dir().resolve()
+    return Path(path).resolve().is_relative_to(folder) and Path(path).resolve() != folder
+
+
+def upload_source(path: Path, settings: Settings) -> SourceFile:
+    """The SourceFile of an uploaded file: doc id ``uploads/<stem>``."""
+    root = settings.uploads_dir().resolve().parent
+    return SourceFile(path=path, root=root, doc_id=doc_id_for(path.resolve(), root))
 
 
 def _check_file(path: Path, root: Path, settings: Settings) -> SourceFile | SkippedFile:
@@ -50,7 +75,16 @@ def _check_file(path: Path, root: Path, settings: Settings) -> SourceFile | Skip
         )
     if not os.access(path, os.R_OK):
         return SkippedFile(path=shown, reason="cannot read file: permission denied")
-    return SourceFile(path=path, root=root, doc_id=doc_id_for(path, root))
+    if is_upload_path(path, settings):
+        return upload_source(path, settings)
+    doc_id = doc_id_for(path, root)
+    if is_upload_id(doc_id):
+        reason = f"doc id {doc_id!r} is reserved for uploaded files; rename the folder"
+        return SkippedFile(path=shown, reason=reason)
+    return SourceFile(path=path, root=root, doc_id=doc_id)
+
+
+_LINK = "symbolic link, not followed in a folder walk (give the file itself to ingest it)"
 
 
 def _walk(root: Path, skipped: list[SkippedFile]) -> list[Path]:
@@ -61,10 +95,19 @@ def _walk(root: Path, skipped: list[SkippedFile]) -> list[Path]:
         skipped.append(SkippedFile(path=str(exc.filename or root), reason=reason))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        linked = [d for d in dirnames if not d.startswith(".") and os.path.islink(
+            os.path.join(dirpath, d))]
+        skipped.extend(SkippedFile(path=os.path.join(dirpath, d), reason=_LINK) for d in linked)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in linked)
         for name in sorted(filenames):
-            if not name.startswith("."):
-                found.append(Path(dirpath) / name)
+            if name.startswith("."):
+                continue
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                reason = _LINK if os.path.exists(full) else "broken symbolic link"
+                skipped.append(SkippedFile(path=full, reason=reason))
+                continue
+            found.append(Path(dirpath) / name)
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 

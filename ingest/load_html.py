@@ -1,4 +1,12 @@
-"""Load .html/.htm: drop page furniture elements, keep headings and paragraphs as lines."""
+"""Load .html/.htm: drop page furniture and hidden elements, keep headings and paragraphs.
+
+Hidden content is never indexed: elements with the ``hidden`` attribute or
+``aria-hidden="true"``, and those an inline style (or a simple class/id rule of the page's
+own ``<style>``) hides: ``display:none``, ``visibility:hidden``, zero opacity, zero or 1px
+font size, zero width/height with hidden overflow, off-screen positioning, clipping, and
+text whose colour matches its background (white on white by default). Files larger than
+``max_html_mb`` are refused before parsing; every pass over the tree is linear.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +14,14 @@ import re
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from ingest.assemble import build
+from ingest.assemble import build, check_length
+from ingest.budget import check_budget
 from ingest.cleaning import clean_web_text, normalise_whitespace
+from ingest.errors import UnreadableFile
 from ingest.header import find_date, normalise_date
+from ingest.hidden_html import drop_hidden
 from ingest.models import LoadedDocument, SourceFile
+from ingest.settings import Settings
 from ingest.textdecode import decode_text
 
 DROP_TAGS = [
@@ -58,21 +70,37 @@ def _html_date(soup: BeautifulSoup) -> str | None:
     return normalise_date(str(time["datetime"])[:10]) if time else None
 
 
+def _inside(soup: BeautifulSoup, names: set[str]) -> set[int]:
+    """ids of every element inside an element named in ``names`` (one pass, top-down)."""
+    inside: set[int] = set()
+    for tag in soup.find_all(True):  # document order: a parent comes before its children
+        parent = tag.parent
+        if parent is not None and (id(parent) in inside or parent.name in names):
+            inside.add(id(tag))
+    return inside
+
+
 def html_to_text(soup: BeautifulSoup) -> str:
     """Visible text with one block per line and headings as markdown '#' lines."""
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
+    drop_hidden(soup)  # first: it reads the page's own <style> rules
+    check_budget()
     for tag in soup.find_all(DROP_TAGS):
         if not tag.decomposed:
             tag.decompose()
+    in_article = _inside(soup, {"article", "main"})
     for tag in soup.find_all("header"):  # site banner, but not an article's own header
-        if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
+        if not tag.decomposed and id(tag) not in in_article:
             tag.decompose()
     for tag in [t for t in soup.find_all(True) if _is_furniture(t)]:
         if not tag.decomposed:
             tag.decompose()
+    check_budget()
+    in_pre = _inside(soup, {"pre"})
     for node in list(soup.find_all(string=True)):
-        if node.find_parent("pre") is None:
+        parent = node.parent
+        if parent is not None and parent.name != "pre" and id(parent) not in in_pre:
             node.replace_with(NavigableString(re.sub(r"\s+", " ", str(node))))
     for tag in soup.find_all(True):
         if re.fullmatch(r"h[1-6]", tag.name):
@@ -87,9 +115,14 @@ def html_to_text(soup: BeautifulSoup) -> str:
     return normalise_whitespace(root.get_text())
 
 
-def load_html(source: SourceFile, data: bytes) -> LoadedDocument:
-    """Parse HTML, strip furniture elements and boilerplate lines."""
+def load_html(source: SourceFile, data: bytes, settings: Settings) -> LoadedDocument:
+    """Parse HTML, strip furniture and hidden elements and boilerplate lines."""
+    if len(data) > settings.max_html_mb * 1024 * 1024:
+        raise UnreadableFile(
+            f"HTML file of {len(data) / 1048576:.1f} MB > max_html_mb={settings.max_html_mb:g}"
+        )
     soup = BeautifulSoup(decode_text(data), "lxml")
+    check_budget()
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     h1 = soup.find("h1")
@@ -97,7 +130,7 @@ def load_html(source: SourceFile, data: bytes) -> LoadedDocument:
     date = _html_date(soup)
     publisher = _meta(soup, "publisher", "dc.publisher", "author", "og:site_name")
     doc_type = _meta(soup, "dc.type", "igr:type")
-    text = html_to_text(soup)
+    text = check_length(html_to_text(soup), settings)
     text = clean_web_text(text, title=heading or title or None)
     paragraphs = "\n\n".join(x for x in text.split("\n") if x.strip())
     return build(

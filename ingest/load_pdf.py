@@ -1,4 +1,9 @@
-"""Load .pdf with pypdf: pages kept apart (``page_starts``), furniture stripped, lines joined."""
+"""Load .pdf with pypdf: pages kept apart (``page_starts``), furniture stripped, lines joined.
+
+Bounded while reading: the page count is checked before any page is read
+(``max_pdf_pages``), text is extracted page by page until ``max_document_chars``, and
+pypdf's own decompression limits turn a stream bomb into a one-line reason.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ import re
 from io import BytesIO
 
 from ingest.assemble import build
+from ingest.budget import check_budget
 from ingest.cleaning import join_pdf_lines, normalise_whitespace, strip_markup, strip_page_furniture
 from ingest.errors import UnreadableFile
 from ingest.models import LoadedDocument, SourceFile
+from ingest.settings import Settings
 
 PAGE_SEPARATOR = "\n\n"
 _BAD_TITLE = re.compile(
@@ -43,21 +50,38 @@ def _reader(data: bytes):
     return reader
 
 
-def _page_texts(reader) -> list[str]:
+def _page_texts(reader, settings: Settings) -> list[str]:
+    from pypdf.errors import LimitReachedError
+
+    pages = len(reader.pages)
+    if pages > settings.max_pdf_pages:
+        raise UnreadableFile(f"PDF has {pages} pages > max_pdf_pages={settings.max_pdf_pages}")
     texts = []
+    total = 0
     for number, page in enumerate(reader.pages, start=1):
+        check_budget()
         try:
-            texts.append(page.extract_text() or "")
+            text = page.extract_text() or ""
+        except LimitReachedError as exc:
+            reason = f"PDF page {number} decompresses past pypdf's safety limits ({exc})"
+            raise UnreadableFile(reason) from exc
         except Exception as exc:  # pypdf raises assorted errors on damaged content streams
             reason = f"damaged PDF: page {number} unreadable ({type(exc).__name__})"
             raise UnreadableFile(reason) from exc
+        total += len(text)
+        if total > settings.max_document_chars:
+            raise UnreadableFile(
+                f"PDF text passes max_document_chars={settings.max_document_chars} "
+                f"by page {number}"
+            )
+        texts.append(text)
     return texts
 
 
-def load_pdf(source: SourceFile, data: bytes) -> LoadedDocument:
+def load_pdf(source: SourceFile, data: bytes, settings: Settings) -> LoadedDocument:
     """Each page cleaned separately; pages joined with a blank line; offsets recorded."""
     reader = _reader(data)
-    raw_pages = _page_texts(reader)
+    raw_pages = _page_texts(reader, settings)
     if not any(p.strip() for p in raw_pages):
         raise UnreadableFile("PDF has no extractable text (scanned images?)")
     pages, running_header = strip_page_furniture([normalise_whitespace(p) for p in raw_pages])

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from ingest.assemble import build, first_heading
+from ingest.assemble import build, check_length, first_heading
 from ingest.cleaning import clean_web_text, normalise_whitespace, strip_markup
 from ingest.header import parse_header
 from ingest.models import LoadedDocument, SourceFile
+from ingest.settings import Settings
 from ingest.textdecode import decode_text
 
 
-def load_plain(source: SourceFile, data: bytes) -> LoadedDocument:
+def load_plain(source: SourceFile, data: bytes, settings: Settings) -> LoadedDocument:
     """.txt / .md: the header block becomes metadata; the body is cleaned of boilerplate."""
-    raw = normalise_whitespace(decode_text(data))
+    raw = normalise_whitespace(check_length(decode_text(data), settings))
     header = parse_header(raw)
     body = raw[header.body_start :] if header else raw
     title = header.title if header else None

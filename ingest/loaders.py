@@ -13,7 +13,7 @@ from ingest.load_plain import load_plain
 from ingest.models import LoadedDocument, SourceFile
 from ingest.settings import Settings
 
-Loader = Callable[[SourceFile, bytes], LoadedDocument]
+Loader = Callable[[SourceFile, bytes, Settings], LoadedDocument]
 LOADERS: dict[str, Loader] = {
     ".txt": load_plain,
     ".md": load_plain,
@@ -25,10 +25,16 @@ LOADERS: dict[str, Loader] = {
 }
 
 
-def load_document(source: SourceFile, settings: Settings) -> LoadedDocument:
-    """Read, decode, parse and clean one file; raises UnreadableFile with a one-line reason."""
+def load_document(
+    source: SourceFile, settings: Settings, data: bytes | None = None
+) -> LoadedDocument:
+    """Read (unless ``data`` is given), decode, parse and clean one file; raises
+    UnreadableFile with a one-line reason."""
     suffix = source.path.suffix.lower()
     if suffix not in LOADERS:
         raise UnreadableFile(f"unsupported file type {suffix or '(none)'}")
-    data = read_bytes(source.path, settings)
-    return LOADERS[suffix](source, data)
+    if data is None:
+        data = read_bytes(source.path, settings)
+    elif not data.strip():
+        raise UnreadableFile("empty file")
+    return LOADERS[suffix](source, data, settings)

@@ -6,11 +6,18 @@ bullet and numbered list lines and headings are sentences of their own. Inside a
 sentence ends at ``.``, ``!``, ``?`` or ``…`` (plus closing quotes/brackets) followed by
 space and a plausible sentence start, except after abbreviations (Mr, Dr, e.g., No., Cm,
 s., para.), initials ("D. May") and inside numbers (3.5, s.28).
+
+Linear in the input: a wrapped line is joined by looking at the previous physical line only,
+and no sentence is longer than ``max_chars`` (``Settings.max_sentence_chars``): a longer run
+is cut at its last whitespace inside the limit, or hard at the limit when it has none.
 """
 
 from __future__ import annotations
 
 import re
+
+from ingest.budget import check_budget
+from ingest.settings import Settings
 
 _ABBREVIATION_WORDS = (
     """mr mrs ms dr prof rev hon rt cllr sir st mt jr sr gen col lt capt sgt
@@ -21,39 +28,75 @@ _ABBREVIATION_WORDS = (
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
 _BULLET = re.compile(r"^\s*(?:[-*•▪◦‣–—]\s+|\(?\d{1,3}[a-z]?[.)]\s+|\([a-z0-9]{1,4}\)\s+)")
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?:\^\{[^}]{1,8}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]+)?(?=\s)")
+# Possessive runs, and no match starting inside a run of stops: a line of ten thousand dots
+# is scanned once, not once per dot.
+_END = re.compile(
+    r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?:\^\{[^}]{1,8}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]++)?(?=\s)"
+)
 _START = re.compile(r"\s+([\"'“‘(\[]*[A-Z0-9£$€#*•\-–])")
 _LIST_NUMBER = re.compile(r"\s*(?:[-*•]\s*)?\(?(?:\d{1,4}|[A-Za-z]|[ivxlcIVXLC]{1,6})")
-_TERMINAL = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
+_TERMINAL_CHARS = frozenset(".!?…:;\"'”’)]")
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
-    """Split into logical lines (paragraph pieces), joining wrapped continuation lines."""
+    """Split into logical lines (paragraph pieces), joining wrapped continuation lines.
+
+    Whether a line continues the one before depends on that last physical line and on
+    whether the logical line began as a heading, never on the whole joined text.
+    """
     spans: list[tuple[int, int]] = []
     pos = 0
-    for raw in text.splitlines(keepends=True):
+    last = ""  # the last physical line of spans[-1]
+    heading = False  # spans[-1] began with '#'
+    for n, raw in enumerate(text.splitlines(keepends=True)):
+        if n % 4096 == 0:
+            check_budget()
         start, end = pos, pos + len(raw.rstrip("\r\n"))
         pos += len(raw)
         body = text[start:end]
         if not body.strip():
             spans.append((start, start))  # blank line: hard break marker
             continue
-        if spans and spans[-1][1] > spans[-1][0]:
-            prev = text[spans[-1][0] : spans[-1][1]]
-            if _continues(prev, body):
-                spans[-1] = (spans[-1][0], end)
-                continue
+        if spans and spans[-1][1] > spans[-1][0] and not heading and _continues(last, body):
+            spans[-1] = (spans[-1][0], end)
+            last = body
+            continue
         spans.append((start, end))
+        last, heading = body, body.lstrip().startswith("#")
     return [s for s in spans if s[1] > s[0]]
 
 
 def _continues(prev: str, line: str) -> bool:
+    """Whether ``line`` continues the physical line ``prev`` (a wrapped sentence)."""
     stripped = line.lstrip()
     if not stripped or _BULLET.match(line) or stripped.startswith("#"):
         return False
-    if _TERMINAL.search(prev) or prev.lstrip().startswith("#"):
+    if prev.rstrip()[-1:] in _TERMINAL_CHARS:
         return False
     return stripped[0].islower()
+
+
+def _capped(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """``(start, end)`` cut into pieces of at most ``max_chars``: at the last whitespace
+    inside the limit, else hard at the limit; each piece whitespace-stripped."""
+    out: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        limit = start + max_chars
+        cut = max(text.rfind(" ", start + 1, limit + 1), text.rfind("\n", start + 1, limit + 1))
+        if cut <= start:
+            out.append((start, limit))
+            start = limit
+        else:
+            piece_end = cut
+            while piece_end > start and text[piece_end - 1].isspace():
+                piece_end -= 1
+            out.append((start, piece_end))
+            start = cut + 1
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        out.append((start, end))
+    return out
 
 
 def _is_abbreviation(segment: str, dot_at: int) -> bool:
@@ -96,14 +139,22 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of each sentence in ``text``, whitespace-stripped, in order."""
+MAX_SENTENCE_CHARS: int = Settings.model_fields["max_sentence_chars"].default
+
+
+def sentence_spans(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """(start, end) offsets of each sentence in ``text``, whitespace-stripped, in order;
+    none longer than ``max_chars``."""
     spans: list[tuple[int, int]] = []
     for start, end in _line_spans(text):
-        spans.extend(_split_line(text, start, end))
+        for s, e in _split_line(text, start, end):
+            if e - s > max_chars:
+                spans.extend(_capped(text, s, e, max_chars))
+            else:
+                spans.append((s, e))
     return spans
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[str]:
     """The sentences of ``text`` (see ``sentence_spans``)."""
-    return [text[s:e] for s, e in sentence_spans(text)]
+    return [text[s:e] for s, e in sentence_spans(text, max_chars)]

@@ -130,6 +130,48 @@ class Settings(BaseSettings):
     chunk_size: int = Field(900, description="target chunk length in characters")
     chunk_overlap: int = Field(150, description="overlap between windows, in characters")
 
+    # --- limits on hostile input (every stage is linear; these bound the constant) ---
+    max_sentence_chars: int = Field(
+        900,
+        description="a longer run of text without a sentence end is cut at whitespace (or "
+        "hard, when there is none) into pieces this long. The longest sentence of the shared "
+        "corpus is 809 characters, so no real sentence is cut; equal to chunk_size, so no chunk "
+        "and no quoted sentence is longer than that",
+    )
+    max_document_chars: int = Field(
+        5_000_000,
+        description="cleaned text of one document; longer files are skipped. The largest "
+        "shared-corpus document has 55 k characters; 5 M is ~2,500 pages of prose, ~6 k chunks, "
+        "about a minute of embedding on 2 cores",
+    )
+    max_pdf_pages: int = Field(
+        3000, description="pages of one PDF, checked before any page is read (the largest UK "
+        "command papers run to ~1,000 pages)"
+    )
+    max_docx_unpacked_mb: float = Field(
+        40.0,
+        description="uncompressed size of all parts of a .docx, checked in the zip directory "
+        "before anything is inflated (reads stop at the declared sizes). A 1,000-page report's "
+        "parts come to ~10 MB; python-docx keeps the XML tree in memory at ~10x its size",
+    )
+    max_docx_paragraphs: int = Field(
+        50_000,
+        description="paragraphs plus table cells of a .docx, counted while streaming its XML "
+        "before python-docx parses it (a 1,000-page report has ~20 k); stops zip bombs made "
+        "of millions of empty paragraphs",
+    )
+    max_html_mb: float = Field(
+        5.0,
+        description="size of an .html file; its parse tree costs ~20x that in memory (the "
+        "largest shared-corpus page is ~0.2 MB)",
+    )
+    ingest_file_seconds: float = Field(
+        120.0,
+        description="time budget for loading, cleaning and chunking one file; past it the file "
+        "is skipped with a reason. Linear stages take a few seconds for the largest file the "
+        "other limits allow (bench/hostile.py), so only a pathological file reaches it",
+    )
+
     # --- store ---
     store_dir: Path = Path(".igr")
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server")
@@ -182,15 +224,25 @@ class Settings(BaseSettings):
 
     # --- API ---
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="host names the server answers to (Host header) when no API keys are set; "
+        "default: the bound host, plus localhost/127.0.0.1/::1 when it is a loopback address. "
+        "Other names are refused (DNS rebinding)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     max_question_chars: int = 2000
     max_upload_mb: float = 25.0
 
-    @field_validator("corpus_dirs", "api_keys", mode="before")
+    @field_validator("corpus_dirs", "api_keys", "allowed_hosts", mode="before")
     @classmethod
     def _lists_from_strings(cls, value: object) -> object:
         return _split_list(value)
+
+    def uploads_dir(self) -> Path:
+        """Where uploaded files are kept: `<store_dir>/uploads`."""
+        return Path(self.store_dir) / "uploads"
 
     def resolved_embedding_model(self) -> Path:
         """The embedding model folder: the configured path, else the packaged MiniLM."""

@@ -236,19 +236,19 @@ def test_upload_then_answer_then_delete(own_url) -> None:
     response = httpx.post(f"{own_url}/documents", files=files, timeout=120)
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["doc_id"] == "Zephyrine_Compact" and body["report"]["added"] == 1
+    assert body["doc_id"] == "uploads/Zephyrine_Compact" and body["report"]["added"] == 1
     listed = {d["doc_id"]: d for d in httpx.get(f"{own_url}/documents").json()}
-    assert listed["Zephyrine_Compact"]["chunks"] >= 1
-    assert listed["Zephyrine_Compact"]["doc_type"] == "agreement"
+    assert listed["uploads/Zephyrine_Compact"]["chunks"] >= 1
+    assert listed["uploads/Zephyrine_Compact"]["doc_type"] == "agreement"
 
     result = httpx.post(f"{own_url}/chat", json={"question": question}, timeout=120).json()
     assert_verifiable(result)
-    assert {c["doc_id"] for c in result["citations"]} == {"Zephyrine_Compact"}
+    assert {c["doc_id"] for c in result["citations"]} == {"uploads/Zephyrine_Compact"}
 
-    assert httpx.delete(f"{own_url}/documents/Zephyrine_Compact").status_code == 200
-    assert httpx.delete(f"{own_url}/documents/Zephyrine_Compact").status_code == 404
+    assert httpx.delete(f"{own_url}/documents/uploads/Zephyrine_Compact").status_code == 200
+    assert httpx.delete(f"{own_url}/documents/uploads/Zephyrine_Compact").status_code == 404
     after = httpx.post(f"{own_url}/chat", json={"question": question}, timeout=120).json()
-    assert all(item["doc_id"] != "Zephyrine_Compact" for item in after["retrieved"])
+    assert all(item["doc_id"] != "uploads/Zephyrine_Compact" for item in after["retrieved"])
 
 
 def test_upload_of_each_supported_format(own_url, tmp_path) -> None:
@@ -267,8 +267,8 @@ def test_upload_of_each_supported_format(own_url, tmp_path) -> None:
         response = httpx.post(f"{own_url}/documents", files={"file": (name, data)}, timeout=120)
         assert response.status_code == 201, (name, response.text)
     listed = {d["doc_id"] for d in httpx.get(f"{own_url}/documents").json()}
-    assert {"marram", "heron", "plover"} <= listed
-    for doc_id in ("marram", "heron", "plover"):
+    assert {"uploads/marram", "uploads/heron", "uploads/plover"} <= listed
+    for doc_id in ("uploads/marram", "uploads/heron", "uploads/plover"):
         assert httpx.delete(f"{own_url}/documents/{doc_id}").status_code == 200
 
 
@@ -281,7 +281,8 @@ def test_unreadable_upload_is_422_with_the_reason(own_url, name, data) -> None:
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
     assert detail.startswith(f"cannot ingest {name}:") and len(detail) > len(name) + 16
-    assert name.split(".")[0] not in {d["doc_id"] for d in httpx.get(f"{own_url}/documents").json()}
+    listed = {d["doc_id"] for d in httpx.get(f"{own_url}/documents").json()}
+    assert "uploads/" + name.split(".")[0] not in listed
 
 
 def test_a_copy_of_an_indexed_document_is_409(own_url, tmp_path) -> None:
@@ -290,7 +291,7 @@ def test_a_copy_of_an_indexed_document_is_409(own_url, tmp_path) -> None:
     assert response.status_code == 409, response.text
     assert "kestrel-harbour-accord" in response.json()["detail"]
     listed = {d["doc_id"] for d in httpx.get(f"{own_url}/documents").json()}
-    assert "zz-copy" not in listed and "kestrel-harbour-accord" in listed
+    assert "uploads/zz-copy" not in listed and "kestrel-harbour-accord" in listed
 
 
 def test_concurrent_questions_during_an_upload_lose_nothing(own_url) -> None:
@@ -311,7 +312,8 @@ def test_concurrent_questions_during_an_upload_lose_nothing(own_url) -> None:
     assert uploaded.status_code == 201, uploaded.text
     assert [r.status_code for r in answers] == [200] * 8
     assert all(r.json()["citations"] for r in answers)
-    assert "corrievane" in {d["doc_id"] for d in httpx.get(f"{own_url}/documents").json()}
+    listed = {d["doc_id"] for d in httpx.get(f"{own_url}/documents").json()}
+    assert "uploads/corrievane" in listed
     body = {"question": "Who sets the lamp schedule of the Skerry Ness lighthouse?"}
     result = httpx.post(f"{own_url}/chat", json=body, timeout=120).json()
-    assert "corrievane" in {c["doc_id"] for c in result["citations"]}
+    assert "uploads/corrievane" in {c["doc_id"] for c in result["citations"]}

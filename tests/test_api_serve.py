@@ -137,18 +137,18 @@ def test_upload_through_one_is_answerable_through_the_other(two_servers) -> None
         listed = {d["doc_id"] for d in httpx.get(f"{b.url}/documents", timeout=30).json()}
         result = httpx.post(f"{b.url}/chat", json=question, timeout=120).json()
         top = result["retrieved"][0]["doc_id"] if result["retrieved"] else None
-        if "quill" in listed and top == "quill":
+        if "uploads/quill" in listed and top == "uploads/quill":
             break
         assert time.monotonic() < deadline, (listed, result)
         time.sleep(0.5)
     seen_after = time.monotonic() - uploaded_at
     assert seen_after < 10
-    assert {c["doc_id"] for c in result["citations"]} == {"quill"}
+    assert {c["doc_id"] for c in result["citations"]} == {"uploads/quill"}
     assert httpx.get(f"{b.url}/health").json()["documents"] == len(FILLERS) + 1
 
     # and a removal through B is seen by A
-    assert httpx.delete(f"{b.url}/documents/quill", timeout=60).status_code == 200
+    assert httpx.delete(f"{b.url}/documents/uploads/quill", timeout=60).status_code == 200
     deadline = time.monotonic() + 10
-    while "quill" in {d["doc_id"] for d in httpx.get(f"{a.url}/documents").json()}:
+    while "uploads/quill" in {d["doc_id"] for d in httpx.get(f"{a.url}/documents").json()}:
         assert time.monotonic() < deadline
         time.sleep(0.5)

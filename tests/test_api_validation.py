@@ -35,8 +35,11 @@ class StandIn:
     def ask_stream(self, question, history=None, filters=None, k=None):
         yield ("result", self.ask(question, history, filters, k))
 
-    def ingest(self, paths=None, prune=False) -> IngestReport:
-        return IngestReport(added=len(paths or []))
+    def prepare_upload(self, staged: Path, target: Path) -> Path:
+        return target
+
+    def commit_upload(self, prepared: Path) -> IngestReport:
+        return IngestReport(added=1)
 
     def documents(self) -> list[DocumentInfo]:
         return [DocumentInfo(doc_id="a/b", title="T", chunks=1)]
@@ -74,6 +77,8 @@ BAD_CHAT_BODIES = [
     ({"question": "q", "history": "not a list"}, "history"),
     ({"question": "q", "filters": {"colour": ["red"]}}, "filters.colour: unknown field"),
     ({"question": "q", "filters": {"date_from": "last week"}}, "filters.date_from"),
+    ({"question": "q", "filters": {"date_from": "2022-13-45"}}, "not a date"),
+    ({"question": "q", "filters": {"date_to": "2023-04-31"}}, "filters.date_to"),
     ({"question": "q", "k": 0}, "k"),
     ({"question": "q", "surprise": 1}, "surprise: unknown field"),
 ]
@@ -153,10 +158,44 @@ def test_upload_rejects_types_sizes_and_bad_names(served) -> None:
     assert [p.name for p in (store / "uploads").iterdir()] == ["evil.txt"]
 
 
-def test_whole_request_over_the_upload_limit_is_413(served) -> None:
+def test_whole_request_over_the_upload_limit_is_413_json(served) -> None:
     url, _, _ = served
     response = httpx.post(f"{url}/documents", files={"file": ("huge.txt", b"a" * 2_000_000)})
     assert response.status_code == 413
+    assert response.headers["content-type"] == "application/json"
+    assert "max_upload_mb" in response.json()["detail"]
+    body = b'{"question": "' + b"x" * 5_000_000 + b'"}'
+    chat = httpx.post(f"{url}/chat", content=body, headers={"content-type": "application/json"})
+    assert chat.status_code == 413 and "too large" in chat.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [("PUT", "/chat", "POST"), ("PUT", "/documents", "GET, POST"),
+     ("GET", "/documents/a/b", "DELETE"), ("POST", "/health", "GET"),
+     ("POST", "/static/app.css", "GET, HEAD"), ("DELETE", "/", "GET"),
+     ("PATCH", "/v1/models", "GET"), ("GET", "/v1/chat/completions", "POST")],
+)
+def test_405_is_json_with_the_methods_the_path_accepts(served, method, path, allow) -> None:
+    url, _, _ = served
+    response = httpx.request(method, f"{url}{path}")
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert response.json()["detail"] == "Method Not Allowed"
+
+
+def test_openai_messages_after_the_last_user_turn_are_ignored(served) -> None:
+    """A tool-calling client sends the tool's result last: the user's question is answered."""
+    url, stand_in, _ = served
+    messages = [
+        {"role": "user", "content": "Who chairs the council?"},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "1", "type": "function"}]},
+        {"role": "tool", "content": "lookup done", "tool_call_id": "1"},
+    ]
+    response = httpx.post(f"{url}/v1/chat/completions", json={"messages": messages})
+    assert response.status_code == 200, response.text
+    question, history, _ = stand_in.calls[-1]
+    assert question == "Who chairs the council?" and history == []
 
 
 @pytest.mark.parametrize(
@@ -169,7 +208,17 @@ def test_safe_filename(given, expected) -> None:
     assert safe_filename(given) == expected
 
 
-@pytest.mark.parametrize(("given", "status"), [("....txt", 422), ("noext", 415), (None, 415)])
+@pytest.mark.parametrize(
+    ("given", "head", "expected"),
+    [("noext", b"%PDF-1.7\n", "noext.pdf"), (None, b"plain words", "upload.txt"),
+     ("page", b"\n <!DOCTYPE html><html>", "page.html"), ("memo", b"PK\x03\x04", "memo.docx"),
+     ("notes.", b"text", "notes.txt"), ("", b"", "upload.txt")],
+)
+def test_a_name_without_an_extension_gets_the_type_its_content_shows(given, head, expected):
+    assert safe_filename(given, head) == expected
+
+
+@pytest.mark.parametrize(("given", "status"), [("....txt", 422), ("archive.tar.gz", 415)])
 def test_safe_filename_rejects(given, status) -> None:
     with pytest.raises(UploadRejected) as caught:
         safe_filename(given)

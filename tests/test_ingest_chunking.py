@@ -37,7 +37,7 @@ def shared_docs(shared_corpus) -> list[LoadedDocument]:
 def check_invariants(doc: LoadedDocument, settings: Settings) -> list[ChunkMetadata]:
     """Assert every chunk invariant for one document; return the chunk metadata."""
     chunks = chunk_document(doc, settings)
-    spans = sentence_spans(doc.text)
+    spans = sentence_spans(doc.text, settings.max_sentence_chars)
     starts = {s for s, _ in spans}
     ends = {e for _, e in spans}
     metas = []
@@ -51,6 +51,7 @@ def check_invariants(doc: LoadedDocument, settings: Settings) -> list[ChunkMetad
         assert meta.end in ends, f"{doc.meta.doc_id}: chunk ends mid-sentence"
         if len(chunk.page_content) > settings.chunk_size:
             assert (meta.start, meta.end) in spans, "only a single long sentence may exceed"
+        assert len(chunk.page_content) <= max(settings.chunk_size, settings.max_sentence_chars)
         assert meta.doc_id == doc.meta.doc_id and meta.title == doc.meta.title
         assert meta.date == doc.meta.date and meta.publisher == doc.meta.publisher
         if doc.page_starts:
@@ -107,7 +108,7 @@ def test_sentence_longer_than_chunk_size_is_its_own_chunk(samples):
     long_sentence = "The committee noted " + ", ".join(["a further point"] * 80) + "."
     text = f"A short opening sentence.\n\n{long_sentence}\n\nA short closing sentence."
     doc = samples[0].model_copy(update={"text": text, "page_starts": None})
-    settings = Settings(chunk_size=200, chunk_overlap=50)
+    settings = Settings(chunk_size=200, chunk_overlap=50, max_sentence_chars=2000)
     contents = [c.page_content for c in chunk_document(doc, settings)]
     assert long_sentence in contents
     check_invariants(doc, settings)

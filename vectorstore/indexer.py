@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langchain_core.documents import Document
+
+from ingest.discovery import is_upload_id, upload_source
 from ingest.models import DocumentMeta, LoadedDocument, SkippedFile, SourceFile
 from ingest.settings import Settings
 from vectorstore.filters import DATE_KEY, date_key
@@ -55,11 +58,12 @@ class StoredDoc:
 
 @dataclass
 class _Loaded:
-    """A document loaded in this run, with its source file and index key."""
+    """A document loaded and chunked in this run, with its source file and index key."""
 
     doc: LoadedDocument
     src: SourceFile
     key: str
+    chunks: list[Document] = field(default_factory=list)
 
 
 @dataclass
@@ -139,13 +143,16 @@ def _under(path: str | None, roots: list[Path]) -> bool:
 class _Run:
     """One `index_paths` call."""
 
-    def __init__(self, settings: Settings, progress: Progress | None) -> None:
+    def __init__(
+        self, settings: Settings, progress: Progress | None, read_state: bool = True
+    ) -> None:
         self.settings = settings
-        self.store = open_store(settings)
         self.progress = progress or (lambda _d, _n, _t: None)
         self.report = IngestReport()
-        self.state = stored_documents(self.store)
         self.config_key = _config_key(settings)
+        if read_state:
+            self.store = open_store(settings)
+            self.state = stored_documents(self.store)
 
     def skip(self, path: object, reason: str) -> None:
         self.report.skipped.append(SkippedFile(path=str(path), reason=reason))
@@ -158,40 +165,73 @@ class _Run:
 
     # --- planning --------------------------------------------------------------------
 
-    def plan(self, sources: list[SourceFile]) -> list[tuple[SourceFile, str, str]]:
-        """Sources needing (re)indexing, with their file hash and index key."""
-        todo: list[tuple[SourceFile, str, str]] = []
-        seen: dict[str, SourceFile] = {}
+    def key_for(self, file_hash: str) -> str:
+        """The index key of a file with these bytes under this run's settings."""
+        return hashlib.sha256(f"{file_hash}|{self.config_key}".encode()).hexdigest()
+
+    def plan(self, sources: list[SourceFile]) -> list[list[tuple[SourceFile, str]]]:
+        """Documents needing (re)indexing: for each doc_id, its files (usually one) with
+        their index keys, in the order to try them; files of one doc_id are alternatives
+        (kite.pdf, kite.txt): the first that loads is indexed."""
+        groups: dict[str, list[SourceFile]] = {}
         for src in sources:
-            if src.doc_id in seen:
-                self.skip(src.path, f"same doc_id {src.doc_id!r} as {seen[src.doc_id].path}")
-                continue
-            seen[src.doc_id] = src
-            try:
-                file_hash = _file_hash(src.path)
-            except OSError as exc:
-                self.skip(src.path, f"cannot read file: {exc.strerror or exc}")
-                continue
-            key = hashlib.sha256(f"{file_hash}|{self.config_key}".encode()).hexdigest()
-            doc = self.state.get(src.doc_id)
-            if doc and doc.complete and key in doc.index_keys and doc.path == str(src.path):
+            groups.setdefault(src.doc_id, []).append(src)
+        todo: list[list[tuple[SourceFile, str]]] = []
+        for doc_id, members in groups.items():
+            keyed: list[tuple[SourceFile, str]] = []
+            for src in members:
+                try:
+                    keyed.append((src, self.key_for(_file_hash(src.path))))
+                except OSError as exc:
+                    self.skip(src.path, f"cannot read file: {exc.strerror or exc}")
+            doc = self.state.get(doc_id)
+            current = next(
+                (
+                    src for src, key in keyed
+                    if doc and doc.complete and key in doc.index_keys and doc.path == str(src.path)
+                ),
+                None,
+            )
+            if current is not None:
                 self.report.unchanged += 1
+                for src, _ in keyed:
+                    if src is not current:
+                        self.skip(src.path, _same_id(doc_id, current))
                 continue
-            todo.append((src, file_hash, key))
+            if keyed:
+                todo.append(keyed)
         return todo
 
-    def load(self, todo: list[tuple[SourceFile, str, str]]) -> list[_Loaded]:
-        """Load the planned files; unreadable ones become skipped entries."""
-        from ingest.errors import UnreadableFile
+    def load_one(self, src: SourceFile, key: str, data: bytes | None = None) -> _Loaded:
+        """Load and chunk one file within the per-file time budget (UnreadableFile if not)."""
+        from ingest.budget import time_budget
+        from ingest.chunking import chunk_document
         from ingest.loaders import load_document
 
+        with time_budget(self.settings.ingest_file_seconds):
+            doc = load_document(src, self.settings, data)
+            chunks = chunk_document(doc, self.settings)
+        return _Loaded(doc, src, key, chunks)
+
+    def load(self, todo: list[list[tuple[SourceFile, str]]]) -> list[_Loaded]:
+        """Load the planned files; unreadable ones become skipped entries, and the next file
+        of the same doc_id is tried instead."""
+        from ingest.errors import UnreadableFile
+
         loaded: list[_Loaded] = []
-        for i, (src, _file_hash, key) in enumerate(todo):
+        for i, group in enumerate(todo):
             self.progress("reading", i, len(todo))
-            try:
-                loaded.append(_Loaded(load_document(src, self.settings), src, key))
-            except UnreadableFile as exc:
-                self.skip(src.path, str(exc) or "unreadable file")
+            chosen: _Loaded | None = None
+            for src, key in group:
+                if chosen is not None:
+                    self.skip(src.path, _same_id(src.doc_id, chosen.src))
+                    continue
+                try:
+                    chosen = self.load_one(src, key)
+                except UnreadableFile as exc:
+                    self.skip(src.path, str(exc) or "unreadable file")
+            if chosen is not None:
+                loaded.append(chosen)
         self.progress("reading", len(todo), len(todo))
         return loaded
 
@@ -223,9 +263,16 @@ class _Run:
             )
         return docs
 
-    def drop_duplicates(self, loaded: list[_Loaded]) -> list[_Loaded]:
+    def drop_duplicates(self, loaded: list[_Loaded], unindex: bool = True) -> list[_Loaded]:
         """Keep one document of each near-duplicate group (among this run's documents and
-        those already indexed); report and unindex the others."""
+        those already indexed); report and unindex the others.
+
+        A new copy never evicts what is already indexed, unless both are corpus documents and
+        the new one adds page numbers. Across the upload boundary nothing is evicted: an
+        upload that copies a corpus document is not indexed, and a corpus document that
+        copies an upload is indexed beside it; both are reported. With `unindex` false, a
+        dropped document's earlier version stays indexed (a rejected re-upload).
+        """
         from ingest.dedup import find_duplicates
 
         if not loaded:
@@ -242,24 +289,34 @@ class _Run:
         for doc_id, original in pairs:
             if doc_id not in in_run and original not in in_run:
                 continue  # both indexed by earlier runs: not this run's decision
-            if doc_id not in in_run and not (original in paged and doc_id not in paged):
+            if is_upload_id(doc_id) != is_upload_id(original):
+                upload, corpus = (doc_id, original) if is_upload_id(doc_id) else (original, doc_id)
+                if upload not in in_run:  # a corpus copy of an upload: report, keep both
+                    self.report.near_duplicates.append(
+                        {"path": paths[corpus], "similar_to": upload}
+                    )
+                    continue
+                doc_id, original = upload, corpus
+            elif doc_id not in in_run and not (
+                original in paged and doc_id not in paged and not is_upload_id(doc_id)
+            ):
                 # A new copy never evicts what is already indexed (unless it adds pages).
                 doc_id, original = original, doc_id
+            if doc_id in dropped:
+                continue
             dropped.add(doc_id)
             self.report.duplicates.append({"path": paths[doc_id], "duplicate_of": original})
             self.skip(paths[doc_id], f"duplicate of {original}")
-            self.remove(doc_id)
+            if unindex or doc_id not in in_run:
+                self.remove(doc_id)
         return [item for item in loaded if item.doc.meta.doc_id not in dropped]
 
     def chunk(self, loaded: list[_Loaded]) -> list[_Job]:
-        """Chunk the kept documents and attach bookkeeping metadata."""
-        from ingest.chunking import chunk_document
-
+        """Attach bookkeeping metadata to the kept documents' chunks."""
         jobs: list[_Job] = []
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         for item in loaded:
-            doc = item.doc
-            chunks = chunk_document(doc, self.settings)
+            doc, chunks = item.doc, item.chunks
             if not chunks:
                 self.skip(item.src.path, "no text to index")
                 continue
@@ -339,6 +396,73 @@ class _Run:
                     writes.pop(0).result()  # surface a write error early
             for future in writes:
                 future.result()
+
+
+def file_index_key(path: Path, settings: Settings) -> str:
+    """The index key the file at `path` gets under `settings` (bytes + chunking + model)."""
+    return hashlib.sha256(f"{_file_hash(path)}|{_config_key(settings)}".encode()).hexdigest()
+
+
+def indexed_files(settings: Settings) -> dict[str, set[str]]:
+    """Each indexed file path with the index keys its chunks carry."""
+    found: dict[str, set[str]] = {}
+    for doc in stored_documents(open_store(settings)).values():
+        if doc.path:
+            found.setdefault(doc.path, set()).update(doc.index_keys)
+    return found
+
+
+def _same_id(doc_id: str, kept: SourceFile) -> str:
+    return f"same doc_id {doc_id!r} as {kept.path.name}, which is indexed instead"
+
+
+class UploadConflict(Exception):
+    """An upload whose doc id belongs to a different file (``str(exc)`` says which)."""
+
+
+@dataclass
+class PreparedUpload:
+    """An uploaded file loaded, chunked and embedded, not yet in the store."""
+
+    item: _Loaded
+    job: _Job
+
+
+def prepare_upload(staged: Path, final: Path, settings: Settings) -> PreparedUpload:
+    """Read the upload saved at ``staged`` (to be kept at ``final``, doc id
+    ``uploads/<stem>``): load, chunk and embed it without touching the store, so no lock
+    is needed. Raises UnreadableFile with a one-line reason."""
+    from ingest.errors import UnreadableFile
+    from vectorstore.embeddings import get_embeddings
+
+    data = staged.read_bytes()
+    run = _Run(settings, None, read_state=False)
+    src = upload_source(final, settings)
+    item = run.load_one(src, run.key_for(hashlib.sha256(data).hexdigest()), data)
+    jobs = run.chunk([item])
+    if not jobs:
+        raise UnreadableFile("no text to index")
+    job = jobs[0]
+    job.vectors = get_embeddings(settings).encode(job.texts).tolist()
+    return PreparedUpload(item, job)
+
+
+def commit_upload(prepared: PreparedUpload, settings: Settings) -> IngestReport:
+    """Write a prepared upload into the store, unless its doc id is another file's
+    (UploadConflict) or it copies an indexed document (reported in ``duplicates``)."""
+    started = time.perf_counter()
+    run = _Run(settings, None)
+    item, job = prepared.item, prepared.job
+    doc = run.state.get(job.doc_id)
+    if doc is not None and doc.path != str(item.src.path):
+        shown = Path(doc.path).name if doc.path else "another file"
+        raise UploadConflict(f"{job.doc_id} is already taken by the upload {shown}")
+    if doc is not None and doc.complete and item.key in doc.index_keys:
+        run.report.unchanged += 1
+    elif run.drop_duplicates([item], unindex=False):
+        run.commit([job], len(job.ids), len(job.ids))
+    run.report.seconds = round(time.perf_counter() - started, 3)
+    return run.report
 
 
 def index_paths(

@@ -49,4 +49,9 @@ class IngestReport(BaseModel):
     duplicates: list[dict[str, str]] = Field(
         default_factory=list, description="same text in two files: {path, duplicate_of}"
     )
+    near_duplicates: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="indexed although near-identical to an uploaded document: "
+        "{path, similar_to}; nothing is evicted across the upload boundary",
+    )
     seconds: float = 0.0

@@ -14,14 +14,18 @@ from api.uploads import (
     UPLOAD_TYPES,
     UploadRejected,
     backup,
+    public_report,
     safe_filename,
-    save_upload,
-    uploads_dir,
+    stage_upload,
 )
-from ingest.discovery import doc_id_for
+from ingest.discovery import UPLOADS_NAMESPACE, is_upload_id
+from ingest.errors import UnreadableFile
+from vectorstore.indexer import UploadConflict
 from vectorstore.models import DocumentInfo, IngestReport
 
 router = APIRouter(tags=["documents"])
+# Guards the index and the uploads folder; held only to commit, never while a file is parsed
+# or embedded (that runs in this request's worker thread, off the event loop).
 _ingest_lock = threading.Lock()
 
 
@@ -44,27 +48,52 @@ def list_documents(request: Request) -> list[DocumentInfo]:
     },
 )
 def upload_document(request: Request, file: Annotated[UploadFile, File()]) -> UploadResult:
-    """Upload one document (.txt .md .html .htm .pdf .docx); it is indexed at once."""
+    """Upload one document (.txt .md .html .htm .pdf .docx; a name without an extension gets
+    the type its content shows). It is indexed at once as `uploads/<name>`, and never
+    replaces or evicts a document it did not create: a copy of an indexed document is 409."""
     assistant = get_assistant(request)
     settings = get_settings(request)
     try:
-        name = safe_filename(file.filename)
-        folder = uploads_dir(settings.store_dir)
+        head = file.file.read(64)
+        file.file.seek(0)
+        name = safe_filename(file.filename, head)
+        folder = settings.uploads_dir()
         max_bytes = int(settings.max_upload_mb * 1024 * 1024)
-        with _ingest_lock:
-            previous = backup(folder / name)
-            try:
-                path = save_upload(file.file, folder, name, max_bytes)
-                report = assistant.ingest([path])
-                _check(report, path, name)
-            except BaseException:
-                _undo(folder / name, previous)
-                raise
-            if previous is not None:
-                previous.unlink(missing_ok=True)
+        staged = stage_upload(file.file, folder, name, max_bytes)
+        try:
+            report = _index(assistant, staged, folder / name, name)
+        finally:
+            staged.unlink(missing_ok=True)
     except UploadRejected as exc:
         raise HTTPException(exc.status, exc.reason) from exc
-    return UploadResult(doc_id=doc_id_for(path, path.parent), filename=name, report=report)
+    doc_id = UPLOADS_NAMESPACE + name.rsplit(".", 1)[0]
+    return UploadResult(
+        doc_id=doc_id, filename=name, report=public_report(report, settings.store_dir)
+    )
+
+
+def _index(assistant, staged: Path, target: Path, name: str) -> IngestReport:
+    """Parse and embed `staged` (no lock), then, under the lock, move it to `target` and
+    commit it; on any failure the previous upload of that name is put back."""
+    try:
+        prepared = assistant.prepare_upload(staged, target)
+    except UnreadableFile as exc:
+        raise UploadRejected(422, f"cannot ingest {name}: {exc}") from exc
+    with _ingest_lock:
+        previous = backup(target)
+        try:
+            staged.replace(target)
+            report = assistant.commit_upload(prepared)
+            _check(report, target, name)
+        except UploadConflict as exc:
+            _undo(target, previous)
+            raise UploadRejected(409, f"{name}: {exc}; delete it first") from exc
+        except BaseException:
+            _undo(target, previous)
+            raise
+        if previous is not None:
+            previous.unlink(missing_ok=True)
+    return report
 
 
 @router.delete(
@@ -78,7 +107,7 @@ def remove_document(doc_id: str, request: Request) -> RemoveResult:
     with _ingest_lock:
         if not assistant.remove_document(doc_id):
             raise HTTPException(404, f"no document with doc_id {doc_id!r}")
-        _forget_upload(uploads_dir(get_settings(request).store_dir), doc_id)
+        _forget_upload(get_settings(request).uploads_dir(), doc_id)
     return RemoveResult(removed=doc_id)
 
 
@@ -108,10 +137,15 @@ def _undo(path: Path, previous: Path | None) -> None:
 
 
 def _forget_upload(folder: Path, doc_id: str) -> None:
-    """Delete `uploads/<doc_id>.<ext>` so a later re-ingest does not bring it back."""
-    if "/" in doc_id or doc_id.startswith("."):
+    """Delete the file of an uploaded document (`uploads/<stem>` -> `<stem>.<ext>`), so a
+    later re-ingest does not bring it back. Other ids name corpus files, never touched here
+    (a file left by an upload from before the namespace is an orphan, tidied at start-up)."""
+    if not is_upload_id(doc_id):
+        return
+    stem = doc_id[len(UPLOADS_NAMESPACE) :]
+    if "/" in stem or stem.startswith(".") or not stem:
         return
     for ext in UPLOAD_TYPES:
-        candidate = folder / f"{doc_id}{ext}"
+        candidate = folder / f"{stem}{ext}"
         if candidate.resolve().parent == folder.resolve() and candidate.is_file():
             candidate.unlink()

@@ -39,19 +39,22 @@ class CompletionRequest(ChatCompletionRequest):
 
 
 def split_messages(messages: list[OAIMessage]) -> tuple[str, list[ChatMessage]]:
-    """The last user message is the question; earlier user/assistant turns the history.
+    """The last user message is the question; the user/assistant turns before it the history.
 
     System, developer and tool messages are accepted but not obeyed: the documents decide.
+    Turns after the last user message (an assistant's tool call, the tool's result) are
+    ignored, as the answer is to that user message.
     """
-    turns = [m for m in messages if m.role in ("user", "assistant")]
-    if not turns or turns[-1].role != "user":
-        raise HTTPException(422, "messages: the last user/assistant message must be from the user")
+    last = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
+    if last is None:
+        raise HTTPException(422, "messages: there is no user message to answer")
+    turns = [m for m in messages[:last] if m.role in ("user", "assistant")]
     try:
-        history = [ChatMessage(role=m.role, content=m.text()) for m in turns[:-1]]
+        history = [ChatMessage(role=m.role, content=m.text()) for m in turns]
     except ValidationError as exc:
         reason = exc.errors()[0]["msg"]
         raise HTTPException(422, f"messages: an earlier message is invalid: {reason}") from None
-    return turns[-1].text(), history
+    return messages[last].text(), history
 
 
 @router.get("/models", response_model=ModelList, responses={401: {"model": ErrorBody}})

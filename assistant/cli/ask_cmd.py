@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(result.model_dump_json())
         else:
-            print_answer(result, Console())
+            print_answer(result, Console(emoji=False))
 
 
 def _run_batch(assistant, path: Path, filters: SearchFilters | None, k: int | None) -> int:

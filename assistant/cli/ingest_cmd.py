@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from assistant.cli.common import fail, load_assistant, one_line
 from vectorstore.models import IngestReport
@@ -60,7 +61,7 @@ def _progress(enabled: bool) -> Iterator[ProgressFn | None]:
 
 
 def _summary(report: IngestReport) -> None:
-    console = Console()
+    console = Console(emoji=False)
     console.print(
         f"documents: [bold]{report.added}[/] added, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.removed} removed; "
@@ -70,6 +71,10 @@ def _summary(report: IngestReport) -> None:
         console.print(f"duplicates not indexed: {len(report.duplicates)}")
         for dup in report.duplicates:
             console.print(f"  {dup['path']} = {dup['duplicate_of']}", markup=False)
+    if report.near_duplicates:
+        console.print(f"indexed beside a near-identical upload: {len(report.near_duplicates)}")
+        for near in report.near_duplicates:
+            console.print(f"  {near['path']} ~ {near['similar_to']}", markup=False)
     others = [s for s in report.skipped if not s.reason.startswith("duplicate of ")]
     if others:
         console.print(f"skipped: {len(others)}")
@@ -131,17 +136,18 @@ def docs_list(
     table.add_column("title", ratio=1)
     for name in ("type", "date", "pages", "chunks"):
         table.add_column(name, no_wrap=True)
-    for d in docs:
+    for d in docs:  # Text cells: document metadata is data, never rich markup or emoji codes
         table.add_row(
-            d.doc_id,
-            d.title,
-            d.doc_type or "",
-            d.date or "",
-            "" if d.pages is None else str(d.pages),
-            str(d.chunks),
+            *(
+                Text(value)
+                for value in (
+                    d.doc_id, d.title, d.doc_type or "", d.date or "",
+                    "" if d.pages is None else str(d.pages), str(d.chunks),
+                )
+            )
         )
-    console = Console()
-    (console if console.is_terminal else Console(width=160)).print(table)
+    console = Console(emoji=False)
+    (console if console.is_terminal else Console(width=160, emoji=False)).print(table)
     typer.echo(f"{len(docs)} documents, {sum(d.chunks for d in docs)} chunks")
 
 
