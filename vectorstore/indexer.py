@@ -27,6 +27,7 @@ from typing import Any
 from ingest.models import DocumentMeta, LoadedDocument, SkippedFile, SourceFile
 from ingest.settings import Settings
 from vectorstore.filters import DATE_KEY, date_key
+from vectorstore.lexical import LexicalIndex
 from vectorstore.models import IngestReport
 from vectorstore.store import ChunkStore, open_store
 
@@ -146,6 +147,9 @@ class _Run:
         self.report = IngestReport()
         self.state = stored_documents(self.store)
         self.config_key = _config_key(settings)
+        self.lexical = LexicalIndex(self.store)
+        self.removed: list[str] = []
+        self.changes: list[str] = []  # change-log records of the removals
 
     def skip(self, path: object, reason: str) -> None:
         self.report.skipped.append(SkippedFile(path=str(path), reason=reason))
@@ -153,8 +157,19 @@ class _Run:
     def remove(self, doc_id: str) -> None:
         doc = self.state.pop(doc_id, None)
         if doc and doc.ids:
+            self.changes.extend(self.store.log_changes([doc_id]))
             self.store.delete(sorted(doc.ids))
+            self.removed.append(doc_id)
             self.report.removed += 1
+
+    def finish_removals(self) -> None:
+        """Log the removed documents, change the generation, and drop them from the
+        lexical index."""
+        if self.removed:
+            self.changes.extend(self.store.log_changes(self.removed))
+            self.store.bump_generation()
+            self.lexical.apply({doc_id: [] for doc_id in self.removed}, self.changes)
+            self.removed, self.changes = [], []
 
     # --- planning --------------------------------------------------------------------
 
@@ -289,8 +304,12 @@ class _Run:
 
         One upsert and one delete for the group (Chroma writes are costly per call); a
         crash in between leaves documents the next run sees as incomplete and redoes.
+        The documents are logged in the store's change log before and after, and put in
+        the lexical index from the texts in hand.
         """
         if jobs:
+            doc_ids = [j.doc_id for j in jobs]
+            entries = self.store.log_changes(doc_ids)
             self.store.upsert(
                 [i for j in jobs for i in j.ids],
                 [v for j in jobs for v in j.vectors],
@@ -307,7 +326,12 @@ class _Run:
                     self.report.added += 1
                 self.report.chunks_embedded += len(job.ids)
             self.store.delete(stale)
+            entries += self.store.log_changes(doc_ids)
             self.store.bump_generation()
+            self.lexical.apply(
+                {j.doc_id: list(zip(j.ids, j.texts, j.metadatas, strict=True)) for j in jobs},
+                entries,
+            )
         self.progress("embedding", done, total)
 
     def embed_and_commit(self, jobs: list[_Job]) -> None:
@@ -372,7 +396,6 @@ def index_paths(
         ]
         for doc_id in gone:
             run.remove(doc_id)
-    if run.report.removed:
-        run.store.bump_generation()
+    run.finish_removals()
     run.report.seconds = round(time.perf_counter() - started, 3)
     return run.report

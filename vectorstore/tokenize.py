@@ -17,6 +17,7 @@ _STOPWORD_TEXT = """
     you your yours yourself yourselves shall may might must via per etc
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+TOKENIZER_VERSION = "1"  # change with the rules below: stored indexes are then rebuilt
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[a-z0-9]+(?:-[a-z0-9]+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u2010": "-", "\u2011": "-"})
@@ -24,8 +25,11 @@ _KEEP_S = ("ss", "us", "is", "ous")
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.translate(_APOSTROPHES)
+    if not text.isascii():  # (NFKD leaves ASCII as it is)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
     return re.sub(r"'s\b", "", text)
 
 
