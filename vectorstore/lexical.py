@@ -151,9 +151,15 @@ class LexicalIndex:
 
     def _full_build(self, db: sqlite3.Connection) -> None:
         started = time.time()
+        # records already logged are covered by the build (it reads after them; a write
+        # still in flight logs again when it is done)
+        covered = self.store.changes_since(started - self.margin_s)
         postings.clear(db)
         postings.add_chunks(db, self.store.raw_chunks())
         self.stats["merges"] += postings.merge(db)
+        db.executemany(
+            "INSERT OR IGNORE INTO applied VALUES (?, ?)", [(c.entry_id, c.at) for c in covered]
+        )
         self.stats["full_builds"] += 1
         postings.write_state(db, built=1, watermark=started)
         log.info("lexical index built from every stored chunk: %s", self.path)

@@ -28,7 +28,7 @@ import json
 import math
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -117,37 +117,64 @@ def _filter_columns(meta: dict[str, Any]) -> tuple:
     )
 
 
+def _segment_postings(
+    vocab: dict[str, int], chunk_ids: list[int], term_ids: list[np.ndarray]
+) -> Iterator[tuple[str, bytes, bytes, bytes]]:
+    """(term, ids, tfs, lens) blobs of one segment, from each chunk's term ids."""
+    names = list(vocab)
+    parts_t, parts_c, parts_f, parts_l = [], [], [], []
+    for cid, idx in zip(chunk_ids, term_ids, strict=True):
+        terms, counts = np.unique(idx, return_counts=True)
+        parts_t.append(terms)
+        parts_f.append(counts)
+        parts_c.append(np.full(terms.size, cid, dtype=_INT))
+        parts_l.append(np.full(terms.size, idx.size, dtype=_INT))
+    if not parts_t:
+        return
+    tids = np.concatenate(parts_t)
+    order = np.argsort(tids, kind="stable")  # by term, then chunk id (chunks in id order)
+    tids = tids[order]
+    cids, tfs, lens = (np.concatenate(p)[order].astype(_INT) for p in (parts_c, parts_f, parts_l))
+    bounds = np.flatnonzero(np.diff(tids)) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [tids.size]))
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        yield names[tids[a]], cids[a:b].tobytes(), tfs[a:b].tobytes(), lens[a:b].tobytes()
+
+
 def add_chunks(db: sqlite3.Connection, rows: Iterable[Row]) -> int:
     """Index chunks (a chunk id already present is replaced); one segment per
     `SEGMENT_CHUNKS`. Returns how many were added. Call `merge` after."""
     added = 0
     iterator = iter(rows)
     while batch := list(islice(iterator, SEGMENT_CHUNKS)):
-        known = [r[0] for r in batch]
-        _kill(db, "chunk_id", known)
+        _kill(db, "chunk_id", [r[0] for r in batch])
         segment = db.execute("INSERT INTO segments (chunks, dead) VALUES (0, 0)").lastrowid
-        postings: dict[str, tuple[list[int], list[int], list[int]]] = {}
+        vocab: dict[str, int] = {}
+        term_ids: list[np.ndarray] = []
         docs: Counter[str] = Counter()
-        total = 0
-        for chunk_id, text, meta in batch:
+        records = []
+        row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'chunks'").fetchone()
+        first = (row[0] if row else 0) + 1  # ids are never reused (AUTOINCREMENT)
+        chunk_ids = list(range(first, first + len(batch)))
+        for cid, (chunk_id, text, meta) in zip(chunk_ids, batch, strict=True):
             terms = tokenize(f"{meta.get('title') or ''}\n{text or ''}")
             columns = _filter_columns(meta)
-            cid = db.execute(
-                "INSERT INTO chunks (chunk_id, doc_id, start, stop, doc_type, publisher, "
-                "date_key, length, segment, meta, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (chunk_id, *columns, len(terms), segment,
-                 json.dumps(meta, separators=(",", ":")), text or ""),
-            ).lastrowid
-            for term, count in Counter(terms).items():
-                ids, tfs, lens = postings.setdefault(term, ([], [], []))
-                ids.append(cid)
-                tfs.append(count)
-                lens.append(len(terms))
+            records.append((cid, chunk_id, *columns, len(terms), segment,
+                            json.dumps(meta, separators=(",", ":")), text or ""))
+            term_ids.append(np.fromiter(
+                (vocab.setdefault(t, len(vocab)) for t in terms), dtype=np.int64, count=len(terms)
+            ))
             docs[columns[0]] += 1
-            total += len(terms)
+        total = sum(r[8] for r in records)
+        db.executemany(
+            "INSERT INTO chunks (id, chunk_id, doc_id, start, stop, doc_type, publisher, "
+            "date_key, length, segment, meta, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            records,
+        )
         db.executemany(
             "INSERT INTO postings VALUES (?, ?, ?, ?, ?)",
-            ((t, segment, _blob(i), _blob(f), _blob(n)) for t, (i, f, n) in postings.items()),
+            ((t, segment, i, f, n) for t, i, f, n in _segment_postings(vocab, chunk_ids, term_ids)),
         )
         db.execute("UPDATE segments SET chunks = ? WHERE id = ?", (len(batch), segment))
         db.executemany(
@@ -334,13 +361,17 @@ class Scorer:
             all_w.append(repeats * idf * tf * (self.k1 + 1.0) / (tf + norm))
         if not all_ids:
             return []
-        ids, inverse = np.unique(np.concatenate(all_ids), return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate(all_w))
+        flat = np.concatenate(all_ids)
+        # one slot per chunk id: summing is a bincount, no sort of the postings
+        scores = np.bincount(flat, weights=np.concatenate(all_w), minlength=int(flat.max()) + 1)
         if allowed is not None:
-            keep = np.isin(ids, allowed)
-            ids, scores = ids[keep], scores[keep]
+            mask = np.zeros(scores.size, dtype=bool)
+            allowed = np.asarray(allowed, dtype=np.int64)
+            inside = allowed[allowed < scores.size]
+            mask[inside] = True
+            scores[~mask] = 0.0
+        ids = np.flatnonzero(scores > 0.0)
         if ids.size > k:
-            part = np.argpartition(-scores, k - 1)[:k]
-            ids, scores = ids[part], scores[part]
-        order = np.lexsort((ids, -scores))
-        return [(int(ids[i]), float(scores[i])) for i in order]
+            ids = ids[np.argpartition(-scores[ids], k - 1)[:k]]
+        order = np.lexsort((ids, -scores[ids]))
+        return [(int(ids[i]), float(scores[ids[i]])) for i in order]

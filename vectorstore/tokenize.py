@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _STOPWORD_TEXT = """
     a about above after again against all also am an and any are as at be because been
@@ -46,16 +47,22 @@ def stem(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=500_000)
+def _terms_of(raw: str) -> tuple[str, ...]:
+    """The index terms of one raw token (none for a stopword)."""
+    if raw in STOPWORDS:
+        return ()
+    if "," in raw and raw[0].isdigit():
+        raw = raw.replace(",", "")  # 1,000 -> 1000
+    if "-" in raw and raw[0].isalpha():
+        return stem(raw), stem(raw.replace("-", ""))
+    return (stem(raw),)
+
+
 def tokenize(text: str) -> list[str]:
     """Index terms of `text`; a hyphenated term also yields its joined form (co-operation
     -> co-operation, cooperation)."""
     terms: list[str] = []
     for raw in _TOKEN.findall(_fold(text)):
-        if raw in STOPWORDS:
-            continue
-        if "," in raw and raw[0].isdigit():
-            raw = raw.replace(",", "")  # 1,000 -> 1000
-        terms.append(stem(raw))
-        if "-" in raw and raw[0].isalpha():
-            terms.append(stem(raw.replace("-", "")))
+        terms.extend(_terms_of(raw))
     return terms
