@@ -252,7 +252,8 @@ def main() -> int:
     args = parser.parse_args()
     words, p = word_frequencies(SHARED_CORPUS_DIR)
     qs = questions()
-    chosen = {c.name: c for c in (RankBm25, Bm25s, Fts5, Segmented) if c.name in args.candidates.split(",")}
+    wanted = args.candidates.split(",")
+    chosen = {c.name: c for c in (RankBm25, Bm25s, Fts5, Segmented) if c.name in wanted}
     result: dict = {"queries": len(qs), "fetch_k": FETCH_K, "sizes": {}}
     for size in [int(s) for s in args.sizes.split(",")]:
         texts = [tokenize(t) for t in synthetic_chunks(size, words, p, seed=size)]

@@ -29,7 +29,9 @@ def word_frequencies(corpus: Path | None, vocabulary: int = 20_000) -> tuple[lis
     if len(counts) < 500:
         rng = np.random.default_rng(7)
         letters = np.array(list("abcdefghijklmnoprstuvw"))
-        words = sorted({"".join(rng.choice(letters, rng.integers(3, 10))) for _ in range(vocabulary)})
+        words = sorted(
+            {"".join(rng.choice(letters, rng.integers(3, 10))) for _ in range(vocabulary)}
+        )
         weights = 1.0 / np.arange(1, len(words) + 1)
         return words, weights / weights.sum()
     common = counts.most_common(vocabulary)
