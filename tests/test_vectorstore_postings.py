@@ -112,11 +112,15 @@ def test_filters_and_dead_chunks(tmp_path) -> None:
     db = _db(tmp_path)
     rng = random.Random(5)
     rows = _doc(rng, "doc0", 5) + _doc(rng, "doc1", 5)
+    rows[0] = (rows[0][0], rows[0][1] + " zanzibar", rows[0][2])
     _write(db, postings.add_chunks, rows)
+    scorer = postings.Scorer(1.5, 0.75)
+    assert scorer.known(db, {"zanzibar", "w1", "nowhere"}) == {"zanzibar", "w1"}
     condition, params = postings.filter_sql(ChunkFilter(doc_types=["report"]))
     allowed = [r[0] for r in db.execute(f"SELECT id FROM chunks WHERE {condition}", params)]
     got = _top(db, ["harbour", "w2", "w7"], k=10, allowed=allowed)
     assert got and all(c.startswith("doc0#") for c, _ in got)
     _write(db, postings.drop_docs, ["doc0"])
+    assert scorer.known(db, {"zanzibar", "w1"}) == {"w1"}, "a removed chunk's terms are gone"
     assert all(c.startswith("doc1#") for c, _ in _top(db, ["harbour", "w2", "w7"], k=10))
     assert postings.filter_sql(None) == ("", [])

@@ -332,9 +332,15 @@ class Scorer:
         return (ids, tfs, lens) if ids.size else None
 
     def known(self, db: sqlite3.Connection, terms: set[str]) -> set[str]:
-        """The terms some live chunk contains."""
+        """The terms some live chunk contains (stops at the first live posting)."""
         dead = self._dead_ids(db, read_state(db).get("dead_version", "0"))
-        return {t for t in terms if self._postings(db, t, dead) is not None}
+        found = set()
+        for term in terms:
+            for (ids,) in db.execute("SELECT ids FROM postings WHERE term = ?", (term,)):
+                if not dead.size or not np.isin(_array(ids), dead).all():
+                    found.add(term)
+                    break
+        return found
 
     def top(
         self, db: sqlite3.Connection, terms: list[str], k: int, allowed: np.ndarray | None
