@@ -39,7 +39,8 @@ DATASETS = {
 MODES = {"lexical": (0.0, 1.0), "dense": (1.0, 0.0), "fused": (None, None)}
 
 
-def score_dataset(path: Path, settings: Settings) -> dict[str, dict[str, float]]:
+def score_dataset(path: Path, settings: Settings) -> dict[str, dict[str, list[float]]]:
+    """Per mode, per question: any gold source / all gold sources / evidence in the top 5."""
     from assistant.conversation import standalone_question
     from assistant.models import ChatMessage, RetrievedItem
     from assistant.retrieval import HybridSearch, diversify
@@ -53,7 +54,7 @@ def score_dataset(path: Path, settings: Settings) -> dict[str, dict[str, float]]
     store = open_store(settings)
     lexical = LexicalIndex(store)
     embeddings = get_embeddings(settings)
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, list[float]]] = {}
     for mode, (dense_w, lexical_w) in MODES.items():
         tuned = settings
         if dense_w is not None:
@@ -78,13 +79,9 @@ def score_dataset(path: Path, settings: Settings) -> dict[str, dict[str, float]]
                     value = metrics[name]
                     sums.setdefault(name, []).append(getattr(value, "value", value))
         out[mode] = {
-            "questions": len(items),
-            "any_source_at_5": round(sum(sums["doc_hit_at_k"]) / len(items), 3),
-            "all_sources_at_5": round(
-                sum(1 for v in sums["doc_recall_at_k"] if v >= 1.0) / len(items), 3),
-            "evidence_at_5": round(
-                sum(sums.get("evidence_hit_at_k", [])) / max(1, len(sums.get("evidence_hit_at_k",
-                                                                               []))), 3),
+            "any": sums["doc_hit_at_k"],
+            "all": [1.0 if v >= 1.0 else 0.0 for v in sums["doc_recall_at_k"]],
+            "evidence": sums.get("evidence_hit_at_k", []),
         }
     return out
 
@@ -104,8 +101,26 @@ def main() -> int:
             from vectorstore.indexer import index_paths
 
             index_paths([SHARED_CORPUS_DIR], settings)
-        result = {name: score_dataset(path, settings)
+        scored = {name: score_dataset(path, settings)
                   for name, path in DATASETS.items() if path.is_file()}
+    scored["dev+gold"] = {
+        mode: {key: [v for part in scored.values() for v in part[mode][key]]
+               for key in ("any", "all", "evidence")}
+        for mode in MODES
+    }
+    result = {
+        name: {
+            mode: {
+                "questions": len(values["any"]),
+                "any_source_at_5": round(sum(values["any"]) / len(values["any"]), 3),
+                "all_sources_at_5": round(sum(values["all"]) / len(values["all"]), 3),
+                "evidence_at_5": round(sum(values["evidence"]) / max(1, len(values["evidence"])),
+                                       3),
+            }
+            for mode, values in modes.items()
+        }
+        for name, modes in scored.items()
+    }
     print(json.dumps(result, indent=2))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
