@@ -70,8 +70,13 @@ def tiny_model(folder: Path) -> Path:
     """A random-weight 2-layer BERT with MiniLM's tokenizer, saved as a sentence-transformers
     folder (mean pooling, normalised)."""
     import torch
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
     from transformers import AutoTokenizer, BertConfig, BertModel
+
+    try:
+        from sentence_transformers.sentence_transformer import modules as models
+    except ImportError:  # older sentence-transformers
+        from sentence_transformers import models
 
     source = Settings().resolved_embedding_model()
     bert = folder / "bert"
@@ -83,7 +88,8 @@ def tiny_model(folder: Path) -> Path:
     BertModel(config).save_pretrained(str(bert))
     tokenizer.save_pretrained(str(bert))
     word = models.Transformer(str(bert), max_seq_length=256)
-    pooling = models.Pooling(word.get_word_embedding_dimension(), pooling_mode="mean")
+    dimension = getattr(word, "get_embedding_dimension", None) or word.get_word_embedding_dimension
+    pooling = models.Pooling(dimension(), pooling_mode="mean")
     model_dir = folder / "tiny-model"
     SentenceTransformer(modules=[word, pooling, models.Normalize()], device="cpu").save(
         str(model_dir))
