@@ -22,7 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import REPO, write_result  # noqa: E402
+
 QUESTION = "Who chairs the Council of the Nations and Regions?"
 
 
@@ -69,9 +72,7 @@ def main() -> int:
     if "baseline" in result:
         result["median_ratio_this_to_baseline"] = round(
             result["this"]["median_s"] / result["baseline"]["median_s"], 2)
-    print(json.dumps(result, indent=2))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(result, args.out)
     return 0
 
 

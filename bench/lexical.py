@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import REPO, percentile  # noqa: E402
 from bench.synth import word_frequencies  # noqa: E402
 from ingest.settings import SHARED_CORPUS_DIR  # noqa: E402
 from vectorstore.tokenize import tokenize  # noqa: E402
@@ -66,9 +66,6 @@ def timed(fn, queries) -> list[float]:
     return out
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round((len(ordered) - 1) * q / 100.0)))]
 
 
 class Fts5:
@@ -237,7 +234,7 @@ def run(candidate_cls, texts: list[list[str]], extra: list[list[str]], qs) -> di
         return {
             "build_s": round(build_s, 2),
             "query_ms_p50": round(statistics.median(times), 2),
-            "query_ms_p95": round(pct(times, 95), 2),
+            "query_ms_p95": round(percentile(times, 95), 2),
             "add_one_document_ms": round(add_ms, 1),
             "size_on_disk_mb": round(index.size_mb(), 1),
             "peak_rss_growth_mb": round(rss_growth, 1),

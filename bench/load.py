@@ -21,20 +21,15 @@ import asyncio
 import json
 import os
 import platform
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
+from bench.common import REPO, percentile, stop, write_result  # noqa: E402
 from ingest.settings import SHARED_CORPUS_DIR, Settings  # noqa: E402
 
 DEV_SET = SHARED_CORPUS_DIR.parent / "evals" / "dev.jsonl"
@@ -67,15 +62,6 @@ def _args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100), linear interpolation."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    at = (len(ordered) - 1) * q / 100.0
-    low = int(at)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -271,11 +257,7 @@ def main() -> int:
             pairs = asyncio.run(interleaved(url, bodies, bare, args.rounds))
             load = asyncio.run(run_load(url, bodies, args)) if args.duration > 0 else None
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
     a, b = pairs["bare"], pairs["chat"]
     result = {
@@ -313,9 +295,7 @@ def main() -> int:
                 part: round(percentile(values, 50), 1) for part, values in load["server"].items()
             },
         }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    write_result(result, args.out)
     return 0
 
 

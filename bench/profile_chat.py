@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -23,13 +22,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
+from bench.common import REPO, percentile, write_result  # noqa: E402
 from ingest.settings import SHARED_CORPUS_DIR, Settings  # noqa: E402
 
 DEV_SET = SHARED_CORPUS_DIR.parent / "evals" / "dev.jsonl"
@@ -78,9 +73,6 @@ class Clock:
         self.current = defaultdict(float)
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round((len(ordered) - 1) * q / 100.0)))]
 
 
 def main() -> int:
@@ -144,7 +136,7 @@ def main() -> int:
         "ms": {
             stage: {
                 "p50": round(statistics.median(r.get(stage, 0.0) for r in clock.rows), 2),
-                "p95": round(pct([r.get(stage, 0.0) for r in clock.rows], 95), 2),
+                "p95": round(percentile([r.get(stage, 0.0) for r in clock.rows], 95), 2),
                 "mean": round(statistics.mean(r.get(stage, 0.0) for r in clock.rows), 2),
             }
             for stage in stages
@@ -154,9 +146,7 @@ def main() -> int:
         },
         "torch_threads": settings.torch_threads,
     }
-    print(json.dumps(result, indent=2))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(result, args.out)
     return 0
 
 

@@ -29,7 +29,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,14 +36,10 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from bench.load import load_questions, percentile, prime, run_load, wait_healthy  # noqa: E402
+from bench.common import REPO, percentile, stop, write_result  # noqa: E402
+from bench.load import load_questions, prime, run_load, wait_healthy  # noqa: E402
 from bench.synth import word_frequencies, write_documents  # noqa: E402
 from ingest.settings import SHARED_CORPUS_DIR, Settings  # noqa: E402
 
@@ -250,11 +245,7 @@ def measure_size(label: str, corpus: list[Path], work: Path, model: Path, bodies
             "full_builds", 0)
         figures["server_peak_rss_gib"] = round(peak_rss_gib(proc.pid), 3)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     if not args.workdir:
         shutil.rmtree(store, ignore_errors=True)
     return figures
@@ -311,8 +302,7 @@ def write(result: dict, sizes: list[str], out: Path) -> None:
             "full_lexical_builds_when_adding_one_document_100k": big[
                 "add_one_document_full_builds"],
         }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(result, out, echo=False)
 
 
 if __name__ == "__main__":

@@ -21,20 +21,14 @@ import threading
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
+from bench.common import REPO, percentile, write_result  # noqa: E402
 from ingest.settings import SHARED_CORPUS_DIR, Settings  # noqa: E402
 
 DEV_SET = SHARED_CORPUS_DIR.parent / "evals" / "dev.jsonl"
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round((len(ordered) - 1) * q / 100.0)))]
 
 
 def main() -> int:
@@ -88,16 +82,14 @@ def main() -> int:
     result = {
         str(n): {
             "query_ms_p50": round(statistics.median(one[n]), 2),
-            "query_ms_p95": round(pct(one[n], 95), 2),
+            "query_ms_p95": round(percentile(one[n], 95), 2),
             "batch60_ms_p50": round(statistics.median(batch[n]), 1),
             "four_requests_ms_p50": round(statistics.median(four[n]), 1),
         }
         for n in counts
     }
     result["cpus"] = os.cpu_count()
-    print(json.dumps(result, indent=2))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(result, args.out)
     return 0
 
 
