@@ -120,8 +120,8 @@ class Assistant:
 
     def warm_up(self, sentences: bool = False) -> None:
         """Load the model, the store, the lexical index and the answerer now; with
-        `sentences`, also embed every stored sentence in a background thread, so that first
-        answers cost no more than later ones."""
+        `sentences`, also embed stored sentences (up to `warm_up_sentences`) in a
+        background thread, so that first answers cost no more than later ones."""
         self.encoder.embed_query("warm up")
         self.lexical.refresh(force=True, wait=True)
         _ = self.answerer, self.verifier

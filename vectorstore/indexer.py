@@ -18,12 +18,14 @@ import hashlib
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.dedup import SKETCH_MIN_SHARED
 from ingest.models import DocumentMeta, LoadedDocument, SkippedFile, SourceFile
 from ingest.settings import Settings
 from vectorstore.filters import DATE_KEY, date_key
@@ -34,8 +36,10 @@ from vectorstore.store import ChunkStore, open_store
 Progress = Callable[[str, int, int], None]
 INDEX_VERSION = "1"
 EMBED_BATCHES_PER_COMMIT = 4  # texts per encode call = embedding_batch_size * this
+SKETCH_KEY = "doc_sketch"  # on a document's first chunk: its dedup sketch, hex, comma-separated
 BOOKKEEPING_KEYS = frozenset(
-    {"index_key", "doc_hash", "doc_chunk_count", "path", "root", "ingested_at", DATE_KEY, "pages"}
+    {"index_key", "doc_hash", "doc_chunk_count", "path", "root", "ingested_at", DATE_KEY, "pages",
+     SKETCH_KEY}
 )
 
 
@@ -48,6 +52,7 @@ class StoredDoc:
     expected: int | None = None
     path: str | None = None
     doc_hash: str | None = None
+    sketch: set[int] | None = None  # None: indexed before sketches were kept
 
     @property
     def complete(self) -> bool:
@@ -61,6 +66,7 @@ class _Loaded:
     doc: LoadedDocument
     src: SourceFile
     key: str
+    sketch: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +90,8 @@ def stored_documents(store: ChunkStore) -> dict[str, StoredDoc]:
         doc.expected = meta.get("doc_chunk_count") if doc.expected is None else doc.expected
         doc.path = doc.path or meta.get("path")
         doc.doc_hash = doc.doc_hash or meta.get("doc_hash")
+        if meta.get(SKETCH_KEY):
+            doc.sketch = {int(h, 16) for h in str(meta[SKETCH_KEY]).split(",")}
     return docs
 
 
@@ -210,20 +218,33 @@ class _Run:
         self.progress("reading", len(todo), len(todo))
         return loaded
 
-    def stored_texts(self, exclude: set[str]) -> list[LoadedDocument]:
-        """Stored documents (file still present) rebuilt from their chunks, for dedup."""
-        keep = {
+    def stored_texts(self, exclude: set[str], sketches: list[set[int]]) -> list[LoadedDocument]:
+        """Stored documents (file still present) that may duplicate one of this run's
+        documents (their dedup sketches match, see `ingest.dedup.sketch`, or they have none),
+        rebuilt from their chunks: an ingest reads back candidates only, not the store."""
+        by_hash: dict[int, list[int]] = {}
+        for i, hashes in enumerate(sketches):
+            for h in hashes:
+                by_hash.setdefault(h, []).append(i)
+
+        def candidate(doc: StoredDoc) -> bool:
+            if doc.sketch is None:
+                return True
+            shared = Counter(i for h in doc.sketch for i in by_hash.get(h, ()))
+            return any(n >= SKETCH_MIN_SHARED for n in shared.values())
+
+        keep = sorted(
             doc_id
             for doc_id, doc in self.state.items()
             if doc_id not in exclude and doc.complete and doc.path and os.path.exists(doc.path)
-        }
+            and candidate(doc)
+        )
         if not keep:
             return []
         parts: dict[str, list[tuple[int, str, dict]]] = {}
-        for chunk in self.store.all_chunks():
-            meta = chunk.metadata.model_dump()
-            if meta["doc_id"] in keep:
-                parts.setdefault(meta["doc_id"], []).append((meta["start"], chunk.text, meta))
+        for i in range(0, len(keep), 200):
+            for _, text, meta in self.store.raw_chunks({"doc_id": {"$in": keep[i : i + 200]}}):
+                parts.setdefault(meta["doc_id"], []).append((meta["start"], text, meta))
         docs: list[LoadedDocument] = []
         for doc_id, pieces in parts.items():
             text = _rebuild_text(pieces)
@@ -241,12 +262,14 @@ class _Run:
     def drop_duplicates(self, loaded: list[_Loaded]) -> list[_Loaded]:
         """Keep one document of each near-duplicate group (among this run's documents and
         those already indexed); report and unindex the others."""
-        from ingest.dedup import find_duplicates
+        from ingest.dedup import find_duplicates, shingles, sketch
 
         if not loaded:
             return loaded
         in_run = {item.doc.meta.doc_id for item in loaded}
-        stored = self.stored_texts(in_run)
+        for item in loaded:
+            item.sketch = sketch(shingles(item.doc.text))
+        stored = self.stored_texts(in_run, [set(item.sketch) for item in loaded])
         pairs = find_duplicates([item.doc for item in loaded] + stored)
         paths = {d.meta.doc_id: d.meta.path for d in stored}
         paths.update((item.doc.meta.doc_id, str(item.src.path)) for item in loaded)
@@ -294,6 +317,8 @@ class _Run:
                 meta[DATE_KEY] = date_key(meta.get("date"))
                 metas.append(_clean_meta(meta))
                 ids.append(str(meta["chunk_id"]))
+            if item.sketch:
+                metas[0][SKETCH_KEY] = ",".join(f"{h:x}" for h in item.sketch)
             jobs.append(_Job(doc.meta.doc_id, [c.page_content for c in chunks], ids, metas))
         return jobs
 
