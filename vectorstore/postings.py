@@ -18,8 +18,10 @@ numpy) in SQLite's storage, split in segments so that a change costs what it cha
   version, and the sync state of `vectorstore.lexical`.
 
 A query reads the postings of its terms only (one blob per segment per term) and sums
-BM25 (Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5))) with numpy: its cost follows the
-postings of the question's terms, never a loop over the corpus in Python.
+BM25 with numpy: its cost follows the postings of the question's terms, never a loop over
+the corpus in Python. Scores are rank_bm25's BM25Okapi, which this replaced: idf
+log((N - n + 0.5) / (n + 0.5)), and a term in more than half the chunks gets EPSILON x the
+average idf of the vocabulary (`vocab` keeps each term's document frequency for that).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import numpy as np
 from vectorstore.filters import DATE_KEY, ChunkFilter, date_key
 from vectorstore.tokenize import TOKENIZER_VERSION, tokenize
 
-SCHEMA = f"2/{TOKENIZER_VERSION}"
+SCHEMA = f"3/{TOKENIZER_VERSION}"
 SEGMENT_CHUNKS = 5000  # chunks per segment written by one call (a full build writes many)
 MERGE_FANOUT = 4
 MAX_SEGMENT_CHUNKS = 50_000
@@ -60,10 +62,12 @@ CREATE TABLE postings (
     lens BLOB NOT NULL, PRIMARY KEY (term, segment)) WITHOUT ROWID;
 CREATE INDEX postings_by_segment ON postings (segment);
 CREATE TABLE dead (id INTEGER PRIMARY KEY, segment INTEGER NOT NULL);
+CREATE TABLE vocab (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE applied (entry_id TEXT PRIMARY KEY, at REAL NOT NULL)
 """
-TABLES = ("state", "chunks", "docs", "segments", "postings", "dead", "applied", "sqlite_sequence")
-COUNTERS = ("live", "total_len", "dead_version")
+TABLES = ("state", "chunks", "docs", "segments", "postings", "dead", "vocab", "applied",
+          "sqlite_sequence")
+EPSILON = 0.25  # rank_bm25's floor for a negative idf: EPSILON x the average idf
 Row = tuple[str, str, dict[str, Any]]  # chunk_id, text, stored metadata
 
 
@@ -97,14 +101,14 @@ def create(db: sqlite3.Connection) -> None:
             db.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in SCHEMA_SQL.strip().split(";\n"):
         db.execute(statement)
-    write_state(db, schema=SCHEMA, live=0, total_len=0, dead_version=0)
+    write_state(db, schema=SCHEMA, live=0, total_len=0, dead_version=0, vocab_version=0)
 
 
 def clear(db: sqlite3.Connection) -> None:
     """Empty the index, keeping the schema and the sync state."""
-    for table in ("chunks", "docs", "segments", "postings", "dead", "applied"):
+    for table in ("chunks", "docs", "segments", "postings", "dead", "vocab", "applied"):
         db.execute(f"DELETE FROM {table}")
-    _add_counters(db, dead_version=1)
+    _add_counters(db, dead_version=1, vocab_version=1)
     write_state(db, live=0, total_len=0)
 
 
@@ -172,9 +176,12 @@ def add_chunks(db: sqlite3.Connection, rows: Iterable[Row]) -> int:
             "date_key, length, segment, meta, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             records,
         )
+        rows = list(_segment_postings(vocab, chunk_ids, term_ids))
+        db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?, ?)",
+                       ((t, segment, i, f, n) for t, i, f, n in rows))
         db.executemany(
-            "INSERT INTO postings VALUES (?, ?, ?, ?, ?)",
-            ((t, segment, i, f, n) for t, i, f, n in _segment_postings(vocab, chunk_ids, term_ids)),
+            "INSERT INTO vocab VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            ((t, len(i) // np.dtype(_INT).itemsize) for t, i, _, _ in rows),
         )
         db.execute("UPDATE segments SET chunks = ? WHERE id = ?", (len(batch), segment))
         db.executemany(
@@ -182,7 +189,7 @@ def add_chunks(db: sqlite3.Connection, rows: Iterable[Row]) -> int:
             "chunks = chunks + excluded.chunks",
             docs.items(),
         )
-        _add_counters(db, live=len(batch), total_len=total)
+        _add_counters(db, live=len(batch), total_len=total, vocab_version=1)
         added += len(batch)
     return added
 
@@ -193,10 +200,17 @@ def _kill(db: sqlite3.Connection, column: str, values: list[str]) -> None:
         part = values[i : i + 500]
         marks = ",".join("?" * len(part))
         found = db.execute(
-            f"SELECT id, segment, length, doc_id FROM chunks WHERE {column} IN ({marks})", part
+            f"SELECT id, segment, length, doc_id, text, meta FROM chunks WHERE {column} IN "
+            f"({marks})", part,
         ).fetchall()
         if not found:
             continue
+        gone: Counter[str] = Counter()
+        for *_, text, meta in found:  # the same terms as when the chunk was added
+            gone.update(set(tokenize(f"{json.loads(meta).get('title') or ''}\n{text}")))
+        db.executemany("UPDATE vocab SET df = df - ? WHERE term = ?",
+                       [(n, t) for t, n in gone.items()])
+        db.execute("DELETE FROM vocab WHERE df <= 0")
         db.executemany("INSERT INTO dead VALUES (?, ?)", [(r[0], r[1]) for r in found])
         db.executemany(
             "UPDATE segments SET dead = dead + ? WHERE id = ?",
@@ -208,7 +222,8 @@ def _kill(db: sqlite3.Connection, column: str, values: list[str]) -> None:
             [(n, d) for d, n in Counter(r[3] for r in found).items()],
         )
         db.execute("DELETE FROM docs WHERE chunks <= 0")
-        _add_counters(db, live=-len(found), total_len=-sum(r[2] for r in found), dead_version=1)
+        _add_counters(db, live=-len(found), total_len=-sum(r[2] for r in found), dead_version=1,
+                      vocab_version=1)
 
 
 def drop_docs(db: sqlite3.Connection, doc_ids: list[str]) -> None:
@@ -312,6 +327,16 @@ class Scorer:
         self.k1, self.b = k1, b
         self._dead_version: str | None = None
         self._dead = np.zeros(0, dtype=_INT)
+        self._floor_key: tuple[str, int] | None = None
+        self._floor = 0.0
+
+    def _idf_floor(self, db: sqlite3.Connection, version: str, n_chunks: int) -> float:
+        """EPSILON x the average idf over the vocabulary (re-read only after a change)."""
+        if self._floor_key != (version, n_chunks):
+            df = np.array([r[0] for r in db.execute("SELECT df FROM vocab")], dtype=np.float64)
+            mean = float(np.mean(np.log(n_chunks - df + 0.5) - np.log(df + 0.5))) if df.size else 0
+            self._floor, self._floor_key = EPSILON * mean, (version, n_chunks)
+        return self._floor
 
     def _dead_ids(self, db: sqlite3.Connection, version: str) -> np.ndarray:
         if version != self._dead_version:
@@ -360,7 +385,9 @@ class Scorer:
                 continue
             ids, tfs, lens = found
             df = ids.size
-            idf = math.log(1.0 + (n_chunks - df + 0.5) / (df + 0.5))
+            idf = math.log(n_chunks - df + 0.5) - math.log(df + 0.5)
+            if idf < 0:
+                idf = self._idf_floor(db, state.get("vocab_version", "0"), n_chunks)
             tf = tfs.astype(np.float64)
             norm = self.k1 * (1.0 - self.b + self.b * lens / avg_len)
             all_ids.append(ids)
