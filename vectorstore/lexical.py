@@ -331,9 +331,10 @@ class LexicalIndex:
             rows = {
                 r[0]: r[1:]
                 for r in db.execute(
-                    f"SELECT id, text, meta FROM chunks WHERE id IN ({marks})", [i for i, _ in best]
+                    f"SELECT id, chunk_id, text, meta FROM chunks WHERE id IN ({marks})",
+                    [i for i, _ in best],
                 )
             }
-        return [
-            ScoredChunk(chunk=_stored(*rows[i]), score=score) for i, score in best if i in rows
-        ]
+        # ties in chunk_id order, as rank_bm25 over chunks sorted by id had them
+        best = sorted((b for b in best if b[0] in rows), key=lambda b: (-b[1], rows[b[0]][0]))
+        return [ScoredChunk(chunk=_stored(*rows[i][1:]), score=score) for i, score in best[:k]]

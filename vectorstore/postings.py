@@ -371,7 +371,8 @@ class Scorer:
         self, db: sqlite3.Connection, terms: list[str], k: int, allowed: np.ndarray | None
     ) -> list[tuple[int, float]]:
         """The best `k` (chunk id, score) for the query terms (duplicates count again),
-        among `allowed` chunk ids when given."""
+        among `allowed` chunk ids when given, best first; chunks tied with the k-th are
+        included too, so a caller can break ties its own way."""
         state = read_state(db)
         n_chunks, total = int(state.get("live", 0)), int(state.get("total_len", 0))
         if n_chunks <= 0 or k <= 0:
@@ -404,7 +405,8 @@ class Scorer:
             mask[inside] = True
             scores[~mask] = 0.0
         ids = np.flatnonzero(scores > 0.0)
-        if ids.size > k:
-            ids = ids[np.argpartition(-scores[ids], k - 1)[:k]]
+        if ids.size > k:  # the best k, and any chunk tied with the k-th (callers break ties)
+            kth = scores[ids[np.argpartition(-scores[ids], k - 1)[k - 1]]]
+            ids = ids[scores[ids] >= kth]
         order = np.lexsort((ids, -scores[ids]))
         return [(int(ids[i]), float(scores[ids[i]])) for i in order]
