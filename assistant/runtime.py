@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from ingest.settings import Settings
 
 
@@ -16,23 +14,3 @@ def use_query_threads(settings: Settings) -> None:
 
         torch.set_num_threads(settings.torch_threads)
 
-
-def preload_model() -> threading.Thread:
-    """Start loading the configured embedding model in a background thread: the slowest
-    part of a one-question start-up (`igr ask`), overlapped with opening the store and
-    the lexical index. Errors are left for the main thread to meet and report."""
-
-    def load() -> None:
-        try:
-            from ingest.settings import get_settings
-            from vectorstore.embeddings import get_embeddings
-
-            settings = get_settings()
-            use_query_threads(settings)
-            get_embeddings(settings)
-        except Exception:  # noqa: BLE001 - reported when the main thread loads it
-            return
-
-    thread = threading.Thread(target=load, name="igr-model-preload", daemon=True)
-    thread.start()
-    return thread

@@ -13,7 +13,6 @@ from rich.markup import escape
 
 from assistant.cli.common import fail, load_assistant, one_line
 from assistant.models import AnswerResult, ChatMessage, SearchFilters
-from assistant.runtime import preload_model
 
 _FILTER_KEYS = {
     "doc_type": "doc_type", "type": "doc_type", "publisher": "publisher",
@@ -107,7 +106,6 @@ def register(app: typer.Typer) -> None:
         except (ValueError, ValidationError, OSError) as exc:
             raise fail("ask", one_line(exc), 2) from None
         overrides = {"answerer": answerer} if answerer else {}
-        preload_model()  # the model loads while the store and the lexical index open
         assistant = load_assistant("ask", **overrides)
         try:
             assistant.lexical.refresh()
