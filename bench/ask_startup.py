@@ -29,10 +29,12 @@ from bench.common import REPO, write_result  # noqa: E402
 QUESTION = "Who chairs the Council of the Nations and Regions?"
 
 
-def one_run(checkout: Path, store: Path, question: str) -> float:
+def one_run(checkout: Path, store: Path, question: str, model: Path | None = None) -> float:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IGR_")}
     env.update(IGR_STORE_DIR=str(store), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
                ANONYMIZED_TELEMETRY="False")
+    if model:
+        env["IGR_EMBEDDING_MODEL"] = str(model)
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); sys.argv = ['igr', 'ask', sys.argv[2], "
         "'--json']; from assistant.cli import main; main()"
@@ -53,17 +55,18 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--question", default=QUESTION)
+    parser.add_argument("--model", type=Path, help="the embedding model the store was built with")
     parser.add_argument("--out", type=Path,
                         default=REPO / "bench" / "results" / "ask_startup.json")
     args = parser.parse_args()
     checkouts = {"this": REPO}
     if args.baseline:
         checkouts = {"baseline": args.baseline.resolve(), **checkouts}
-    one_run(REPO, args.store, args.question)  # warm the OS file cache and the lexical file
+    one_run(REPO, args.store, args.question, args.model)  # warm the OS file cache and the lexical file
     times: dict[str, list[float]] = {name: [] for name in checkouts}
     for _ in range(args.runs):
         for name, checkout in checkouts.items():
-            times[name].append(one_run(checkout, args.store, args.question))
+            times[name].append(one_run(checkout, args.store, args.question, args.model))
     result = {
         name: {"min_s": round(min(t), 2), "median_s": round(statistics.median(t), 2),
                "runs": [round(x, 2) for x in t]}
