@@ -62,7 +62,7 @@ def main() -> int:
     checkouts = {"this": REPO}
     if args.baseline:
         checkouts = {"baseline": args.baseline.resolve(), **checkouts}
-    one_run(REPO, args.store, args.question, args.model)  # warm the OS file cache and the lexical file
+    one_run(REPO, args.store, args.question, args.model)  # warm the file cache and lexical file
     times: dict[str, list[float]] = {name: [] for name in checkouts}
     for _ in range(args.runs):
         for name, checkout in checkouts.items():
