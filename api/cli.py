@@ -20,6 +20,13 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+def _check_model(settings) -> None:
+    """The embedding model folder exists and looks like a sentence-transformers model."""
+    from vectorstore.embeddings import check_model_dir
+
+    check_model_dir(settings.resolved_embedding_model())
+
+
 def register(app: typer.Typer) -> None:
     """Add the `serve` command to the `igr` CLI."""
 
@@ -27,6 +34,10 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option(None, help="address to bind (default IGR_HOST, 127.0.0.1)"),
         port: int = typer.Option(None, min=1, max=65535, help="port (default IGR_PORT, 8000)"),
+        workers: int = typer.Option(
+            1, min=1, max=64,
+            help="worker processes (more than 1 needs a Chroma server, IGR_CHROMA_URL)",
+        ),
     ) -> None:
         """Serve the HTTP API and the chat page."""
         import uvicorn
@@ -44,6 +55,14 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
             raise typer.Exit(2)
+        if workers > 1 and not settings.chroma_url:
+            typer.echo(
+                "igr serve: --workers above 1 needs a Chroma server (set IGR_CHROMA_URL; "
+                "`chroma run --path DIR`): the embedded store keeps its vector index in each "
+                "process's memory and is not safe to write from several processes",
+                err=True,
+            )
+            raise typer.Exit(2)
         if not _port_free(host, port):
             typer.echo(f"igr serve: cannot bind {host}:{port} (in use or not available)", err=True)
             raise typer.Exit(2)
@@ -51,7 +70,13 @@ def register(app: typer.Typer) -> None:
             from assistant.assistant import Assistant
 
             assistant = Assistant(settings)
-            assistant.warm_up()  # model, store, lexical index, answerer: fail here, in one line
+            if workers > 1:  # each worker loads its own; here only check what can fail
+                if not assistant.store.ping():
+                    raise RuntimeError(f"no answer from the Chroma server {settings.chroma_url}")
+                assistant.lexical.refresh(force=True, wait=True)  # built once, not per worker
+                _check_model(settings)
+            else:
+                assistant.warm_up()  # model, store, lexical index, answerer: fail here
         except Exception as exc:  # one line, not a traceback
             typer.echo(f"igr serve: cannot load the assistant: {exc}", err=True)
             raise typer.Exit(1) from None
@@ -62,4 +87,11 @@ def register(app: typer.Typer) -> None:
                 "igr serve: UNAUTHENTICATED (no IGR_API_KEYS): bound to loopback only, "
                 f"http://{host}:{port}/"
             )
-        uvicorn.run(create_app(settings, assistant), host=host.strip("[]"), port=port)
+        if workers > 1:
+            typer.echo(f"igr serve: {workers} worker processes")
+            uvicorn.run(
+                "api.app:create_app", factory=True, workers=workers, host=host.strip("[]"),
+                port=port,
+            )
+        else:
+            uvicorn.run(create_app(settings, assistant), host=host.strip("[]"), port=port)

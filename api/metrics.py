@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -38,11 +38,23 @@ class Metrics:
             ["endpoint"],
             registry=self.registry,
         )
+        self.lexical = Gauge(
+            "igr_lexical_index_events",
+            "This process's work on the lexical index since start: full_builds (from every "
+            "stored chunk), syncs (change-log reads), docs_synced (documents re-indexed), merges",
+            ["kind"],
+            registry=self.registry,
+        )
 
     def record_answer(self, endpoint: str, refused: bool) -> None:
         self.answers.labels(endpoint=endpoint).inc()
         if refused:
             self.refused.labels(endpoint=endpoint).inc()
+
+    def set_lexical(self, stats: dict[str, int]) -> None:
+        """Copy the lexical index's counters (`LexicalIndex.stats`) into the gauge."""
+        for kind, value in stats.items():
+            self.lexical.labels(kind=kind).set(value)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

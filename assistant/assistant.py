@@ -27,6 +27,7 @@ from assistant.models import (
 from assistant.question import profile_question
 from assistant.refusal import refusal_text, unanswered_text
 from assistant.retrieval import HybridSearch, RetrievedChunk, diversify
+from assistant.runtime import use_query_threads
 from assistant.safety import strip_injection
 from assistant.verifier import Verifier
 from ingest.sentences import split_sentences
@@ -97,6 +98,7 @@ class Assistant:
     @cached_property
     def encoder(self) -> CachedEncoder:
         with self._lock:
+            use_query_threads(self.settings)
             return CachedEncoder(get_embeddings(self.settings))
 
     @cached_property
@@ -121,20 +123,25 @@ class Assistant:
 
     def warm_up(self, sentences: bool = False) -> None:
         """Load the model, the store, the lexical index and the answerer now; with
-        `sentences`, also embed every stored sentence in a background thread, so that first
-        answers cost no more than later ones."""
+        `sentences`, also embed stored sentences (up to `warm_up_sentences`) in a
+        background thread, so that first answers cost no more than later ones."""
         self.encoder.embed_query("warm up")
-        self.lexical.refresh(force=True)
+        self.lexical.refresh(force=True, wait=True)
         _ = self.answerer, self.verifier
         if sentences:
             threading.Thread(target=self._embed_all_sentences, daemon=True).start()
 
     def _embed_all_sentences(self, batch: int = 16) -> None:
-        texts = list(dict.fromkeys(
-            sentence for chunk in self.lexical.chunks() for sentence in split_sentences(chunk.text)
-        ))
-        for start in range(0, len(texts), batch):
-            self.encoder.encode(texts[start : start + batch])
+        """Embed stored sentences, at most `warm_up_sentences` of them."""
+        texts: dict[str, None] = {}
+        budget = self.settings.warm_up_sentences
+        for chunk in self.lexical.chunks(limit=budget):
+            texts.update(dict.fromkeys(split_sentences(chunk.text)))
+            if len(texts) >= budget:
+                break
+        ordered = list(texts)[:budget]
+        for start in range(0, len(ordered), batch):
+            self.encoder.encode(ordered[start : start + batch])
 
     # --- answering ---------------------------------------------------------------------
 
@@ -297,7 +304,7 @@ class Assistant:
     ) -> IngestReport:
         """Index files or folders (default: the configured corpus) incrementally."""
         report = index_paths(paths, self.settings, prune=prune, progress=progress)
-        if "lexical" in self.__dict__:
+        if "lexical" in self.__dict__:  # (the indexer updated the index file itself)
             self.lexical.refresh(force=True)
         return report
 
@@ -327,7 +334,7 @@ class Assistant:
         """{"store": reachable, "model": loaded, "documents": count}."""
         try:
             store_ok = self.store.ping()
-            documents = len(self.documents()) if store_ok else 0
+            documents = self.lexical.document_count() if store_ok else 0
         except Exception:  # noqa: BLE001 - health reports, never raises
             store_ok, documents = False, 0
         return {"store": store_ok, "model": "encoder" in self.__dict__, "documents": documents}

@@ -28,6 +28,20 @@ def shingles(text: str, k: int = SHINGLE) -> set[int]:
     }
 
 
+SKETCH = 64
+SKETCH_MIN_SHARED = 2
+
+
+def sketch(shingle_set: set[int], k: int = SKETCH) -> list[int]:
+    """The `k` smallest shingle hashes (a bottom-k sketch), to pick which stored documents
+    to compare a new one with, without reading them all. Of the k smallest hashes of two
+    documents' union, each is in both sketches with probability Jaccard >= 0.3 for
+    duplicates as defined here (containment >= 0.7, length ratio >= 0.5); two documents
+    sharing fewer than `SKETCH_MIN_SHARED` hashes are duplicates with a chance below 1e-7
+    (binomial, k = 64), while unrelated documents with a few common phrases share one."""
+    return sorted(shingle_set)[:k]
+
+
 def similarity(a: set[int], b: set[int]) -> tuple[float, float]:
     """(containment of the smaller in the larger, size ratio smaller/larger)."""
     if not a or not b:

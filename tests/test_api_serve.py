@@ -56,13 +56,13 @@ def test_serve_refuses_a_port_in_use(tmp_path) -> None:
 class ServeProcess:
     """An `igr serve` subprocess on a free loopback port."""
 
-    def __init__(self, store: Path, **env: str) -> None:
+    def __init__(self, store: Path, args: tuple[str, ...] = (), **env: str) -> None:
         store.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = store / "serve.log"
         self.proc = subprocess.Popen(
-            [str(IGR), "serve", "--port", str(self.port)],
+            [str(IGR), "serve", "--port", str(self.port), *args],
             env=serve_env(store, **env), stdout=self.log.open("w"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -152,3 +152,33 @@ def test_upload_through_one_is_answerable_through_the_other(two_servers) -> None
     while "uploads/quill" in {d["doc_id"] for d in httpx.get(f"{a.url}/documents").json()}:
         assert time.monotonic() < deadline
         time.sleep(0.5)
+
+
+def test_workers_need_a_chroma_server(tmp_path) -> None:
+    result = run_serve(["--workers", "2", "--port", str(free_port())], serve_env(tmp_path))
+    assert result.returncode == 2
+    assert "--workers above 1 needs a Chroma server" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_chroma_server(chroma_url, tmp_path) -> None:  # noqa: F811
+    server = ServeProcess(tmp_path / "workers", ("--workers", "2"), IGR_CHROMA_URL=chroma_url)
+    try:
+        server.wait_ready()
+        children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children")
+        pids = children.read_text().split()
+        assert len(pids) >= 2, "two worker processes under igr serve"
+        text = ("The Gannetstone Charter is a fictional accord about lighthouse keepers. "
+                "The Gannetstone Charter was signed in Kirkwall in 2011.")
+        up = httpx.post(f"{server.url}/documents", files={"file": ("gannet.txt", text)},
+                        timeout=120)
+        assert up.status_code == 201, up.text
+        time.sleep(1.5)  # the other worker's generation check (every second)
+        for _ in range(6):  # whichever worker answers, it finds the upload
+            body = httpx.post(f"{server.url}/chat", timeout=120,
+                              json={"question": "Where was the Gannetstone Charter signed?"})
+            assert body.status_code == 200
+            assert body.json()["retrieved"][0]["doc_id"] == "uploads/gannet"
+    finally:
+        server.stop()

@@ -232,3 +232,45 @@ def test_changed_chunking_settings_reindex_everything(settings, tmp_path: Path) 
     assert index_paths(None, smaller).chunks_embedded == 0
     longest = max(len(c.text) for c in open_store(smaller).all_chunks())
     assert longest < 600
+
+
+def _prose(folder: Path, name: str, seed: int) -> None:
+    """A document of random words from a large made-up vocabulary (few shared phrases)."""
+    import random
+
+    rng = random.Random(seed)
+    vocab = ["".join(rng.choice("bcdfglmnprstv") + rng.choice("aeiou") for _ in range(3))
+             for _ in range(3000)]
+    words = " ".join(rng.choice(vocab) for _ in range(600))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.txt").write_text(f"Title: {name}\n---\n{words}.\n", encoding="utf-8")
+
+
+def test_dedup_reads_back_only_documents_whose_sketch_matches(tmp_path, monkeypatch) -> None:
+    from vectorstore.store import ChunkStore
+
+    for i in range(6):
+        _prose(tmp_path / "gen", f"gen-{i:03d}", seed=i)
+    settings = make_settings(tmp_path / "store")
+    index_paths([tmp_path / "gen"], settings)
+    read: list[str] = []
+    original = ChunkStore.raw_chunks
+
+    def recording(self, where=None):
+        for row in original(self, where):
+            read.append(row[2]["doc_id"])
+            yield row
+
+    monkeypatch.setattr(ChunkStore, "raw_chunks", recording)
+    (tmp_path / "more").mkdir()
+    shutil.copy(tmp_path / "gen" / "gen-002.txt", tmp_path / "more" / "copy-of-two.txt")
+    report = index_paths([tmp_path / "gen", tmp_path / "more"], settings)
+    assert report.duplicates == [
+        {"path": str(tmp_path / "more" / "copy-of-two.txt"), "duplicate_of": "gen-002"}
+    ]
+    assert set(read) == {"gen-002"}, f"only the matching document is read back: {set(read)}"
+    read.clear()
+    _prose(tmp_path / "other", "other", seed=99)
+    report = index_paths([tmp_path / "other"], settings)
+    assert report.added == 1 and not report.duplicates
+    assert read == [], "a new unrelated document reads nothing back for dedup"

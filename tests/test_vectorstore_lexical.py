@@ -91,3 +91,35 @@ def test_neighbours_are_the_adjacent_chunks_of_the_same_document(tmp_path) -> No
     stranger = chunks[0].model_copy(update={"metadata": chunks[0].metadata.model_copy()})
     stranger.metadata.chunk_id = "not-indexed"
     assert index.neighbours(stranger) == []
+
+
+def test_a_copy_elsewhere_follows_changes_document_by_document(tmp_path) -> None:
+    write_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "store")
+    index_paths([tmp_path / "corpus"], settings)
+    # another host's copy of the index: its own file, built once from the store
+    remote = LexicalIndex(open_store(settings), refresh_interval_s=0.0,
+                          path=tmp_path / "host-b" / "lexical.sqlite3")
+    assert remote.search("Quillborough", k=1)
+    assert remote.stats["full_builds"] == 1
+    synced = remote.stats["docs_synced"]
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "heron-note.txt").write_text(
+        "Title: Heron note\n---\nThe Heron Bridge Protocol covers footbridges between "
+        "councils. Each council inspects its bridges every spring.\n", encoding="utf-8")
+    index_paths([tmp_path / "more"], settings)
+    hits = remote.search("Heron footbridges", k=1)
+    assert hits and hits[0].chunk.metadata.doc_id == "heron-note"
+    assert remote.stats["full_builds"] == 1, "one new document is not a rebuild"
+    assert remote.stats["docs_synced"] == synced + 1
+    assert remote.document_count() == LexicalIndex(open_store(settings)).document_count()
+    assert remove_document(ChunkStore(settings), "heron-note") == 1
+    assert remote.search("Heron footbridges", k=1) == []
+    assert remote.stats["full_builds"] == 1
+
+
+def test_unknown_terms_and_bounded_chunk_listing(settings) -> None:
+    index = LexicalIndex(open_store(settings))
+    assert index.unknown_terms(["quillborough", "zzyzxq", "accord"]) == ["zzyzxq"]
+    assert len(list(index.chunks(limit=2))) == 2
+    assert len(list(index.chunks())) == index.size > 2

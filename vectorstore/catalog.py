@@ -32,6 +32,7 @@ def remove_document(store: ChunkStore, doc_id: str) -> int:
     """Delete every chunk of `doc_id`; returns how many were removed (0 = not found)."""
     ids = list(store.metadatas({"doc_id": doc_id}))
     if ids:
+        store.log_changes([doc_id])
         store.delete(ids)
-        store.bump_generation()
+        store.bump_generation([doc_id])
     return len(ids)

@@ -20,7 +20,8 @@ class EmbeddingModelError(RuntimeError):
     """The embedding model folder is missing or is not a sentence-transformers model."""
 
 
-def _check_model_dir(path: Path) -> None:
+def check_model_dir(path: Path) -> None:
+    """Raise EmbeddingModelError unless `path` is a sentence-transformers model folder."""
     if not path.is_dir():
         raise EmbeddingModelError(
             f"embedding model folder not found: {path} (set IGR_EMBEDDING_MODEL to a local "
@@ -43,7 +44,7 @@ def _load_model(path: Path) -> tuple[SentenceTransformer, threading.Lock]:
     with _MODELS_LOCK:
         if key in _MODELS:
             return _MODELS[key]
-        _check_model_dir(path)
+        check_model_dir(Path(path))
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         from sentence_transformers import SentenceTransformer

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,18 +27,22 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from ingest.dedup import SKETCH_MIN_SHARED
 from ingest.discovery import is_upload_id, upload_source
 from ingest.models import DocumentMeta, LoadedDocument, SkippedFile, SourceFile
 from ingest.settings import Settings
 from vectorstore.filters import DATE_KEY, date_key
+from vectorstore.lexical import LexicalIndex
 from vectorstore.models import IngestReport
 from vectorstore.store import ChunkStore, open_store
 
 Progress = Callable[[str, int, int], None]
 INDEX_VERSION = "1"
 EMBED_BATCHES_PER_COMMIT = 4  # texts per encode call = embedding_batch_size * this
+SKETCH_KEY = "doc_sketch"  # on a document's first chunk: its dedup sketch, hex, comma-separated
 BOOKKEEPING_KEYS = frozenset(
-    {"index_key", "doc_hash", "doc_chunk_count", "path", "root", "ingested_at", DATE_KEY, "pages"}
+    {"index_key", "doc_hash", "doc_chunk_count", "path", "root", "ingested_at", DATE_KEY, "pages",
+     SKETCH_KEY}
 )
 
 
@@ -50,6 +55,7 @@ class StoredDoc:
     expected: int | None = None
     path: str | None = None
     doc_hash: str | None = None
+    sketch: set[int] | None = None  # None: indexed before sketches were kept
 
     @property
     def complete(self) -> bool:
@@ -64,6 +70,7 @@ class _Loaded:
     src: SourceFile
     key: str
     chunks: list[Document] = field(default_factory=list)
+    sketch: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +94,8 @@ def stored_documents(store: ChunkStore) -> dict[str, StoredDoc]:
         doc.expected = meta.get("doc_chunk_count") if doc.expected is None else doc.expected
         doc.path = doc.path or meta.get("path")
         doc.doc_hash = doc.doc_hash or meta.get("doc_hash")
+        if meta.get(SKETCH_KEY):
+            doc.sketch = {int(h, 16) for h in str(meta[SKETCH_KEY]).split(",")}
     return docs
 
 
@@ -153,6 +162,9 @@ class _Run:
         if read_state:
             self.store = open_store(settings)
             self.state = stored_documents(self.store)
+            self.lexical = LexicalIndex(self.store)
+        self.removed: list[str] = []
+        self.changes: list[str] = []  # change-log records of the removals
 
     def skip(self, path: object, reason: str) -> None:
         self.report.skipped.append(SkippedFile(path=str(path), reason=reason))
@@ -160,8 +172,19 @@ class _Run:
     def remove(self, doc_id: str) -> None:
         doc = self.state.pop(doc_id, None)
         if doc and doc.ids:
+            self.changes.extend(self.store.log_changes([doc_id]))
             self.store.delete(sorted(doc.ids))
+            self.removed.append(doc_id)
             self.report.removed += 1
+
+    def finish_removals(self) -> None:
+        """Log the removed documents, change the generation, and drop them from the
+        lexical index."""
+        if self.removed:
+            self.changes.extend(self.store.log_changes(self.removed))
+            self.store.bump_generation()
+            self.lexical.apply({doc_id: [] for doc_id in self.removed}, self.changes)
+            self.removed, self.changes = [], []
 
     # --- planning --------------------------------------------------------------------
 
@@ -235,20 +258,33 @@ class _Run:
         self.progress("reading", len(todo), len(todo))
         return loaded
 
-    def stored_texts(self, exclude: set[str]) -> list[LoadedDocument]:
-        """Stored documents (file still present) rebuilt from their chunks, for dedup."""
-        keep = {
+    def stored_texts(self, exclude: set[str], sketches: list[set[int]]) -> list[LoadedDocument]:
+        """Stored documents (file still present) that may duplicate one of this run's
+        documents (their dedup sketches match, see `ingest.dedup.sketch`, or they have none),
+        rebuilt from their chunks: an ingest reads back candidates only, not the store."""
+        by_hash: dict[int, list[int]] = {}
+        for i, hashes in enumerate(sketches):
+            for h in hashes:
+                by_hash.setdefault(h, []).append(i)
+
+        def candidate(doc: StoredDoc) -> bool:
+            if doc.sketch is None:
+                return True
+            shared = Counter(i for h in doc.sketch for i in by_hash.get(h, ()))
+            return any(n >= SKETCH_MIN_SHARED for n in shared.values())
+
+        keep = sorted(
             doc_id
             for doc_id, doc in self.state.items()
             if doc_id not in exclude and doc.complete and doc.path and os.path.exists(doc.path)
-        }
+            and candidate(doc)
+        )
         if not keep:
             return []
         parts: dict[str, list[tuple[int, str, dict]]] = {}
-        for chunk in self.store.all_chunks():
-            meta = chunk.metadata.model_dump()
-            if meta["doc_id"] in keep:
-                parts.setdefault(meta["doc_id"], []).append((meta["start"], chunk.text, meta))
+        for i in range(0, len(keep), 200):
+            for _, text, meta in self.store.raw_chunks({"doc_id": {"$in": keep[i : i + 200]}}):
+                parts.setdefault(meta["doc_id"], []).append((meta["start"], text, meta))
         docs: list[LoadedDocument] = []
         for doc_id, pieces in parts.items():
             text = _rebuild_text(pieces)
@@ -273,12 +309,14 @@ class _Run:
         copies an upload is indexed beside it; both are reported. With `unindex` false, a
         dropped document's earlier version stays indexed (a rejected re-upload).
         """
-        from ingest.dedup import find_duplicates
+        from ingest.dedup import find_duplicates, shingles, sketch
 
         if not loaded:
             return loaded
         in_run = {item.doc.meta.doc_id for item in loaded}
-        stored = self.stored_texts(in_run)
+        for item in loaded:
+            item.sketch = sketch(shingles(item.doc.text))
+        stored = self.stored_texts(in_run, [set(item.sketch) for item in loaded])
         pairs = find_duplicates([item.doc for item in loaded] + stored)
         paths = {d.meta.doc_id: d.meta.path for d in stored}
         paths.update((item.doc.meta.doc_id, str(item.src.path)) for item in loaded)
@@ -336,6 +374,8 @@ class _Run:
                 meta[DATE_KEY] = date_key(meta.get("date"))
                 metas.append(_clean_meta(meta))
                 ids.append(str(meta["chunk_id"]))
+            if item.sketch:
+                metas[0][SKETCH_KEY] = ",".join(f"{h:x}" for h in item.sketch)
             jobs.append(_Job(doc.meta.doc_id, [c.page_content for c in chunks], ids, metas))
         return jobs
 
@@ -346,8 +386,12 @@ class _Run:
 
         One upsert and one delete for the group (Chroma writes are costly per call); a
         crash in between leaves documents the next run sees as incomplete and redoes.
+        The documents are logged in the store's change log before and after, and put in
+        the lexical index from the texts in hand.
         """
         if jobs:
+            doc_ids = [j.doc_id for j in jobs]
+            entries = self.store.log_changes(doc_ids)
             self.store.upsert(
                 [i for j in jobs for i in j.ids],
                 [v for j in jobs for v in j.vectors],
@@ -364,7 +408,12 @@ class _Run:
                     self.report.added += 1
                 self.report.chunks_embedded += len(job.ids)
             self.store.delete(stale)
+            entries += self.store.log_changes(doc_ids)
             self.store.bump_generation()
+            self.lexical.apply(
+                {j.doc_id: list(zip(j.ids, j.texts, j.metadatas, strict=True)) for j in jobs},
+                entries,
+            )
         self.progress("embedding", done, total)
 
     def embed_and_commit(self, jobs: list[_Job]) -> None:
@@ -496,7 +545,6 @@ def index_paths(
         ]
         for doc_id in gone:
             run.remove(doc_id)
-    if run.report.removed:
-        run.store.bump_generation()
+    run.finish_removals()
     run.report.seconds = round(time.perf_counter() - started, 3)
     return run.report

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from ingest.settings import Settings
 
 GENERATION_KEY = "generation"
+CHANGES_SUFFIX = "-changes"
 _PAGE = 5000
 # Embedded mode: generation tokens written by this process, and the generation each
 # location's shared Chroma `System` was (re)loaded at (see ChunkStore._ensure_fresh).
@@ -74,11 +77,23 @@ def _to_stored(text: str | None, metadata: Any) -> StoredChunk:
     return StoredChunk(text=text or "", metadata=ChunkMetadata.model_validate(dict(metadata)))
 
 
+@dataclass(frozen=True)
+class Change:
+    """One change-log record: document `doc_id` was (re)written or removed around `at`."""
+
+    entry_id: str
+    doc_id: str
+    at: float
+
+
 class ChunkStore:
     """One Chroma collection of chunks (cosine space); ids are chunk ids.
 
     Besides each chunk's `ChunkMetadata`, the store keeps a `generation` token in the
-    collection metadata, changed by every write, so other processes can notice changes.
+    collection metadata, changed by every write, so other processes can notice changes,
+    and a change log (a second collection, `<name>-changes`) saying which documents each
+    write touched, so they can follow a change without re-reading everything (see
+    `vectorstore.lexical`). Writers log a document before and after writing it.
     """
 
     def __init__(self, settings: Settings, refresh_interval_s: float = 1.0) -> None:
@@ -103,12 +118,15 @@ class ChunkStore:
                 configuration={"hnsw": {"space": "cosine"}},
                 metadata={GENERATION_KEY: uuid.uuid4().hex},
             )
+            changes = client.get_or_create_collection(
+                name=self.collection_name + CHANGES_SUFFIX, embedding_function=None
+            )
         except Exception as exc:  # noqa: BLE001
             raise StoreError(
                 f"cannot open collection {self.collection_name!r} at {self.location}: "
                 f"{_first_line(exc)}"
             ) from exc
-        self._client, self._collection = client, collection
+        self._client, self._collection, self._changes = client, collection, changes
 
     def _reopen(self, generation: str) -> None:
         """Embedded Chroma keeps its vector index in memory: after another process wrote,
@@ -192,14 +210,14 @@ class ChunkStore:
                 return
             offset += _PAGE
 
+    def raw_chunks(self, where: dict | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(chunk_id, text, raw stored metadata) of every chunk matching `where`, page by page."""
+        for page in self._pages(where, ["documents", "metadatas"]):
+            yield from zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+
     def all_chunks(self, where: dict | None = None) -> list[StoredChunk]:
         """Every chunk (matching `where`), text and metadata."""
-        chunks: list[StoredChunk] = []
-        for page in self._pages(where, ["documents", "metadatas"]):
-            chunks.extend(
-                _to_stored(t, m) for t, m in zip(page["documents"], page["metadatas"], strict=True)
-            )
-        return chunks
+        return [_to_stored(text, meta) for _, text, meta in self.raw_chunks(where)]
 
     def metadatas(self, where: dict | None = None) -> dict[str, dict[str, Any]]:
         """chunk_id -> raw stored metadata (bookkeeping keys included), without texts."""
@@ -263,8 +281,41 @@ class ChunkStore:
             for i in range(0, len(chunk_ids), _PAGE):
                 self._collection.delete(ids=chunk_ids[i : i + _PAGE])
 
-    def bump_generation(self) -> str:
-        """Record that the content changed; returns the new token."""
+    def log_changes(self, doc_ids: Iterable[str]) -> list[str]:
+        """Append one change-log record per document; returns the records' ids."""
+        docs = sorted(set(doc_ids))
+        if not docs:
+            return []
+        ids = [uuid.uuid4().hex for _ in docs]
+        at = time.time()
+        self._changes.add(
+            ids=ids,
+            embeddings=[[1.0]] * len(docs),
+            metadatas=[{"doc_id": d, "at": at} for d in docs],
+        )
+        return ids
+
+    def changes_since(self, at: float) -> list[Change]:
+        """The change-log records stamped at or after `at` (epoch seconds)."""
+        found: list[Change] = []
+        offset = 0
+        while True:
+            page = self._changes.get(
+                where={"at": {"$gte": float(at)}}, include=["metadatas"], limit=_PAGE,
+                offset=offset,
+            )
+            found.extend(
+                Change(entry_id=i, doc_id=str(m["doc_id"]), at=float(m["at"]))
+                for i, m in zip(page["ids"], page["metadatas"], strict=True)
+            )
+            if len(page["ids"]) < _PAGE:
+                return found
+            offset += _PAGE
+
+    def bump_generation(self, doc_ids: Iterable[str] = ()) -> str:
+        """Record that the content changed (in the change log for `doc_ids`, then in the
+        generation token); returns the new token."""
+        self.log_changes(doc_ids)
         token = uuid.uuid4().hex
         with self._write_lock:
             _LOCAL_GENERATIONS.setdefault(self.location, set()).add(token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _STOPWORD_TEXT = """
     a about above after again against all also am an and any are as at be because been
@@ -17,6 +18,7 @@ _STOPWORD_TEXT = """
     you your yours yourself yourselves shall may might must via per etc
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+TOKENIZER_VERSION = "1"  # change with the rules below: stored indexes are then rebuilt
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[a-z0-9]+(?:-[a-z0-9]+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u2010": "-", "\u2011": "-"})
@@ -24,8 +26,11 @@ _KEEP_S = ("ss", "us", "is", "ous")
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.translate(_APOSTROPHES)
+    if not text.isascii():  # (NFKD leaves ASCII as it is)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
     return re.sub(r"'s\b", "", text)
 
 
@@ -42,16 +47,22 @@ def stem(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=500_000)
+def _terms_of(raw: str) -> tuple[str, ...]:
+    """The index terms of one raw token (none for a stopword)."""
+    if raw in STOPWORDS:
+        return ()
+    if "," in raw and raw[0].isdigit():
+        raw = raw.replace(",", "")  # 1,000 -> 1000
+    if "-" in raw and raw[0].isalpha():
+        return stem(raw), stem(raw.replace("-", ""))
+    return (stem(raw),)
+
+
 def tokenize(text: str) -> list[str]:
     """Index terms of `text`; a hyphenated term also yields its joined form (co-operation
     -> co-operation, cooperation)."""
     terms: list[str] = []
     for raw in _TOKEN.findall(_fold(text)):
-        if raw in STOPWORDS:
-            continue
-        if "," in raw and raw[0].isdigit():
-            raw = raw.replace(",", "")  # 1,000 -> 1000
-        terms.append(stem(raw))
-        if "-" in raw and raw[0].isalpha():
-            terms.append(stem(raw.replace("-", "")))
+        terms.extend(_terms_of(raw))
     return terms

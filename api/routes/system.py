@@ -48,7 +48,11 @@ def health(request: Request) -> JSONResponse:
 )
 def metrics(request: Request) -> Response:
     """Prometheus metrics of this process."""
-    return Response(get_metrics(request).render(), media_type=CONTENT_TYPE)
+    metrics = get_metrics(request)
+    lexical = getattr(getattr(request.app.state, "assistant", None), "lexical", None)
+    if lexical is not None:
+        metrics.set_lexical(lexical.stats)
+    return Response(metrics.render(), media_type=CONTENT_TYPE)
 
 
 @router.get("/", include_in_schema=False)

@@ -117,6 +117,7 @@ def register(app: typer.Typer) -> None:
         overrides = {"answerer": answerer} if answerer else {}
         assistant = load_assistant("ask", **overrides)
         try:
+            assistant.lexical.refresh()
             if batch is not None:
                 failed = _run_batch(assistant, batch, chosen_filters, k)
                 raise typer.Exit(1 if failed else 0)
