@@ -1,4 +1,5 @@
-"""API keys: `Authorization: Bearer <key>` on everything but /health and the page's files."""
+"""API keys: `Authorization: Bearer <key>` on everything but /health, the page's files and
+the API documentation (which holds no data)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-OPEN_PATHS = frozenset({"/", "/health", "/favicon.ico"})
+from api.errors import error_body
+
+OPEN_PATHS = frozenset({"/", "/health", "/favicon.ico", "/docs", "/redoc", "/openapi.json",
+                        "/docs/oauth2-redirect"})
 OPEN_PREFIXES = ("/static/",)
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
@@ -54,9 +58,9 @@ class ApiKeyMiddleware:
             await self.app(scope, receive, send)
             return
         reason = "invalid API key" if headers.get("authorization") else "missing API key"
-        body = json.dumps(
-            {"detail": f"{reason}: send the header 'Authorization: Bearer <key>'"}
-        ).encode()
+        detail = f"{reason}: send the header 'Authorization: Bearer <key>'"
+        code = "invalid_api_key" if headers.get("authorization") else "missing_api_key"
+        body = json.dumps(error_body(scope["path"], 401, detail, code)).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -25,6 +25,7 @@ from assistant.question import profile_question
 from assistant.refusal import refusal_text
 from assistant.retrieval import HybridSearch, RetrievedChunk, diversify
 from assistant.safety import strip_injection
+from assistant.verified_stream import VerifiedStream
 from assistant.verifier import Verifier
 from ingest.sentences import split_sentences
 from ingest.settings import Settings, get_settings
@@ -159,7 +160,8 @@ class Assistant:
         k: int | None = None,
         id: str | None = None,
     ) -> Iterator[StreamEvent]:
-        """Yield ("delta", str) while the answer is produced, then ("result", AnswerResult)."""
+        """Yield ("delta", str) as verified sentences of the answer are ready (numbered as
+        the final answer), then ("result", AnswerResult)."""
         started = time.perf_counter()
         history = history or []
         clean, _ = strip_injection(question)
@@ -206,12 +208,10 @@ class Assistant:
             yield "result", refused()
             return
 
-        pieces: list[str] = []
-        for piece in self.answerer.stream(clean, passages, history):
-            pieces.append(piece)
+        stream = VerifiedStream(self.verifier, passages)  # deltas numbered as the answer
+        for piece in stream.deltas(self.answerer.stream(clean, passages, history)):
             yield "delta", piece
-        draft = "".join(pieces).strip()
-        verified = self.verifier.verify(draft, passages) if draft else None
+        verified = stream.verified
         if verified is None or not verified.citations or not verified.answer.strip():
             yield "result", refused(verified.unsupported if verified else None)
             return
