@@ -142,7 +142,9 @@ def test_unknown_model_is_404_in_openai_format(client, url) -> None:
     from openai import NotFoundError
 
     with pytest.raises(NotFoundError) as caught:
-        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": SEWEL}])
+        client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": SEWEL}]
+        )
     assert caught.value.code == "model_not_found" and "gpt-4o" in caught.value.message
     body = httpx.post(f"{url}/v1/chat/completions",
                       json={"model": "nope", "messages": [{"role": "user", "content": "q"}]}).json()

@@ -115,7 +115,8 @@ def test_openai_messages_map_to_question_and_history(served) -> None:
         {"role": "assistant", "content": "answer one"},
         {"role": "user", "content": [{"type": "text", "text": "second"}]},
     ]
-    response = httpx.post(f"{url}/v1/chat/completions", json={"model": "igr-assistant", "messages": messages})
+    body = {"model": "igr-assistant", "messages": messages}
+    response = httpx.post(f"{url}/v1/chat/completions", json=body)
     assert response.status_code == 200, response.text
     question, history, _ = stand_in.calls[-1]
     assert question == "second"
