@@ -6,7 +6,6 @@ import copy
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -18,6 +17,7 @@ from api.errors import install_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import chat, documents, openai_compat, system
 from api.security import ApiKeyMiddleware
+from assistant import __version__
 from ingest.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -32,14 +32,6 @@ def _load_assistant(settings: Settings) -> Assistant:
     from assistant.assistant import Assistant
 
     return Assistant(settings)
-
-
-def product_version() -> str:
-    """The installed igr-assistant version."""
-    try:
-        return version("igr-assistant")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "0+unknown"
 
 
 DESCRIPTION = """Answers questions about UK intergovernmental-relations documents. Every answer
@@ -122,7 +114,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         title="igr-assistant",
         summary="Answers with verified citations over UK intergovernmental-relations documents.",
         description=DESCRIPTION,
-        version=product_version(),
+        version=__version__,
         lifespan=lifespan,
         max_body_size=JSON_BODY_LIMIT,
         static_url="/static/docs",

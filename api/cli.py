@@ -7,6 +7,8 @@ import socket
 import typer
 
 from api.security import is_loopback
+from assistant.cli.common import load_assistant, require_documents
+from assistant.cli.logs import active_config
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -32,9 +34,9 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from api.app import create_app
-        from ingest.settings import get_settings
 
-        settings = get_settings()
+        assistant = load_assistant("serve")  # invalid settings: one line, exit 2
+        settings = assistant.settings
         host = host or settings.host
         port = port or settings.port
         if not settings.api_keys and not is_loopback(host):
@@ -44,13 +46,11 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
             raise typer.Exit(2)
+        require_documents("serve", settings)
         if not _port_free(host, port):
             typer.echo(f"igr serve: cannot bind {host}:{port} (in use or not available)", err=True)
             raise typer.Exit(2)
         try:
-            from assistant.assistant import Assistant
-
-            assistant = Assistant(settings)
             assistant.warm_up()  # model, store, lexical index, answerer: fail here, in one line
         except Exception as exc:  # one line, not a traceback
             typer.echo(f"igr serve: cannot load the assistant: {exc}", err=True)
@@ -62,4 +62,5 @@ def register(app: typer.Typer) -> None:
                 "igr serve: UNAUTHENTICATED (no IGR_API_KEYS): bound to loopback only, "
                 f"http://{host}:{port}/"
             )
-        uvicorn.run(create_app(settings, assistant), host=host.strip("[]"), port=port)
+        uvicorn.run(create_app(settings, assistant), host=host.strip("[]"), port=port,
+                    log_config=active_config())

@@ -23,7 +23,7 @@ from assistant.models import (
 )
 from assistant.question import profile_question
 from assistant.refusal import refusal_text
-from assistant.retrieval import HybridSearch, RetrievedChunk, diversify
+from assistant.retrieval import HybridRetriever, HybridSearch, RetrievedChunk, diversify
 from assistant.safety import strip_injection
 from assistant.verified_stream import VerifiedStream
 from assistant.verifier import Verifier
@@ -151,6 +151,13 @@ class Assistant:
                 result = payload  # type: ignore[assignment]
         assert result is not None
         return result
+
+    def retriever(
+        self, k: int | None = None, filters: SearchFilters | None = None
+    ) -> HybridRetriever:
+        """The hybrid search as a LangChain retriever (a Runnable) for your own chains."""
+        return HybridRetriever(search_engine=self.search, k=k or self.settings.top_k,
+                               chunk_filter=_chunk_filter(filters))
 
     def ask_stream(
         self,

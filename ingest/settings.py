@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = PROJECT_ROOT / "samples"
 SHARED_CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
+DEFAULT_STORE_DIR = PROJECT_ROOT / ".igr"
 
 
 def _default_corpus_dirs() -> list[Path]:
@@ -46,9 +47,15 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(150, description="overlap between windows, in characters")
 
     # --- store ---
-    store_dir: Path = Path(".igr")
+    store_dir: Path = Field(
+        DEFAULT_STORE_DIR,
+        description="the embedded Chroma store; default `.igr` in the igr-assistant folder "
+        "(beside `samples/`), whatever the current directory, so every command finds the same "
+        "store; a relative value is taken from the current directory, like any path you type",
+    )
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server")
-    collection: str = "igr"
+    collection: str = Field("igr", description="the Chroma collection (one written by "
+                            "igr-assistant)")
 
     # --- embeddings ---
     embedding_model: Path | None = Field(
@@ -93,6 +100,15 @@ class Settings(BaseSettings):
     judge_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL")
     judge_model: str | None = None
     judge_api_key: str | None = None
+
+    # --- logging ---
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = Field(
+        "info", description="least severe log lines shown (igr --log-level overrides it)"
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`json`: one JSON object per line, for log collectors "
+        "(igr --log-json)"
+    )
 
     # --- API ---
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
