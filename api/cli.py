@@ -29,6 +29,10 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option(None, help="address to bind (default IGR_HOST, 127.0.0.1)"),
         port: int = typer.Option(None, min=1, max=65535, help="port (default IGR_PORT, 8000)"),
+        allow_empty: bool = typer.Option(
+            False, "--allow-empty",
+            help="serve a store with no documents yet (to add them with POST /documents)",
+        ),
     ) -> None:
         """Serve the HTTP API and the chat page."""
         import uvicorn
@@ -46,10 +50,12 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
             raise typer.Exit(2)
-        require_documents("serve", settings)
         if not _port_free(host, port):
             typer.echo(f"igr serve: cannot bind {host}:{port} (in use or not available)", err=True)
             raise typer.Exit(2)
+        if not allow_empty:
+            require_documents("serve", settings, " (or add documents through the API: "
+                              "igr serve --allow-empty)")
         try:
             assistant.warm_up()  # model, store, lexical index, answerer: fail here, in one line
         except Exception as exc:  # one line, not a traceback

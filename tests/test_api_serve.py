@@ -54,7 +54,7 @@ def test_serve_refuses_a_port_in_use(tmp_path) -> None:
 
 
 class ServeProcess:
-    """An `igr serve` subprocess on a free loopback port."""
+    """An `igr serve --allow-empty` subprocess on a free loopback port."""
 
     def __init__(self, store: Path, **env: str) -> None:
         store.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,7 @@ class ServeProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = store / "serve.log"
         self.proc = subprocess.Popen(
-            [str(IGR), "serve", "--port", str(self.port)],
+            [str(IGR), "serve", "--port", str(self.port), "--allow-empty"],
             env=serve_env(store, **env), stdout=self.log.open("w"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -37,7 +37,7 @@ def load_assistant(command: str, **overrides: object):
         raise fail(command, one_line(exc), 1) from None
 
 
-def require_documents(command: str, settings) -> None:
+def require_documents(command: str, settings, hint: str = "") -> None:
     """Exit 2 with "run `igr ingest` first" when the store is missing or empty, before a
     command that answers from it creates an empty one and refuses every question."""
     from vectorstore.store import StoreError, indexed_chunks, store_location
@@ -51,6 +51,6 @@ def require_documents(command: str, settings) -> None:
         raise fail(
             command,
             f"no documents indexed in the store at {where} (collection "
-            f"{settings.collection!r}); run `igr ingest` first",
+            f"{settings.collection!r}); run `igr ingest` first{hint}",
             2,
         )
