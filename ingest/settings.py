@@ -79,7 +79,15 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
-    llm_timeout_s: float = 120.0
+    llm_timeout_s: float = Field(
+        120.0, description="seconds to wait for an LLM (or judge) reply; a small local model "
+        "on 2 CPU cores takes tens of seconds for a 400-token answer"
+    )
+    llm_max_retries: int = Field(
+        2, ge=0, description="retries of a failed LLM (or judge) call: connection errors, "
+        "timeouts, 408/409/429 and 5xx, with the openai client's exponential back-off (2 is "
+        "that client's own default)"
+    )
     llm_api_version: str | None = Field(
         None, description="Azure OpenAI: api-version query parameter (the key goes in api-key)"
     )
@@ -100,6 +108,10 @@ class Settings(BaseSettings):
     judge_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL")
     judge_model: str | None = None
     judge_api_key: str | None = None
+    judge_json_mode: bool = Field(
+        True, description="ask the judge for `response_format: json_object` (OpenAI, vLLM and "
+        "llama.cpp support it; llama.cpp then constrains a small model to valid JSON)"
+    )
 
     # --- logging ---
     log_level: Literal["debug", "info", "warning", "error", "critical"] = Field(
