@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
+from api.docs import ASSETS, install_redoc
 from api.errors import install_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import chat, documents, openai_compat, system
@@ -117,7 +118,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         version=__version__,
         lifespan=lifespan,
         max_body_size=JSON_BODY_LIMIT,
-        static_url="/static/docs",
+        static_url=ASSETS,
+        redoc_url=None,  # install_redoc below: the same page, without the CDN logo
     )
     app.state.settings = settings
     app.state.assistant = assistant
@@ -130,6 +132,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(documents.router, max_body_size=upload_limit)
     app.mount("/static", StaticFiles(directory=system.STATIC_DIR), name="static")
 
+    install_redoc(app)
     _customise_openapi(app, settings)
     install_error_handlers(app)
     app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys)

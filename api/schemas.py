@@ -24,6 +24,54 @@ MODELS = {
 BARNETT_QUESTION = "What is the Barnett formula?"
 
 
+_EXAMPLE_CITATION = {
+    "n": 1, "doc_id": "barnett-formula-in-outline", "title": "The Barnett formula in outline",
+    "source": None, "publisher": "igr-assistant project", "date": "2025-01-20", "page": None,
+    "chunk_id": "1ae5dba03b13cc0d5f1e",
+    "quote": "The formula is named after Joel Barnett, who was Chief Secretary to the Treasury "
+    "when it was introduced in 1978.",
+}
+EXAMPLE_ANSWER = {
+    "id": "0a91826604f44bd281510aaaf4e889ec",
+    "question": "Who was the Barnett formula named after?",
+    "answer": "The formula is named after Joel Barnett, who was Chief Secretary to the Treasury "
+    "when it was introduced in 1978. [1]",
+    "refused": False,
+    "citations": [_EXAMPLE_CITATION],
+    "unsupported": [],
+    "retrieved": [{"chunk_id": "1ae5dba03b13cc0d5f1e", "doc_id": "barnett-formula-in-outline",
+                   "title": "The Barnett formula in outline", "page": None, "score": 0.0245,
+                   "text": "... The formula is named after Joel Barnett, who was Chief Secretary "
+                   "to the Treasury when it was introduced in 1978. ..."}],
+    "answerer": "extractive",
+    "timings_ms": {"retrieve": 31.5, "answer": 48.2, "total": 79.7},
+}
+EXAMPLE_COMPLETION = {
+    "id": "chatcmpl-0a91826604f44bd281510aaaf4e889ec",
+    "object": "chat.completion",
+    "created": 1767225600,
+    "model": "igr-assistant",
+    "choices": [{
+        "index": 0,
+        "finish_reason": "stop",
+        "message": {
+            "role": "assistant",
+            "content": EXAMPLE_ANSWER["answer"],
+            "annotations": [{"type": "url_citation", "url_citation": {
+                "url": "http://127.0.0.1:8000/documents/barnett-formula-in-outline",
+                "title": "The Barnett formula in outline", "start_index": 0,
+                "end_index": len(EXAMPLE_ANSWER["answer"]),
+                **{k: v for k, v in _EXAMPLE_CITATION.items()
+                   if k in ("n", "doc_id", "chunk_id", "publisher", "date", "page", "quote")},
+            }}],
+        },
+    }],
+    "usage": {"prompt_tokens": 9, "completion_tokens": 27, "total_tokens": 36},
+    "citations": [_EXAMPLE_CITATION],
+    "refused": False,
+}
+
+
 def _json_number(value: Any) -> Any:
     """Integers as JSON means them: 3 or 3.0, never "3" or true."""
     if isinstance(value, str | bool):

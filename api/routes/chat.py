@@ -11,7 +11,7 @@ from fastapi.sse import EventSourceResponse
 
 from api.deps import check_question, get_assistant, get_metrics, get_settings
 from api.metrics import Metrics
-from api.schemas import ChatRequest, ErrorBody
+from api.schemas import EXAMPLE_ANSWER, ChatRequest, ErrorBody
 from api.sse import SSE_RESPONSE_DOC, chain, sse
 from assistant.models import AnswerResult
 
@@ -26,7 +26,7 @@ ERRORS = {401: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": E
     response_model=AnswerResult,
     responses={
         200: {
-            "content": SSE_RESPONSE_DOC,
+            "content": {"application/json": {"example": EXAMPLE_ANSWER}, **SSE_RESPONSE_DOC},
             "description": "The answer JSON; with `stream`, SSE events `delta` (`{\"text\"}`: "
             "each newly verified part of the answer, its [n] markers numbered as in the final "
             "answer), `citations` (the list), then `done` (the whole answer JSON, which may add "

@@ -23,6 +23,7 @@ from api.errors import OpenAIError
 from api.metrics import Metrics
 from api.openai_citations import annotations, sources_footer
 from api.schemas import (
+    EXAMPLE_COMPLETION,
     MODEL_WITH_SOURCES,
     MODELS,
     ChatCompletion,
@@ -117,7 +118,8 @@ def models() -> ModelList:
     response_model=ChatCompletion,
     responses={
         200: {
-            "content": SSE_RESPONSE_DOC,
+            "content": {"application/json": {"example": EXAMPLE_COMPLETION},
+                        **SSE_RESPONSE_DOC},
             "description": "A chat.completion; with `stream`, chat.completion.chunk events "
             "ending in `data: [DONE]` (the last chunk before it carries `annotations` in "
             "its delta, and `citations`).",
