@@ -48,11 +48,12 @@ class Judge:
 
     def __init__(
         self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 120.0,
-        max_retries: int = 2, json_mode: bool = True,
+        max_retries: int = 2, json_mode: bool = True, max_tokens: int = 1024,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.json_mode = json_mode
+        self.max_tokens = max_tokens
         self._endpoint = ChatEndpoint(
             self.base_url, model, api_key=api_key, timeout_s=timeout_s,
             max_retries=max_retries, what=f"the judge endpoint at {self.base_url}",
@@ -66,7 +67,7 @@ class Judge:
             return None
         return cls(settings.judge_base_url, settings.judge_model, settings.judge_api_key,
                    timeout_s=settings.llm_timeout_s, max_retries=settings.llm_max_retries,
-                   json_mode=settings.judge_json_mode)
+                   json_mode=settings.judge_json_mode, max_tokens=settings.judge_max_tokens)
 
     def close(self) -> None:
         self._endpoint.close()
@@ -75,7 +76,7 @@ class Judge:
         """One chat completion at temperature 0, parsed as a JSON object (asked for in JSON
         mode, `response_format: json_object`, unless `json_mode` is off)."""
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-        params: dict = {"temperature": 0}
+        params: dict = {"temperature": 0, "max_tokens": self.max_tokens}
         if self.json_mode:
             params["response_format"] = {"type": "json_object"}
         try:

@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     judge_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL")
     judge_model: str | None = None
     judge_api_key: str | None = None
+    judge_max_tokens: int = Field(
+        1024, ge=16, description="longest judge reply, in tokens: a statement list for a "
+        "60-word answer takes about 300; the cap bounds the cost of a model that rambles"
+    )
     judge_json_mode: bool = Field(
         True, description="ask the judge for `response_format: json_object` (OpenAI, vLLM and "
         "llama.cpp support it; llama.cpp then constrains a small model to valid JSON)"

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from importlib.metadata import version
 from pathlib import Path
-
-import httpx
 
 from api.server import free_port
 from ingest.settings import PROJECT_ROOT, Settings
 from tests.conftest import make_settings
 from tests.test_api_serve import serve_env
 from tests.test_cli_ingest import IGR, igr
+from tests.waiting import wait_for_http
 
 QUESTION = "What is the Barnett formula?"
 
@@ -96,16 +94,8 @@ def test_serve_logs_json_lines(samples_settings, tmp_path: Path) -> None:
         proc = subprocess.Popen([str(IGR), "--log-json", "--log-level", "info", "serve",
                                  "--port", str(port)], env=env, stdout=out, stderr=out)
     try:
-        deadline = time.monotonic() + 240
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
+        wait_for_http(f"http://127.0.0.1:{port}/health", lambda: proc.poll() is None,
+                      log.read_text)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

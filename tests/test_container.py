@@ -20,6 +20,7 @@ import pytest
 
 from api.server import free_port
 from ingest.settings import PROJECT_ROOT
+from tests.waiting import wait_for_http
 
 pytestmark = pytest.mark.slow
 
@@ -165,17 +166,12 @@ def test_serves_the_api_with_a_key(engine, image) -> None:
     container = started.stdout.strip()
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 600
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            state = engine("inspect", "-f", "{{.State.Running}}", container)
-            assert state.stdout.strip() == "true", engine("logs", container).stderr[-3000:]
-            assert time.monotonic() < deadline, engine("logs", container).stderr[-3000:]
-            time.sleep(1)
+        wait_for_http(
+            f"{url}/health",
+            lambda: engine("inspect", "-f", "{{.State.Running}}", container).stdout.strip()
+            == "true",
+            lambda: engine("logs", container).stderr, timeout_s=600, interval_s=1,
+        )
         assert httpx.post(f"{url}/chat", json={"question": QUESTION}).status_code == 401
         answer = httpx.post(f"{url}/chat", json={"question": QUESTION}, timeout=120,
                             headers={"Authorization": "Bearer sesame"}).json()

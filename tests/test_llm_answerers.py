@@ -26,13 +26,6 @@ PASSAGES = [
 QUESTION = "Where does an unresolved dispute go?"
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = llm_standin.start()
-    yield server
-    llm_standin.stop(server)
-
-
 @pytest.fixture(autouse=True)
 def _reset(standin):
     standin.script = Script()

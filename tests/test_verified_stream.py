@@ -13,7 +13,6 @@ from api.app import create_app
 from api.server import BackgroundServer
 from assistant.models import Passage
 from assistant.verified_stream import VerifiedStream
-from tests import llm_standin
 from tests.llm_standin import Script
 from tests.test_api_chat import sse_events
 
@@ -77,13 +76,6 @@ def test_nothing_streams_when_nothing_is_supported(verifier) -> None:
 # --- end to end: /chat over HTTP, the openai answerer drafting through the stand-in -------
 
 BARNETT = "What is the Barnett formula?"
-
-
-@pytest.fixture(scope="module")
-def standin():
-    server = llm_standin.start()
-    yield server
-    llm_standin.stop(server)
 
 
 @pytest.fixture(scope="module")
