@@ -105,3 +105,4 @@ def test_serve_logs_json_lines(samples_settings, tmp_path: Path) -> None:
     loggers = {r["logger"] for r in records}
     assert "uvicorn.error" in loggers and "uvicorn.access" in loggers, records
     assert any("GET /health" in r["message"] for r in records)
+    assert all("color_message" not in r for r in records)

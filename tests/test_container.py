@@ -3,7 +3,8 @@
 Skips, saying exactly why, where no engine can build and run images. Otherwise it builds
 the Dockerfile and checks: CPU torch 2.13.0, a non-root user, an answer with no network at
 all (the model is inside; nothing is downloaded at run time), the refusal to serve beyond
-loopback without API keys, and the served API answering over HTTP with a key.
+loopback without API keys, the served API answering over HTTP with a key, and compose.yaml
+(the API beside a `chroma run` server) through podman-compose.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -181,3 +183,36 @@ def test_serves_the_api_with_a_key(engine, image) -> None:
             assert engine("healthcheck", "run", container).returncode == 0
     finally:
         engine("rm", "-f", container, timeout=120)
+
+
+def test_compose_runs_the_api_beside_a_chroma_server(engine, image, tmp_path) -> None:
+    """compose.yaml through podman-compose: the API indexes into the Chroma service and
+    answers; without IGR_API_KEYS compose refuses to start."""
+    beside = Path(sys.executable).with_name("podman-compose")
+    compose = str(beside) if beside.exists() else shutil.which("podman-compose")
+    if not engine.podman or compose is None:
+        pytest.skip("podman-compose (pip install podman-compose) with podman is needed")
+    assert engine("tag", image, "localhost/igr-assistant:latest").returncode == 0
+    port = free_port()
+    flags = [f"--podman-args={a}" for a in engine.global_flags]
+    flags += [f"--podman-run-args={a}={b}" for a, b in zip(engine.run_flags[::2],
+                                                          engine.run_flags[1::2], strict=True)]
+    base = [compose, *flags, "-f", str(PROJECT_ROOT / "compose.yaml"), "-p", "igr-compose-test"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IGR_")}
+    refused = _run([*base, "config"], env=env)
+    assert refused.returncode != 0 and "IGR_API_KEYS" in refused.stderr
+    env.update(IGR_API_KEYS="sesame", IGR_PUBLISH="127.0.0.1", IGR_PORT=str(port))
+    up = _run([*base, "up", "-d", "--no-build"], env=env, timeout=600)
+    assert up.returncode == 0, up.stderr[-3000:]
+    url = f"http://127.0.0.1:{port}"
+    try:
+        logs = lambda: _run([*base, "logs"], env=env).stdout  # noqa: E731
+        wait_for_http(f"{url}/health", lambda: True, logs, timeout_s=600, interval_s=2)
+        answer = httpx.post(f"{url}/chat", json={"question": QUESTION}, timeout=120,
+                            headers={"Authorization": "Bearer sesame"}).json()
+        assert answer["citations"] and not answer["refused"]
+        api_env = engine("inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}",
+                         "igr-compose-test_api_1").stdout
+        assert "IGR_CHROMA_URL=http://chroma:8001" in api_env  # indexed into the server
+    finally:
+        _run([*base, "down", "-v"], env=env, timeout=300)

@@ -25,10 +25,14 @@ def logging_config(level: str = "info", json_lines: bool = False) -> dict:
     if level not in LEVELS:
         raise ValueError(f"log level must be one of {', '.join(LEVELS)}, not {level!r}")
     if json_lines:
+        from pythonjsonlogger.core import RESERVED_ATTRS
+
         formatter = {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": JSON_FIELDS,
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # uvicorn repeats each start-up message with terminal colours: not for a collector
+            "reserved_attrs": [*RESERVED_ATTRS, "color_message"],
         }
     else:
         formatter = {"format": TEXT_FORMAT}
