@@ -24,7 +24,14 @@ from api.server import free_port
 from ingest.settings import PROJECT_ROOT
 from tests.waiting import wait_for_http
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("IGR_CONTAINER_TESTS") != "1",
+        reason="building and running the image takes ~9 minutes on 2 cores, past the suite's "
+        "time budget: run `make test-container` (IGR_CONTAINER_TESTS=1)",
+    ),
+]
 
 IMAGE = "localhost/igr-assistant:test"
 BASE = os.environ.get("IGR_CONTAINER_BASE_IMAGE", "python:3.11-slim-bookworm")

@@ -5,7 +5,9 @@ const KEY_STORAGE = "igr-api-key";
 const MAX_HISTORY = 20;
 const $ = (id) => document.getElementById(id);
 
-const state = { history: [], busy: false, activeChip: null, docs: new Map() };
+const state = {
+  history: [], busy: false, activeChip: null, docs: new Map(), docsReady: Promise.resolve(),
+};
 
 function apiKey() {
   try { return localStorage.getItem(KEY_STORAGE) || ""; } catch { return ""; }
@@ -337,7 +339,7 @@ async function onAsk(event) {
         answer.textContent = streamed;
       } else if (kind === "done") {
         answer.classList.remove("pending");
-        if (data.refused) renderRefused(answer, data);
+        if (data.refused) { await state.docsReady; renderRefused(answer, data); }
         else renderAnswerText(answer, data.answer, data.citations);
         renderAnswerExtras(answer.parentElement, data);
         state.history.push({ role: "user", content: question });
@@ -414,6 +416,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("source").addEventListener("keydown", (e) => { if (e.key === "Escape") closeSource(); });
   $("key-button").addEventListener("click", openKeyDialog);
   $("key-dialog").addEventListener("close", onKeyDialogClose);
-  loadDocTypes();
+  state.docsReady = loadDocTypes();  // refusals wait for it: it dates the closest documents
   $("question").focus();
 });
