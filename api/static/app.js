@@ -204,7 +204,7 @@ function sourceWhere(c) {
   return [c.publisher, c.date, c.page ? "p. " + c.page : ""].filter(Boolean).join(", ");
 }
 
-// The answer and its sources as plain text: the same "Sources:" list the OpenAI route adds.
+// The answer and its sources as plain text, laid out like the OpenAI route's "Sources:" list.
 function answerWithSources(result) {
   const lines = [result.answer];
   const cites = [...(result.citations || [])].sort((a, b) => a.n - b.n);
