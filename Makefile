@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run ingest serve test lint bench clean
+.PHONY: install run ingest serve test test-container lint bench clean
 
 install: $(STAMP)
 
@@ -32,6 +32,10 @@ test: install
 	$(BIN)/ruff check .
 	bash .ci/test-deps
 	$(BIN)/python -m pytest
+
+# Build the image and run it (podman or docker; ~9 minutes on 2 cores): tests/test_container.py
+test-container: install
+	IGR_CONTAINER_TESTS=1 $(BIN)/python -m pytest tests/test_container.py
 
 bench: install
 	$(BIN)/python bench/ingest.py

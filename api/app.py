@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,14 +10,17 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
+from api.docs import ASSETS, install_redoc
 from api.errors import JsonBodyLimit, install_error_handlers
 from api.headers import SecurityHeadersMiddleware
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import chat, documents, openai_compat, system
 from api.security import ApiKeyMiddleware, SameOriginMiddleware, allowed_host_names
 from api.uploads import clean_uploads
+from assistant import __version__
 from ingest.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -46,15 +50,64 @@ def _tidy_uploads(settings: Settings) -> None:
         log.warning("uploads folder at start-up: %s", line)
 
 
-def _document_limits(app: FastAPI, settings: Settings) -> None:
-    """Put the configured question limit into the OpenAPI schema, so clients can see it."""
+DESCRIPTION = """Answers questions about UK intergovernmental-relations documents. Every answer
+sentence cites a document, page and verbatim quote (`citations`; `[n]` in the answer is
+`citations[n-1]`); when the documents do not answer, `refused` is true and the answer names
+the closest documents.
+
+`POST /chat` is this API's own shape; `POST /v1/chat/completions` speaks OpenAI's protocol
+for existing clients (citations as `url_citation` annotations). With `IGR_API_KEYS` set,
+every route but `/health`, the chat page and these docs needs `Authorization: Bearer <key>`.
+"""
+
+
+def _indexed_doc_types(app: FastAPI) -> list[str]:
+    assistant = app.state.assistant
+    if assistant is None:
+        return []
+    try:
+        return sorted({d.doc_type for d in assistant.documents() if d.doc_type})
+    except Exception:  # noqa: BLE001 - the docs still render without the list
+        return []
+
+
+def _one_error_shape(schema: dict) -> None:
+    """422 bodies are `ErrorBody` (`OAIErrorBody` under /v1), never FastAPI's default
+    `HTTPValidationError`: the handlers in api/errors.py answer every error that way."""
+    for path, operations in schema["paths"].items():
+        model = "OAIErrorBody" if path.startswith("/v1/") else "ErrorBody"
+        for operation in operations.values():
+            response = operation.get("responses", {}).get("422")
+            if response is not None:
+                response["content"] = {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{model}"}}}
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema["components"]["schemas"].pop(name, None)
+
+
+def _customise_openapi(app: FastAPI, settings: Settings) -> None:
+    """Add what a static schema cannot know: the configured question limit, the bearer-key
+    scheme, and the document types indexed right now (for the `doc_type` filter)."""
 
     def openapi() -> dict:
         if app.openapi_schema is None:
             schema = FastAPI.openapi(app)
             question = schema["components"]["schemas"]["ChatRequest"]["properties"]["question"]
             question["maxLength"] = settings.max_question_chars
-        return app.openapi_schema
+            schema["components"]["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "One of IGR_API_KEYS (only when it is set)."}
+            }
+            schema["security"] = [{}, {"bearer": []}]
+            _one_error_shape(schema)
+        schema = app.openapi_schema
+        types = _indexed_doc_types(app)
+        if types:
+            schema = copy.deepcopy(schema)
+            doc_type = schema["components"]["schemas"]["SearchFilters"]["properties"]["doc_type"]
+            doc_type["description"] += " Indexed now: " + ", ".join(types) + "."
+            doc_type["examples"] = [types[:2]]
+        return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
@@ -75,11 +128,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             await run_in_threadpool(warm_up, sentences=True)
         yield
 
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc served from a package, not a CDN
         title="igr-assistant",
         summary="Answers with verified citations over UK intergovernmental-relations documents.",
-        version="0.1.0",
+        description=DESCRIPTION,
+        version=__version__,
         lifespan=lifespan,
+        static_url=ASSETS,
+        redoc_url=None,  # install_redoc below: the same page, without the CDN logo
     )
     app.state.settings = settings
     app.state.assistant = assistant
@@ -94,7 +150,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(documents.router, max_body_size=upload_limit)
     app.mount("/static", StaticFiles(directory=system.STATIC_DIR), name="static")
 
-    _document_limits(app, settings)
+    install_redoc(app)
+    _customise_openapi(app, settings)
     install_error_handlers(app)
     too_large = (
         f"request body too large: at most {settings.max_upload_mb:g} MB for an upload "

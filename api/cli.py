@@ -7,6 +7,8 @@ import socket
 import typer
 
 from api.security import is_loopback
+from assistant.cli.common import load_assistant, require_documents
+from assistant.cli.logs import active_config
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -38,14 +40,18 @@ def register(app: typer.Typer) -> None:
             1, min=1, max=64,
             help="worker processes (more than 1 needs a Chroma server, IGR_CHROMA_URL)",
         ),
+        allow_empty: bool = typer.Option(
+            False, "--allow-empty",
+            help="serve a store with no documents yet (to add them with POST /documents)",
+        ),
     ) -> None:
         """Serve the HTTP API and the chat page."""
         import uvicorn
 
         from api.app import create_app
-        from ingest.settings import get_settings
 
-        settings = get_settings()
+        assistant = load_assistant("serve")  # invalid settings: one line, exit 2
+        settings = assistant.settings
         host = host or settings.host
         port = port or settings.port
         if not settings.api_keys and not is_loopback(host):
@@ -66,10 +72,10 @@ def register(app: typer.Typer) -> None:
         if not _port_free(host, port):
             typer.echo(f"igr serve: cannot bind {host}:{port} (in use or not available)", err=True)
             raise typer.Exit(2)
+        if not allow_empty:
+            require_documents("serve", settings, " (or add documents through the API: "
+                              "igr serve --allow-empty)")
         try:
-            from assistant.assistant import Assistant
-
-            assistant = Assistant(settings)
             if workers > 1:  # each worker loads its own; here only check what can fail
                 if not assistant.store.ping():
                     raise RuntimeError(f"no answer from the Chroma server {settings.chroma_url}")
@@ -91,7 +97,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"igr serve: {workers} worker processes")
             uvicorn.run(
                 "api.app:create_app", factory=True, workers=workers, host=host.strip("[]"),
-                port=port,
+                port=port, log_config=active_config(),
             )
         else:
-            uvicorn.run(create_app(settings, assistant), host=host.strip("[]"), port=port)
+            uvicorn.run(create_app(settings, assistant), host=host.strip("[]"), port=port,
+                        log_config=active_config())

@@ -1,4 +1,8 @@
-"""Exception handlers: every error is JSON with a one-line `detail`, never a traceback."""
+"""Exception handlers: every error is JSON with a one-line `detail`, never a traceback.
+
+Errors of the OpenAI-compatible `/v1` routes also carry OpenAI's `error` object
+(`message`, `type`, `param`, `code`), which OpenAI clients turn into their exceptions.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,35 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.answerers.base import AnswererUnavailable
 
 log = logging.getLogger("igr.api")
+
+OPENAI_PREFIX = "/v1/"
+_OPENAI_TYPES = {401: "authentication_error", 500: "server_error", 503: "server_error"}
+
+
+class OpenAIError(HTTPException):
+    """An HTTP error with OpenAI's `code` and `param` (e.g. 404 `model_not_found`)."""
+
+    def __init__(self, status: int, message: str, code: str | None = None,
+                 param: str | None = None) -> None:
+        super().__init__(status, message)
+        self.code = code
+        self.param = param
+
+
+def error_body(path: str, status: int, detail: str, code: str | None = None,
+               param: str | None = None) -> dict:
+    """`{"detail"}`, plus OpenAI's `{"error"}` object on the `/v1` routes."""
+    detail = " ".join(detail.split())
+    body: dict = {"detail": detail}
+    if path.startswith(OPENAI_PREFIX):
+        body["error"] = {
+            "message": detail,
+            "type": _OPENAI_TYPES.get(status, "invalid_request_error"),
+            "param": param,
+            "code": code,
+        }
+    return body
+
 
 _FRIENDLY = {
     "extra_forbidden": "unknown field",
@@ -37,8 +70,18 @@ def describe_validation(errors: list[dict]) -> str:
     return " ".join("; ".join(parts).split())
 
 
-async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-    return JSONResponse({"detail": describe_validation(list(exc.errors()))}, status_code=422)
+def _first_param(errors: list[dict]) -> str | None:
+    for err in errors[:1]:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        return ".".join(loc) or None
+    return None
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = list(exc.errors())
+    body = error_body(request.url.path, 422, describe_validation(errors),
+                      code="invalid_value", param=_first_param(errors))
+    return JSONResponse(body, status_code=422)
 
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -105,23 +148,23 @@ async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         status, detail = 422, "body: cannot be parsed (invalid JSON, text encoding or form data)"
     if status == 405:
         headers["Allow"] = allowed_methods(request)
+    code = getattr(exc, "code", None)
+    param = getattr(exc, "param", None)
     return JSONResponse(
-        {"detail": " ".join(detail.split())}, status_code=status, headers=headers
+        error_body(request.url.path, status, detail, code, param), status_code=status,
+        headers=headers,
     )
 
 
-async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse(
-        {"detail": f"the answering service is unavailable: {' '.join(str(exc).split())}"},
-        status_code=503,
-    )
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    detail = f"the answering service is unavailable: {exc}"
+    return JSONResponse(error_body(request.url.path, 503, detail), status_code=503)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return JSONResponse(
-        {"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500
-    )
+    detail = f"internal error ({type(exc).__name__}); see the server log"
+    return JSONResponse(error_body(request.url.path, 500, detail), status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

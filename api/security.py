@@ -1,10 +1,11 @@
 """Who may call the API.
 
-With API keys: `Authorization: Bearer <key>` on everything but /health and the page's files.
-Without keys (the default, loopback only) any web page the user visits could otherwise post
-to the server through the user's browser, so `SameOriginMiddleware` accepts only the bound
-host names in `Host` (no DNS rebinding) and refuses state-changing requests whose `Origin`
-(or `Sec-Fetch-Site`) shows they come from another site.
+With API keys: `Authorization: Bearer <key>` on everything but /health, the page's files and
+the API documentation (which holds no data). Without keys (the default, loopback only) any
+web page the user visits could otherwise post to the server through the user's browser, so
+`SameOriginMiddleware` accepts only the bound host names in `Host` (no DNS rebinding) and
+refuses state-changing requests whose `Origin` (or `Sec-Fetch-Site`) shows they come from
+another site.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-OPEN_PATHS = frozenset({"/", "/health", "/favicon.ico"})
+from api.errors import error_body
+
+OPEN_PATHS = frozenset({"/", "/health", "/favicon.ico", "/docs", "/redoc", "/openapi.json",
+                        "/docs/oauth2-redirect"})
 OPEN_PREFIXES = ("/static/",)
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
@@ -62,9 +66,9 @@ class ApiKeyMiddleware:
             await self.app(scope, receive, send)
             return
         reason = "invalid API key" if headers.get("authorization") else "missing API key"
-        body = json.dumps(
-            {"detail": f"{reason}: send the header 'Authorization: Bearer <key>'"}
-        ).encode()
+        detail = f"{reason}: send the header 'Authorization: Bearer <key>'"
+        code = "invalid_api_key" if headers.get("authorization") else "missing_api_key"
+        body = json.dumps(error_body(scope["path"], 401, detail, code)).encode()
         await send(
             {
                 "type": "http.response.start",

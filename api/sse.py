@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi.sse import format_sse_event
@@ -21,6 +22,12 @@ def sse(data: Any, event: str | None = None) -> bytes:
 def sse_raw(text: str) -> bytes:
     """One SSE frame carrying `text` as-is (e.g. OpenAI's `[DONE]`)."""
     return format_sse_event(data_str=text)
+
+
+def chain(first: tuple[str, object], rest: Iterator[tuple[str, object]]):
+    """`first` (already taken from the stream to check the input), then the rest."""
+    yield first
+    yield from rest
 
 
 def _encode(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -26,9 +26,10 @@ from assistant.models import (
 )
 from assistant.question import profile_question
 from assistant.refusal import refusal_text, unanswered_text
-from assistant.retrieval import HybridSearch, RetrievedChunk, diversify
+from assistant.retrieval import HybridRetriever, HybridSearch, RetrievedChunk, diversify
 from assistant.runtime import use_query_threads
 from assistant.safety import strip_injection
+from assistant.verified_stream import VerifiedStream
 from assistant.verifier import Verifier
 from ingest.sentences import split_sentences
 from ingest.settings import Settings, get_settings
@@ -177,6 +178,13 @@ class Assistant:
         hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
         return Retrieval(query=query, passages=self._answer_passages(hits, fused))
 
+    def retriever(
+        self, k: int | None = None, filters: SearchFilters | None = None
+    ) -> HybridRetriever:
+        """The hybrid search as a LangChain retriever (a Runnable) for your own chains."""
+        return HybridRetriever(search_engine=self.search, k=k or self.settings.top_k,
+                               chunk_filter=_chunk_filter(filters))
+
     def ask_stream(
         self,
         question: str,
@@ -185,7 +193,8 @@ class Assistant:
         k: int | None = None,
         id: str | None = None,
     ) -> Iterator[StreamEvent]:
-        """Yield ("delta", str) while the answer is produced, then ("result", AnswerResult).
+        """Yield ("delta", str) as verified text of the answer is ready (numbered as the
+        final answer), then ("result", AnswerResult).
 
         One pipeline: the question is cleaned and profiled once, then passes the ordered
         gates of `assistant.gates` (empty, off topic, unmet specifics), the answerer (no
@@ -241,8 +250,15 @@ class Assistant:
             yield "result", refused(refusal)
             return
 
-        draft = yield from self._draft(asked, passages, history)
-        verified = self.verifier.verify(draft.text, passages) if draft.text.strip() else None
+        streams = getattr(self.answerer, "streams", False)
+        if streams:  # a generative answer, passed on as its sentences are verified
+            stream = VerifiedStream(self.verifier, passages)  # deltas numbered as the answer
+            for piece in stream.deltas(self.answerer.stream(clean, passages, history)):
+                yield "delta", piece
+            draft, verified = Draft(text=stream.draft.strip()), stream.verified
+        else:
+            draft = self.answerer.answer(asked, passages, history)
+            verified = self.verifier.verify(draft.text, passages) if draft.text.strip() else None
         if verified is None or not verified.citations or not verified.answer.strip():
             reason = Refusal(UNSUPPORTED if draft.text.strip() else NO_ANSWER)
             yield "result", refused(reason, verified.unsupported if verified else None)
@@ -250,7 +266,7 @@ class Assistant:
         answer = _with_dates(verified.answer, verified.citations)
         if draft.unanswered:
             answer += "\n\n" + unanswered_text(draft.unanswered)
-        if not getattr(self.answerer, "streams", False):
+        if not streams:
             yield "delta", answer  # nothing was streamed: the verified answer in one piece
         yield "result", AnswerResult(
             **base,
@@ -261,18 +277,6 @@ class Assistant:
             retrieved=retrieved,
             timings_ms=timings(),
         )
-
-    def _draft(
-        self, question: str, passages: list[Passage], history: list[ChatMessage]
-    ) -> Generator[StreamEvent, None, Draft]:
-        """The answerer's draft; a generative answerer's text is streamed as it comes."""
-        if not getattr(self.answerer, "streams", False):
-            return self.answerer.answer(question, passages, history)
-        pieces: list[str] = []
-        for piece in self.answerer.stream(question, passages, history):
-            pieces.append(piece)
-            yield "delta", piece
-        return Draft(text="".join(pieces).strip())
 
     def _answer_passages(
         self, hits: list[RetrievedChunk], fused: list[RetrievedChunk]

@@ -24,8 +24,8 @@ class ChatMessage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    role: Literal["user", "assistant"] = Field(description="Who said it.")
+    content: str = Field(max_length=20_000, description="What was said.")
 
 
 class SearchFilters(BaseModel):
@@ -33,13 +33,23 @@ class SearchFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    doc_type: list[str] | None = None
-    publisher: list[str] | None = None
-    doc_ids: list[str] | None = None
-    date_from: str | None = Field(None, json_schema_extra={"pattern": DATE_PATTERN},
-                                  description="YYYY, YYYY-MM or YYYY-MM-DD")
-    date_to: str | None = Field(None, json_schema_extra={"pattern": DATE_PATTERN},
-                                description="YYYY, YYYY-MM or YYYY-MM-DD")
+    doc_type: list[str] | None = Field(
+        None,
+        description="Only documents of these types: the `Type:` of each document's header, "
+        "e.g. briefing, committee-report, communique, guidance, news, report, speech, other "
+        "(GET /documents lists each document's type).",
+    )
+    publisher: list[str] | None = Field(None, description="Only documents from these publishers.")
+    doc_ids: list[str] | None = Field(None, description="Only these documents (ids as listed by "
+                                      "GET /documents).")
+    date_from: str | None = Field(
+        None, json_schema_extra={"pattern": DATE_PATTERN},
+        description="Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).",
+    )
+    date_to: str | None = Field(
+        None, json_schema_extra={"pattern": DATE_PATTERN},
+        description="Only documents dated on or before this (YYYY, YYYY-MM or YYYY-MM-DD).",
+    )
 
     @field_validator("date_from", "date_to")
     @classmethod
@@ -78,60 +88,70 @@ class Retrieval(BaseModel):
 class Citation(BaseModel):
     """A checkable citation: `quote` is a verbatim substring of the cited chunk's text."""
 
-    n: int
-    doc_id: str
-    title: str
-    source: str | None = None
-    publisher: str | None = None
-    date: str | None = None
-    page: int | None = None
-    chunk_id: str
-    quote: str
+    n: int = Field(description="The number used by the `[n]` markers of the answer.")
+    doc_id: str = Field(description="The cited document (as listed by GET /documents).")
+    title: str = Field(description="The document's title.")
+    source: str | None = Field(None, description="Where the document came from (a web address "
+                               "when known).")
+    publisher: str | None = Field(None, description="Who published the document.")
+    date: str | None = Field(None, description="The document's date (YYYY, YYYY-MM or "
+                             "YYYY-MM-DD).")
+    page: int | None = Field(None, description="The page, for paged formats (PDF).")
+    chunk_id: str = Field(description="The cited chunk (see `retrieved`).")
+    quote: str = Field(description="A verbatim passage of the chunk that supports the sentence.")
     answer_span: tuple[int, int] | None = Field(
         None,
         description="[start, end) offsets into `quote` of the part that answers the question "
-        "(a name, date, number or place), when the question asks for one",
+        "(a name, date, number or place), when the question asks for one.",
     )
 
 
 class RetrievedItem(BaseModel):
     """A retrieved chunk as reported in the answer JSON."""
 
-    chunk_id: str
-    doc_id: str
-    title: str
-    page: int | None = None
-    score: float
-    text: str
+    chunk_id: str = Field(description="The chunk's id.")
+    doc_id: str = Field(description="Its document.")
+    title: str = Field(description="Its document's title.")
+    page: int | None = Field(None, description="Its page, for paged formats (PDF).")
+    score: float = Field(description="Fused retrieval score (higher is closer; 0 for chunks "
+                         "read only as neighbours of a hit).")
+    text: str = Field(description="The chunk's text.")
 
 
 class Timings(BaseModel):
-    retrieve: float = 0.0
-    answer: float = 0.0
-    total: float = 0.0
+    """Where the time went, in milliseconds."""
+
+    retrieve: float = Field(0.0, description="Searching the store.")
+    answer: float = Field(0.0, description="Answering and verifying.")
+    total: float = Field(0.0, description="The whole question.")
 
 
 class AnswerResult(BaseModel):
     """The answer JSON shared by the CLI, the API and the evals."""
 
-    id: str | None = None
-    question: str
+    id: str | None = Field(None, description="An id for this answer (the request's, or new).")
+    question: str = Field(description="The question as asked.")
     standalone_question: str | None = Field(
-        None, description="the question as retrieved with: a follow-up's subject filled in"
+        None, description="A follow-up as answered: the conversation's subject written in "
+        "(absent when the question stands alone)."
     )
-    answer: str
-    refused: bool
+    answer: str = Field(description="The verified answer; `[n]` refers to `citations[n-1]`. "
+                        "When refused, a plain statement naming the closest documents.")
+    refused: bool = Field(description="True when the documents do not answer the question.")
     refusal_reason: str | None = Field(
         None,
-        description="why nothing was answered: empty, off_topic, unmet (a year, ordinal or "
-        "name the documents lack), no_answer (nothing in them answers), unsupported (the "
-        "verifier could not support the draft)",
+        description="Why nothing was answered: empty, off_topic, unmet (a year, ordinal or "
+        "name the documents lack, e.g. 'unmet: year 2024'), no_answer (nothing in them "
+        "answers), unsupported (the verifier could not support the draft).",
     )
-    citations: list[Citation] = Field(default_factory=list)
-    unsupported: list[str] = Field(default_factory=list)
-    retrieved: list[RetrievedItem] = Field(default_factory=list)
-    answerer: str
-    timings_ms: Timings = Field(default_factory=Timings)
+    citations: list[Citation] = Field(default_factory=list, description="The sources of the "
+                                      "answer, numbered as its `[n]` markers.")
+    unsupported: list[str] = Field(default_factory=list, description="Sentences of the draft "
+                                   "that their sources did not support, removed.")
+    retrieved: list[RetrievedItem] = Field(default_factory=list, description="The top-k hits, "
+                                           "then the other chunks the answerer read.")
+    answerer: str = Field(description="The answerer used (IGR_ANSWERER).")
+    timings_ms: Timings = Field(default_factory=Timings, description="Where the time went.")
 
 
 class Draft(BaseModel):

@@ -108,7 +108,16 @@ class HybridSearch:
 
 
 class HybridRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever (Documents with scores in metadata)."""
+    """The hybrid search as a LangChain retriever, for your own chains.
+
+    Get one from `Assistant.retriever(k=..., filters=SearchFilters(...))`. It is a LangChain
+    `Runnable`: ``invoke(query)``, ``batch([...])``, ``retriever | next_step``. Each
+    `Document` is one chunk, best first, at most IGR_MAX_CHUNKS_PER_DOC per document;
+    ``id`` is the chunk id and ``metadata`` holds ``chunk_id``, ``doc_id``, ``title``,
+    ``source``, ``publisher``, ``date``, ``doc_type``, ``page``, ``section``, ``start``,
+    ``end`` (character offsets in the document) and ``score`` (the fused rank score).
+    It retrieves only: answers with verified citations come from `Assistant.ask`.
+    """
 
     search_engine: HybridSearch
     k: int = 5

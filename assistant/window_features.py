@@ -46,7 +46,6 @@ FEATURES: tuple[str, ...] = (
     "list",  # the window is a lead-in and its items
     "list_q",  # list window for a question asking for several things
     "items_q",  # list items in the window / 5, for such a question
-    "fragment_first",  # the window starts with a heading or a cut-off piece
     "label_first",  # the window starts with a "Label: value" line
 )
 
@@ -153,7 +152,6 @@ def features(
             float(w.kind == "list"),
             many * float(w.kind == "list"),
             many * sum(u.item for u in w.units) / 5.0,
-            float(w.units[0].fragment),
             float(w.units[0].label),
         ])
     return Scored(list(windows), np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES)))

@@ -4,8 +4,8 @@ The sentence that matches a question is often not the one that answers it: a mee
 opening line is followed by its chair, a lead-in ("... fall into three categories:") by its
 items. So candidates are windows, not lone sentences:
 
-- a single unit (a sentence, a list item, or a "Label: value" line);
-- a unit and the one after it;
+- a single unit (a sentence, a list item, or a "Label: value" line; never a heading);
+- a unit and the one after it (unless that is a heading);
 - a lead-in ending in a colon and the items that follow it.
 
 Each window is a verbatim span `passage.text[start:end]`, so it can be quoted as it stands.
@@ -103,17 +103,21 @@ def units_of(text: str) -> tuple[Unit | None, ...]:
     return tuple(out)
 
 
+def _heading(unit: Unit) -> bool:
+    """A heading or cut-off piece (not a list item or "Label: value" line)."""
+    return unit.fragment and not (unit.label or unit.item)
+
+
 def windows(passage: Passage, max_list_words: int, max_list_items: int) -> list[Window]:
     """Every candidate window of a passage (see the module docstring)."""
     units = units_of(passage.text)
     found: list[Window] = []
     for i, unit in enumerate(units):
-        if unit is None:
-            continue
-        if not unit.fragment or unit.label:
-            found.append(Window(passage, (unit,), i, "single"))
+        if unit is None or _heading(unit):
+            continue  # a heading answers nothing, and starts no window
+        found.append(Window(passage, (unit,), i, "single"))
         nxt = units[i + 1] if i + 1 < len(units) else None
-        if nxt is not None and not (unit.lead_in and nxt.item):
+        if nxt is not None and not _heading(nxt) and not (unit.lead_in and nxt.item):
             found.append(Window(passage, (unit, nxt), i, "pair"))
         if unit.lead_in:
             items: list[Unit] = [unit]

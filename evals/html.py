@@ -40,7 +40,17 @@ summary{cursor:pointer;color:#57606a;font-size:.9rem}.why{color:#cf222e;margin:.
 .answer{background:#f6f8fa;padding:.5rem .7rem;border-radius:4px;white-space:pre-wrap}
 .passage{border-left:3px solid #d0d7de;padding:.2rem .7rem;margin:.4rem 0;font-size:.9rem}
 .passage b{color:#0969da}.gold{color:#1a7f37}
+.wide{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.5rem 0}.wide table{margin:0}
+.meta,.answer,.passage,.fail{overflow-wrap:anywhere}
+@media (max-width:640px){body{margin:1rem auto;padding:0 .6rem;font-size:14px}
+h1{font-size:1.3rem}th,td{padding:.3rem .4rem}.wide table{min-width:34rem}
+.fail{padding:.2rem .6rem .5rem}}
 """
+
+
+def _wide(table: str) -> str:
+    """A table that scrolls sideways inside its box on a narrow screen (the page does not)."""
+    return f'<div class="wide">{table}</div>'
 
 
 def _fmt(key: str, value: float | None) -> str:
@@ -67,7 +77,7 @@ def _headline(report: Report) -> str:
             f"<td>{mark.get(row.met, '<span class=na>n/a</span>')}</td></tr>"
         )
     head = "<tr><th>metric</th><th>value</th><th>95% CI</th><th>n</th><th>target</th><th></th></tr>"
-    return f"<table>{head}{''.join(rows)}</table>"
+    return _wide(f"<table>{head}{''.join(rows)}</table>")
 
 
 def _all_metrics(report: Report, judge: bool = False) -> str:
@@ -84,7 +94,7 @@ def _all_metrics(report: Report, judge: bool = False) -> str:
             f"<td>{'lower' if m.better == 'lower' else 'higher'} is better</td></tr>"
         )
     head = "<tr><th>metric</th><th>value</th><th>95% CI</th><th>n</th><th></th></tr>"
-    return f"<table>{head}{''.join(rows)}</table>"
+    return _wide(f"<table>{head}{''.join(rows)}</table>")
 
 
 def _bar(key: str, summary: MetricSummary | None) -> str:
@@ -114,7 +124,7 @@ def _by_type(report: Report) -> str:
             f"<tr><td>{escape(qtype)}</td><td class=num>{report.type_counts.get(qtype, 0)}</td>"
             f"{cells}</tr>"
         )
-    return f"<table>{head}</tr>{''.join(rows)}</table>"
+    return _wide(f"<table>{head}</tr>{''.join(rows)}</table>")
 
 
 def _injections(results: list[QuestionResult]) -> str:
@@ -134,7 +144,8 @@ def _injections(results: list[QuestionResult]) -> str:
     if not rows:
         return ""
     head = "<tr><th>id</th><th>question</th><th>result</th></tr>"
-    return f"<h2>Injection questions</h2><table>{head}{''.join(rows)}</table>"
+    table = _wide(f"<table>{head}{''.join(rows)}</table>")
+    return f"<h2>Injection questions</h2>{table}"
 
 
 def _failed(results: list[QuestionResult]) -> str:

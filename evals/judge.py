@@ -10,9 +10,9 @@ import json
 import re
 from collections.abc import Callable
 
-import httpx
 import numpy as np
 
+from assistant.llm_client import ChatEndpoint, LLMError
 from ingest.settings import Settings
 
 FAITHFULNESS_PROMPT = """You check answers against source passages.
@@ -43,43 +43,47 @@ def _first_json(text: str) -> dict:
 
 
 class Judge:
-    """A chat-completions client for one judge model."""
+    """A chat-completions client for one judge model (the official `openai` client, with the
+    timeout and retries of IGR_LLM_TIMEOUT_S and IGR_LLM_MAX_RETRIES)."""
 
     def __init__(
-        self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 120.0
+        self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 120.0,
+        max_retries: int = 2, json_mode: bool = True, max_tokens: int = 1024,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(timeout=timeout_s, headers=headers)
+        self.json_mode = json_mode
+        self.max_tokens = max_tokens
+        self._endpoint = ChatEndpoint(
+            self.base_url, model, api_key=api_key, timeout_s=timeout_s,
+            max_retries=max_retries, what=f"the judge endpoint at {self.base_url}",
+            key_setting="IGR_JUDGE_API_KEY",
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Judge | None:
         """The configured judge, or None when `judge_base_url`/`judge_model` are unset."""
         if not settings.judge_base_url or not settings.judge_model:
             return None
-        return cls(settings.judge_base_url, settings.judge_model, settings.judge_api_key)
+        return cls(settings.judge_base_url, settings.judge_model, settings.judge_api_key,
+                   timeout_s=settings.llm_timeout_s, max_retries=settings.llm_max_retries,
+                   json_mode=settings.judge_json_mode, max_tokens=settings.judge_max_tokens)
 
     def close(self) -> None:
-        self._client.close()
+        self._endpoint.close()
 
     def complete_json(self, system: str, user: str) -> dict:
-        """One chat completion at temperature 0, parsed as a JSON object."""
-        body = {
-            "model": self.model,
-            "temperature": 0,
-            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-        }
+        """One chat completion at temperature 0, parsed as a JSON object (asked for in JSON
+        mode, `response_format: json_object`, unless `json_mode` is off)."""
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        params: dict = {"temperature": 0, "max_tokens": self.max_tokens}
+        if self.json_mode:
+            params["response_format"] = {"type": "json_object"}
         try:
-            resp = self._client.post(f"{self.base_url}/chat/completions", json=body)
-        except httpx.HTTPError as exc:
-            raise JudgeError(f"judge endpoint unreachable: {exc.__class__.__name__}") from exc
-        if resp.status_code != 200:
-            raise JudgeError(f"judge endpoint returned HTTP {resp.status_code}")
-        try:
-            content = resp.json()["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise JudgeError("judge reply is not a chat completion") from exc
+            content = self._endpoint.complete(messages, **params)
+        except LLMError as exc:
+            prefix = "judge endpoint unreachable: " if exc.kind == "unreachable" else ""
+            raise JudgeError(f"{prefix}{exc}") from exc
         return _first_json(content or "")
 
     def faithfulness(self, answer: str, passages: list[str]) -> float | None:

@@ -60,5 +60,5 @@ class ChunkMetadata(BaseModel):
 class SkippedFile(BaseModel):
     """A file that was not ingested, and why (one line)."""
 
-    path: str
-    reason: str
+    path: str = Field(description="The file.")
+    reason: str = Field(description="Why it was not indexed, in one line.")

@@ -10,7 +10,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = PROJECT_ROOT / "samples"
 SHARED_CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
+DEFAULT_STORE_DIR = PROJECT_ROOT / ".igr"
 
 
 def _default_corpus_dirs() -> list[Path]:
@@ -173,9 +174,15 @@ class Settings(BaseSettings):
     )
 
     # --- store ---
-    store_dir: Path = Path(".igr")
+    store_dir: Path = Field(
+        DEFAULT_STORE_DIR,
+        description="the embedded Chroma store; default `.igr` in the igr-assistant folder "
+        "(beside `samples/`), whatever the current directory, so every command finds the same "
+        "store; a relative value is taken from the current directory, like any path you type",
+    )
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server")
-    collection: str = "igr"
+    collection: str = Field("igr", description="the Chroma collection (one written by "
+                            "igr-assistant)")
     lexical_dir: Path | None = Field(
         None, description="folder of the lexical (SQLite FTS5) index file; default: store_dir. "
         "Processes sharing this folder share one index file; others keep their own copy, "
@@ -223,7 +230,15 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
-    llm_timeout_s: float = 120.0
+    llm_timeout_s: float = Field(
+        120.0, description="seconds to wait for an LLM (or judge) reply; a small local model "
+        "on 2 CPU cores takes tens of seconds for a 400-token answer"
+    )
+    llm_max_retries: int = Field(
+        2, ge=0, description="retries of a failed LLM (or judge) call: connection errors, "
+        "timeouts, 408/409/429 and 5xx, with the openai client's exponential back-off (2 is "
+        "that client's own default)"
+    )
     llm_api_version: str | None = Field(
         None, description="Azure OpenAI: api-version query parameter (the key goes in api-key)"
     )
@@ -244,6 +259,23 @@ class Settings(BaseSettings):
     judge_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL")
     judge_model: str | None = None
     judge_api_key: str | None = None
+    judge_max_tokens: int = Field(
+        1024, ge=16, description="longest judge reply, in tokens: a statement list for a "
+        "60-word answer takes about 300; the cap bounds the cost of a model that rambles"
+    )
+    judge_json_mode: bool = Field(
+        True, description="ask the judge for `response_format: json_object` (OpenAI, vLLM and "
+        "llama.cpp support it; llama.cpp then constrains a small model to valid JSON)"
+    )
+
+    # --- logging ---
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = Field(
+        "info", description="least severe log lines shown (igr --log-level overrides it)"
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`json`: one JSON object per line, for log collectors "
+        "(igr --log-json)"
+    )
 
     # --- API ---
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -76,3 +76,13 @@ def samples_assistant(samples_settings: Settings):
     from assistant.assistant import Assistant
 
     return Assistant(samples_settings)
+
+
+@pytest.fixture(scope="module")
+def standin():
+    """A stand-in OpenAI/Ollama LLM server (tests/llm_standin.py) for one test module."""
+    from tests import llm_standin
+
+    server = llm_standin.start()
+    yield server
+    llm_standin.stop(server)

@@ -3,7 +3,9 @@
 
 Each test sets ``server.script`` (what to do next) and reads ``server.requests`` (what the
 answerer sent). Modes: "reply" (the text), "slow" (sleep, then reply), "status" (an HTTP
-error), "badjson" (a body that is not JSON), "garbage-stream" (an SSE line that is not JSON).
+error), "badjson" (a body that is not JSON), "garbage-stream" (an SSE line that is not JSON),
+"error-stream" (an OpenAI error event in the middle of a stream). With `fail_first=N` the
+first N requests answer HTTP 503 whatever the mode (to see retries).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Script:
     text: str = ""
     status: int = 200
     delay: float = 0.0
+    fail_first: int = 0
 
 
 @dataclass
@@ -72,6 +75,9 @@ def build_app(state: StandIn) -> FastAPI:
         return body
 
     async def common(script: Script):
+        if script.fail_first > 0:
+            script.fail_first -= 1
+            return JSONResponse({"error": {"message": "scripted overload"}}, status_code=503)
         if script.delay:
             await asyncio.sleep(script.delay)
         if script.mode == "status":
@@ -99,7 +105,10 @@ def build_app(state: StandIn) -> FastAPI:
             if script.mode == "garbage-stream":
                 yield "data: {not json\n\n"
                 return
-            for piece in _pieces(script.text):
+            for i, piece in enumerate(_pieces(script.text)):
+                if script.mode == "error-stream" and i == 2:
+                    yield f"data: {json.dumps({'error': {'message': 'model crashed'}})}\n\n"
+                    return
                 chunk = {"choices": [{"index": 0, "delta": {"content": piece}}]}
                 yield f"data: {json.dumps(chunk)}\n\n"
             yield "data: [DONE]\n\n"

@@ -17,6 +17,7 @@ import pytest
 
 from api.server import free_port
 from tests.test_chroma_server import chroma_url  # noqa: F401  (the shared Chroma-server fixture)
+from tests.waiting import wait_for_http
 
 IGR = Path(sys.executable).with_name("igr")
 
@@ -54,7 +55,7 @@ def test_serve_refuses_a_port_in_use(tmp_path) -> None:
 
 
 class ServeProcess:
-    """An `igr serve` subprocess on a free loopback port."""
+    """An `igr serve --allow-empty` subprocess on a free loopback port."""
 
     def __init__(self, store: Path, args: tuple[str, ...] = (), **env: str) -> None:
         store.mkdir(parents=True, exist_ok=True)
@@ -62,23 +63,14 @@ class ServeProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = store / "serve.log"
         self.proc = subprocess.Popen(
-            [str(IGR), "serve", "--port", str(self.port), *args],
+            [str(IGR), "serve", "--port", str(self.port), "--allow-empty", *args],
             env=serve_env(store, **env), stdout=self.log.open("w"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
     def wait_ready(self, timeout_s: float = 240) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"igr serve exited: {self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        pytest.fail(f"igr serve did not become healthy: {self.log.read_text()}")
+        wait_for_http(f"{self.url}/health", lambda: self.proc.poll() is None,
+                      self.log.read_text, timeout_s=timeout_s)
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)

@@ -120,7 +120,8 @@ def test_openai_messages_map_to_question_and_history(served) -> None:
         {"role": "assistant", "content": "answer one"},
         {"role": "user", "content": [{"type": "text", "text": "second"}]},
     ]
-    response = httpx.post(f"{url}/v1/chat/completions", json={"model": "m", "messages": messages})
+    body = {"model": "igr-assistant", "messages": messages}
+    response = httpx.post(f"{url}/v1/chat/completions", json=body)
     assert response.status_code == 200, response.text
     question, history, _ = stand_in.calls[-1]
     assert question == "second"
@@ -232,8 +233,8 @@ def test_delete_unknown_document_is_404_and_ids_may_contain_slashes(served) -> N
     assert missing.status_code == 404 and "no/such/doc" in missing.json()["detail"]
 
 
-def test_api_keys_guard_everything_but_health_and_page(keyed) -> None:
-    for path in ("/documents", "/metrics", "/v1/models", "/docs", "/openapi.json"):
+def test_api_keys_guard_everything_but_health_page_and_docs(keyed) -> None:
+    for path in ("/documents", "/documents/a/b", "/metrics", "/v1/models"):
         response = httpx.get(f"{keyed}{path}")
         assert response.status_code == 401, path
         assert response.headers["www-authenticate"] == "Bearer"
@@ -247,6 +248,11 @@ def test_api_keys_guard_everything_but_health_and_page(keyed) -> None:
     assert httpx.get(f"{keyed}/health").status_code == 200
     assert httpx.get(f"{keyed}/").status_code == 200
     assert httpx.get(f"{keyed}/static/app.js").status_code == 200
+    for path in ("/docs", "/redoc", "/openapi.json", "/static/docs/swagger-ui-bundle.js"):
+        assert httpx.get(f"{keyed}{path}").status_code == 200, path  # documentation, no data
+    v1 = httpx.get(f"{keyed}/v1/models").json()
+    assert v1["error"]["type"] == "authentication_error"
+    assert v1["error"]["code"] == "missing_api_key"
 
 
 def test_key_matching_and_loopback() -> None:

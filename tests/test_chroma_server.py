@@ -8,16 +8,15 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ingest.settings import SAMPLES_DIR
 from tests.conftest import make_settings
 from tests.test_vectorstore_helpers import write_corpus
+from tests.waiting import wait_for_http
 from vectorstore.catalog import list_documents
 from vectorstore.embeddings import get_embeddings
 from vectorstore.indexer import index_paths
@@ -52,16 +51,8 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma server did not start: {(data / 'server.log').read_text()}")
-            time.sleep(0.3)
+        wait_for_http(f"{url}/api/v2/heartbeat", lambda: proc.poll() is None,
+                      lambda: (data / "server.log").read_text(), timeout_s=90, interval_s=0.3)
         yield url
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -89,6 +89,8 @@ def test_faithfulness_and_relevancy(server: str) -> None:
     assert judge.faithfulness("Gove chaired it [1].", ["passage one"]) == 0.75
     sent = StandIn.requests[-1]
     assert sent["auth"] == "Bearer sekret" and sent["body"]["model"] == "judge-model"
+    assert sent["body"]["response_format"] == {"type": "json_object"}  # JSON mode by default
+    assert sent["body"]["max_tokens"] == 1024
     assert "passage one" in sent["body"]["messages"][1]["content"]
     relevancy = judge.answer_relevancy("Who chaired the group?", "Gove chaired it.", encode)
     assert relevancy == pytest.approx((1.0 + 0.6 + 1.0) / 3)

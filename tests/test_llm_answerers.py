@@ -26,13 +26,6 @@ PASSAGES = [
 QUESTION = "Where does an unresolved dispute go?"
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = llm_standin.start()
-    yield server
-    llm_standin.stop(server)
-
-
 @pytest.fixture(autouse=True)
 def _reset(standin):
     standin.script = Script()
@@ -41,7 +34,7 @@ def _reset(standin):
 
 def _settings(**overrides) -> Settings:
     base = {"llm_model": "standin-model", "llm_timeout_s": 10.0, "llm_api_key": None,
-            "llm_api_version": None}
+            "llm_api_version": None, "llm_max_retries": 0}
     base.update(overrides)
     return Settings(**base)
 
@@ -72,7 +65,7 @@ def test_openai_answer_sends_numbered_sources_and_returns_the_draft(standin):
     req = standin.requests[-1]
     assert req.path == "/v1/chat/completions"
     assert req.headers["authorization"] == "Bearer sk-test"
-    assert req.body["model"] == "standin-model" and req.body["stream"] is False
+    assert req.body["model"] == "standin-model" and not req.body.get("stream")
     messages = req.body["messages"]
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert REFUSAL in messages[0]["content"]
@@ -132,12 +125,41 @@ def test_openai_failures_are_one_line(standin, script, overrides, message):
     assert message in str(err.value) and "\n" not in str(err.value)
 
 
+def test_openai_client_retries_then_answers(standin):
+    """The official client's retries: two 503s, then the reply; the default is 2 retries."""
+    standin.script = Script(text=REPLY, fail_first=2)
+    assert _openai(standin, llm_max_retries=2).answer(QUESTION, PASSAGES, []).text == REPLY
+    assert len(standin.requests) == 3
+    assert [r.headers.get("x-stainless-retry-count") for r in standin.requests] == ["0", "1", "2"]
+    standin.requests.clear()
+    standin.script = Script(text=REPLY, fail_first=2)
+    with pytest.raises(AnswererUnavailable, match="answered HTTP 503: scripted overload"):
+        _openai(standin, llm_max_retries=1).answer(QUESTION, PASSAGES, [])
+    assert len(standin.requests) == 2
+    assert Settings(_env_file=None).llm_max_retries == 2
+
+
+def test_openai_stream_retries_before_the_first_piece(standin):
+    standin.script = Script(text=REPLY, fail_first=1)
+    pieces = list(_openai(standin, llm_max_retries=1).stream(QUESTION, PASSAGES, []))
+    assert "".join(pieces) == REPLY and len(standin.requests) == 2
+
+
+def test_no_key_sends_no_authorization_header(standin):
+    standin.script = Script(text=REPLY)
+    _openai(standin).answer(QUESTION, PASSAGES, [])
+    assert "authorization" not in standin.requests[-1].headers
+
+
 def test_openai_stream_failures(standin):
     standin.script = Script(mode="garbage-stream")
     with pytest.raises(AnswererUnavailable, match="malformed stream event"):
         list(_openai(standin).stream(QUESTION, PASSAGES, []))
     standin.script = Script(mode="status", status=503)
     with pytest.raises(AnswererUnavailable, match="answered HTTP 503"):
+        list(_openai(standin).stream(QUESTION, PASSAGES, []))
+    standin.script = Script(mode="error-stream", text=REPLY)
+    with pytest.raises(AnswererUnavailable, match="failed mid-stream: model crashed"):
         list(_openai(standin).stream(QUESTION, PASSAGES, []))
 
 

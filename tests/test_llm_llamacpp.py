@@ -216,3 +216,40 @@ def test_llamacpp_answerer_in_process(gguf, samples_settings, samples_assistant,
     result = verifier.verify("".join(pieces), passages)
     print(f"\nin-process: {''.join(pieces)!r}\nverified: {result.answer!r}")
     _assert_kept_sentences_grounded(result.answer, result.citations, passages)
+
+
+def test_openai_client_timeout_against_llama_server(llama_server, samples_settings,
+                                                    samples_assistant):
+    """The official client's timeout, against the real server: one clear line, no hang."""
+    from assistant.answerers.base import AnswererUnavailable
+    from assistant.answerers.openai_compat import OpenAICompatibleAnswerer
+
+    hasty = OpenAICompatibleAnswerer(_llm_settings(
+        samples_settings, llm_base_url=llama_server, llm_timeout_s=0.05, llm_max_retries=0,
+        llm_max_tokens=200,
+    ))
+    passages = _passages(samples_assistant, QUESTIONS[1])
+    with pytest.raises(AnswererUnavailable, match=r"did not answer within 0\.05 s"):
+        hasty.answer(QUESTIONS[1], passages, [])
+
+
+def test_judge_through_the_openai_client_on_llama_server(llama_server):
+    """The LLM judge on the real server: JSON mode (llama.cpp turns it into a grammar) makes
+    even a 270M model reply with a parseable JSON object; whether the object holds the keys
+    asked for is the model's business, and a miss is reported in one line."""
+    from evals.judge import FAITHFULNESS_PROMPT, Judge, JudgeError
+
+    judge = Judge(llama_server, "gemma-3-270m", timeout_s=300, max_retries=1, max_tokens=300)
+    passages = ["Consent is given through a legislative consent motion."]
+    answer = "Consent is given through a legislative consent motion (LCM) [1]."
+    reply = judge.complete_json(FAITHFULNESS_PROMPT,
+                                f"PASSAGES:\n[1] {passages[0]}\n\nANSWER:\n{answer}")
+    print(f"\njudge reply: {reply!r}")
+    assert isinstance(reply, dict) and reply
+    try:
+        score = judge.faithfulness(answer, passages)
+    except JudgeError as exc:
+        assert "statements" in str(exc) and "\n" not in str(exc)
+    else:
+        assert score is None or 0.0 <= score <= 1.0
+    judge.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,7 +43,8 @@ def page_url(samples_settings, samples_assistant) -> Iterator[str]:
 
 @pytest.fixture()
 def page(browser, page_url):
-    context = browser.new_context(base_url=page_url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=page_url, viewport={"width": 1280, "height": 900},
+                                  permissions=["clipboard-read", "clipboard-write"])
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -80,6 +82,7 @@ def test_ask_see_answer_open_citation(page, samples_assistant) -> None:
     assert page.locator("#src-date").inner_text() != ""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "answer-with-source.png"), full_page=True)
+    check_sources_and_copy(page, answer)
 
     ask(page, "Who was it named after?")  # a follow-up keeps the conversation
     second = page.locator(".turn .answer").nth(1)
@@ -88,6 +91,27 @@ def test_ask_see_answer_open_citation(page, samples_assistant) -> None:
     page.locator("#source-title").focus()
     page.keyboard.press("Escape")
     panel.wait_for(state="hidden")
+
+
+def check_sources_and_copy(page, answer) -> None:
+    """Under the answer: one line per source with its date, and a copy button that copies
+    the answer with a 'Sources:' list."""
+    turn = page.locator(".turn").last
+    numbers = sorted({int(n) for n in answer.locator("button.chip").all_inner_texts()})
+    items = turn.locator("ol.sources li")
+    assert items.count() == len(numbers)
+    first = items.first.inner_text()
+    assert first.startswith("[1] ") and "Barnett formula" in first and "20" in first
+    turn.locator("ol.sources button.source-link").first.click()
+    assert page.locator("#src-title").inner_text().startswith("The Barnett formula")
+
+    turn.get_by_role("button", name="Copy answer").click()
+    turn.locator(".copy-status", has_text="Copied").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    body, _, sources = copied.partition("\n\nSources:\n\n")
+    assert "Barnett" in body and "[1]" in body
+    assert sources.startswith("1. ") and "Barnett formula" in sources.splitlines()[0]
+    assert ": “" in sources.splitlines()[0]
 
 
 def test_filters_are_sent_with_the_question(page) -> None:
@@ -102,6 +126,10 @@ def test_filters_are_sent_with_the_question(page) -> None:
     assert body["filters"] == {"doc_type": [chosen], "date_from": "2024"}
     assert body["stream"] is True and body["history"] == []
     page.locator(".turn .answer[aria-busy='false']").wait_for(timeout=60_000)
+    shown = page.locator(".turn .applied-filters").inner_text()
+    assert shown == f"Searched only: type: {chosen} · from 2024"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "filters-applied.png"))
 
 
 def test_refused_question_shows_the_refused_state(page) -> None:
@@ -109,7 +137,11 @@ def test_refused_question_shows_the_refused_state(page) -> None:
     refused = page.locator(".answer.refused")
     refused.wait_for(timeout=60_000)
     assert "Not in the documents" in refused.inner_text()
-    assert refused.locator(".closest li").count() >= 1
+    closest = refused.locator(".closest li").all_inner_texts()
+    assert closest and all(re.search(r"\(\d{4}(-\d\d){0,2}", item) for item in closest)
+    for item in closest:  # each closest document is listed once, with its date
+        title = item.split(" (")[0]
+        assert refused.inner_text().count(title) == 1, refused.inner_text()
     assert refused.locator("button.chip").count() == 0
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "refused.png"))
@@ -143,3 +175,20 @@ def test_api_key_prompt_on_401(browser, samples_settings, samples_assistant, tmp
         tab.locator(".turn .answer button.chip").first.wait_for(timeout=60_000)
         assert tab.evaluate("localStorage.getItem('igr-api-key')") == "sesame"
         context.close()
+
+
+def test_phone_width_answer_and_refusal(browser, page_url) -> None:
+    """At phone width nothing overflows sideways, and the answer tools are there."""
+    context = browser.new_context(base_url=page_url, viewport={"width": 390, "height": 844},
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    tab.goto("/")
+    ask(tab, "What is the Barnett formula?")
+    tab.locator(".turn .answer button.chip").first.wait_for(timeout=60_000)
+    tab.locator(".turn .answer-tools").wait_for()
+    ask(tab, "What is the recipe for a Victoria sponge cake?")
+    tab.locator(".answer.refused").wait_for(timeout=60_000)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    SCREENSHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / "phone-answer-and-refusal.png"), full_page=True)
+    context.close()

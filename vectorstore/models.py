@@ -28,24 +28,26 @@ class ScoredChunk(BaseModel):
 class DocumentInfo(BaseModel):
     """One indexed document, as `igr docs` and `GET /documents` list it."""
 
-    doc_id: str
-    title: str
-    doc_type: str | None = None
-    publisher: str | None = None
-    date: str | None = None
-    pages: int | None = None
-    chunks: int
+    doc_id: str = Field(description="The document's id: its path under the corpus folder, "
+                        "without the extension.")
+    title: str = Field(description="The document's title.")
+    doc_type: str | None = Field(None, description="Its type (the `Type:` of its header).")
+    publisher: str | None = Field(None, description="Who published it.")
+    date: str | None = Field(None, description="Its date (YYYY, YYYY-MM or YYYY-MM-DD).")
+    pages: int | None = Field(None, description="Page count, for paged formats (PDF).")
+    chunks: int = Field(description="Chunks indexed.")
 
 
 class IngestReport(BaseModel):
     """Summary of one ingest run (the JSON of `igr ingest --json`)."""
 
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    chunks_embedded: int = 0
-    skipped: list[SkippedFile] = Field(default_factory=list)
+    added: int = Field(0, description="Documents indexed for the first time.")
+    updated: int = Field(0, description="Documents whose file changed, re-indexed.")
+    unchanged: int = Field(0, description="Documents already indexed as they are.")
+    removed: int = Field(0, description="Documents removed (files gone, with --prune).")
+    chunks_embedded: int = Field(0, description="Chunks embedded by this run.")
+    skipped: list[SkippedFile] = Field(default_factory=list, description="Files not indexed, "
+                                       "each with the reason.")
     duplicates: list[dict[str, str]] = Field(
         default_factory=list, description="same text in two files: {path, duplicate_of}"
     )
@@ -54,4 +56,4 @@ class IngestReport(BaseModel):
         description="indexed although near-identical to an uploaded document: "
         "{path, similar_to}; nothing is evicted across the upload boundary",
     )
-    seconds: float = 0.0
+    seconds: float = Field(0.0, description="How long the run took.")

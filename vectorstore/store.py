@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import InternalError
+from chromadb.errors import InternalError, NotFoundError
 
 from ingest.models import ChunkMetadata
 from vectorstore.models import ScoredChunk, StoredChunk
@@ -99,7 +99,7 @@ class ChunkStore:
     def __init__(self, settings: Settings, refresh_interval_s: float = 1.0) -> None:
         self.settings = settings
         self.collection_name = settings.collection
-        self.location = settings.chroma_url or str(Path(settings.store_dir).expanduser().resolve())
+        self.location = store_location(settings)
         self.refresh_interval_s = refresh_interval_s
         self._embedded = not settings.chroma_url
         self._write_lock = threading.Lock()
@@ -111,6 +111,13 @@ class ChunkStore:
 
     def _open(self) -> None:
         client = _make_client(self.settings)
+
+        def failed(exc: Exception) -> StoreError:
+            return StoreError(
+                f"cannot open collection {self.collection_name!r} at {self.location}: "
+                f"{_first_line(exc)}"
+            )
+
         try:
             collection = client.get_or_create_collection(
                 name=self.collection_name,
@@ -118,14 +125,20 @@ class ChunkStore:
                 configuration={"hnsw": {"space": "cosine"}},
                 metadata={GENERATION_KEY: uuid.uuid4().hex},
             )
+        except Exception as exc:  # noqa: BLE001
+            raise failed(exc) from exc
+        if GENERATION_KEY not in (collection.metadata or {}):  # an existing collection keeps
+            raise StoreError(  # its metadata: without our token, another program wrote it
+                f"collection {self.collection_name!r} at {self.location} was not written by "
+                "igr-assistant (it lacks igr's bookkeeping); set IGR_COLLECTION to another "
+                "name, or IGR_STORE_DIR / IGR_CHROMA_URL to another store"
+            )
+        try:
             changes = client.get_or_create_collection(
                 name=self.collection_name + CHANGES_SUFFIX, embedding_function=None
             )
         except Exception as exc:  # noqa: BLE001
-            raise StoreError(
-                f"cannot open collection {self.collection_name!r} at {self.location}: "
-                f"{_first_line(exc)}"
-            ) from exc
+            raise failed(exc) from exc
         self._client, self._collection, self._changes = client, collection, changes
 
     def _reopen(self, generation: str) -> None:
@@ -340,14 +353,40 @@ class ChunkStore:
         )
 
 
+def store_location(settings: Settings) -> str:
+    """Where the store is: the Chroma server's URL, or the embedded store's absolute folder."""
+    return settings.chroma_url or str(Path(settings.store_dir).expanduser().resolve())
+
+
+def indexed_chunks(settings: Settings) -> int:
+    """Chunks in the configured collection, without creating anything: 0 when the folder,
+    the server's collection or the collection does not exist. StoreError when the store
+    cannot be read (a server that does not answer, a foreign collection)."""
+    if not settings.chroma_url:
+        folder = Path(settings.store_dir).expanduser().resolve()
+        if not (folder / "chroma.sqlite3").is_file():
+            return 0
+    client = _make_client(settings)
+    try:
+        collection = client.get_collection(settings.collection)
+    except NotFoundError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - connection problems become one line
+        raise StoreError(
+            f"cannot read the store at {store_location(settings)}: {_first_line(exc)}"
+        ) from exc
+    if GENERATION_KEY not in (collection.metadata or {}):
+        return ChunkStore(settings).count()  # raises the one-line "not written by" error
+    return collection.count()
+
+
 _STORES: dict[tuple[str, str], ChunkStore] = {}
 _STORES_LOCK = threading.Lock()
 
 
 def store_key(settings: Settings) -> tuple[str, str]:
     """The cache key of a store: (server URL or resolved folder, collection)."""
-    where = settings.chroma_url or str(Path(settings.store_dir).expanduser().resolve())
-    return where, settings.collection
+    return store_location(settings), settings.collection
 
 
 def open_store(settings: Settings) -> ChunkStore:

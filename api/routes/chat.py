@@ -11,8 +11,8 @@ from fastapi.sse import EventSourceResponse
 
 from api.deps import check_question, get_assistant, get_metrics, get_settings
 from api.metrics import Metrics
-from api.schemas import ChatRequest, ErrorBody
-from api.sse import SSE_RESPONSE_DOC, sse
+from api.schemas import EXAMPLE_ANSWER, ChatRequest, ErrorBody
+from api.sse import SSE_RESPONSE_DOC, chain, sse
 from assistant.models import AnswerResult
 
 log = logging.getLogger("igr.api")
@@ -26,10 +26,11 @@ ERRORS = {401: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": E
     response_model=AnswerResult,
     responses={
         200: {
-            "content": SSE_RESPONSE_DOC,
-            "description": "The answer JSON; with `stream`, SSE events `delta` (the draft as "
-            "it is produced), `citations`, then `done` (the verified answer JSON, which "
-            "replaces the draft), or `error`.",
+            "content": {"application/json": {"example": EXAMPLE_ANSWER}, **SSE_RESPONSE_DOC},
+            "description": "The answer JSON; with `stream`, SSE events `delta` (`{\"text\"}`: "
+            "each newly verified part of the answer, its [n] markers numbered as in the final "
+            "answer), `citations` (the list), then `done` (the whole answer JSON, which may add "
+            "each citation's date after its marker), or `error` (`{\"detail\"}`).",
         },
         **ERRORS,
     },
@@ -68,7 +69,7 @@ def _frames(
 ) -> Iterator[bytes]:
     """SSE frames: delta..., citations, done (or error)."""
     try:
-        for kind, payload in _chain(first, events):
+        for kind, payload in chain(first, events):
             if kind == "delta":
                 yield sse({"text": payload}, event="delta")
             elif kind == "result" and isinstance(payload, AnswerResult):
@@ -81,9 +82,3 @@ def _frames(
         log.exception("error while streaming an answer")
         yield sse({"detail": f"the answer failed: {type(exc).__name__}: {exc}"}, "error")
 
-
-def _chain(
-    first: tuple[str, object], rest: Iterator[tuple[str, object]]
-) -> Iterator[tuple[str, object]]:
-    yield first
-    yield from rest

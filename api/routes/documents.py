@@ -1,4 +1,4 @@
-"""`GET/POST /documents` and `DELETE /documents/{doc_id}`: the indexed documents."""
+"""`GET/POST /documents`, `GET/DELETE /documents/{doc_id}`: the indexed documents."""
 
 from __future__ import annotations
 
@@ -35,6 +35,20 @@ def list_documents(request: Request) -> list[DocumentInfo]:
     return get_assistant(request).documents()
 
 
+@router.get(
+    "/documents/{doc_id:path}",
+    response_model=DocumentInfo,
+    responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+)
+def get_document(doc_id: str, request: Request) -> DocumentInfo:
+    """One indexed document (what a citation's `url` points to when the original is not on
+    the web)."""
+    for doc in get_assistant(request).documents():
+        if doc.doc_id == doc_id:
+            return doc
+    raise HTTPException(404, f"no document with doc_id {doc_id!r}")
+
+
 @router.post(
     "/documents",
     status_code=201,
@@ -47,7 +61,11 @@ def list_documents(request: Request) -> list[DocumentInfo]:
         422: {"model": ErrorBody},
     },
 )
-def upload_document(request: Request, file: Annotated[UploadFile, File()]) -> UploadResult:
+def upload_document(
+    request: Request,
+    file: Annotated[UploadFile, File(description="The document: .txt .md .html .htm .pdf or "
+                                     ".docx, at most IGR_MAX_UPLOAD_MB.")],
+) -> UploadResult:
     """Upload one document (.txt .md .html .htm .pdf .docx; a name without an extension gets
     the type its content shows). It is indexed at once as `uploads/<name>`, and never
     replaces or evicts a document it did not create: a copy of an indexed document is 409."""

@@ -5,7 +5,9 @@ const KEY_STORAGE = "igr-api-key";
 const MAX_HISTORY = 20;
 const $ = (id) => document.getElementById(id);
 
-const state = { history: [], busy: false, activeChip: null };
+const state = {
+  history: [], busy: false, activeChip: null, docs: new Map(), docsReady: Promise.resolve(),
+};
 
 function apiKey() {
   try { return localStorage.getItem(KEY_STORAGE) || ""; } catch { return ""; }
@@ -117,22 +119,14 @@ function renderRefused(target, result) {
   target.textContent = "";
   target.classList.add("refused");
   target.append(el("p", "refused-title", "Not in the documents"));
-  target.append(el("p", "", result.answer));
-  const seen = new Set();
-  const closest = [];
-  for (const item of result.retrieved || []) {
-    if (seen.has(item.doc_id)) continue;
-    seen.add(item.doc_id);
-    closest.push(item);
-    if (closest.length === 3) break;
-  }
-  if (closest.length) {
+  const closest = closestDocuments(result.retrieved, 3);
+  // The server's sentence names the closest documents too: show them once, as a list.
+  const cut = closest.length ? result.answer.indexOf(CLOSEST_PHRASE) : -1;
+  target.append(el("p", "", cut > 0 ? result.answer.slice(0, cut).trim() : result.answer));
+  if (cut > 0) {
     target.append(el("p", "", "Closest documents:"));
     const list = el("ul", "closest");
-    for (const item of closest) {
-      const page = item.page ? " (page " + item.page + ")" : "";
-      list.append(el("li", "", item.title + page));
-    }
+    for (const item of closest) list.append(el("li", "", documentLabel(item)));
     target.append(list);
   }
 }
@@ -185,6 +179,122 @@ function closeSource() {
   }
 }
 
+// ---- Under each answer: applied filters, sources with dates, copy (issue 12) ----
+const CLOSEST_PHRASE = "The closest documents are";
+
+function closestDocuments(retrieved, limit) {
+  const seen = new Set();
+  const closest = [];
+  for (const item of retrieved || []) {
+    if (seen.has(item.doc_id)) continue;
+    seen.add(item.doc_id);
+    closest.push(item);
+    if (closest.length === limit) break;
+  }
+  return closest;
+}
+
+function documentLabel(item) {
+  const doc = state.docs.get(item.doc_id);
+  const parts = [doc && doc.date, item.page ? "page " + item.page : ""].filter(Boolean);
+  return item.title + (parts.length ? " (" + parts.join(", ") + ")" : "");
+}
+
+function describeFilters(filters) {
+  if (!filters) return "";
+  const parts = [];
+  if (filters.doc_type) parts.push("type: " + filters.doc_type.join(", "));
+  if (filters.date_from) parts.push("from " + filters.date_from);
+  if (filters.date_to) parts.push("to " + filters.date_to);
+  return parts.join(" · ");
+}
+
+function renderAppliedFilters(turn, filters) {
+  const text = describeFilters(filters);
+  if (!text) return;
+  const note = el("p", "applied-filters", "Searched only: " + text);
+  turn.querySelector(".question").after(note);
+}
+
+function sourceWhere(c) {
+  return [c.publisher, c.date, c.page ? "p. " + c.page : ""].filter(Boolean).join(", ");
+}
+
+// The answer and its sources as plain text, laid out like the OpenAI route's "Sources:" list.
+function answerWithSources(result) {
+  const lines = [result.answer];
+  const cites = [...(result.citations || [])].sort((a, b) => a.n - b.n);
+  if (cites.length) {
+    lines.push("", "Sources:", "");
+    for (const c of cites) {
+      const where = sourceWhere(c);
+      lines.push(c.n + ". " + c.title + (where ? " (" + where + ")" : "") + ": “" +
+                 c.quote.split(/\s+/).join(" ") + "”");
+    }
+  }
+  return lines.join("\n");
+}
+
+async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  const area = el("textarea");  // plain http beyond localhost: the older way
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.append(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  if (!ok) throw new Error("copy refused");
+}
+
+function renderSourceList(turn, result) {
+  const byN = citationsByNumber(result.citations);
+  if (!byN.size) return;
+  const list = el("ol", "sources");
+  list.setAttribute("aria-label", "Sources of this answer");
+  for (const [n, cites] of [...byN.entries()].sort((a, b) => a[0] - b[0])) {
+    const c = cites[0];
+    const item = el("li");
+    const open = el("button", "source-link", c.title);
+    open.type = "button";
+    open.addEventListener("click", () => showSource(open, cites));
+    item.append(el("span", "source-n", "[" + n + "]"), " ", open);
+    const where = [c.date || "undated", c.page ? "p. " + c.page : ""].filter(Boolean).join(", ");
+    item.append(" ", el("span", "source-date", where));
+    list.append(item);
+  }
+  turn.append(list);
+}
+
+function renderCopyButton(turn, result) {
+  const bar = el("div", "answer-tools");
+  const button = el("button", "quiet copy", "Copy answer");
+  button.type = "button";
+  const done = el("span", "copy-status");
+  done.setAttribute("role", "status");
+  button.addEventListener("click", async () => {
+    try {
+      await copyText(answerWithSources(result));
+      done.textContent = "Copied, with its sources.";
+    } catch {
+      done.textContent = "Could not copy: select the text instead.";
+    }
+  });
+  bar.append(button, done);
+  turn.append(bar);
+}
+
+function renderAnswerExtras(turn, result) {
+  if (result.refused) return;
+  renderSourceList(turn, result);
+  renderCopyButton(turn, result);
+}
+
 // ---- Asking ----
 function currentFilters() {
   const filters = {};
@@ -208,9 +318,8 @@ function addTurn(question) {
   return answer;
 }
 
-async function ask(question) {
+async function ask(question, filters) {
   const body = { question, history: state.history.slice(-MAX_HISTORY), stream: true };
-  const filters = currentFilters();
   if (filters) body.filters = filters;
   const response = await fetch("/chat", {
     method: "POST", headers: headers(false), body: JSON.stringify(body),
@@ -233,9 +342,11 @@ async function onAsk(event) {
   state.busy = true;
   $("ask-button").disabled = true;
   const answer = addTurn(question);
+  const filters = currentFilters();
+  renderAppliedFilters(answer.parentElement, filters);
   let streamed = "";
   try {
-    const response = await ask(question);
+    const response = await ask(question, filters);
     box.value = "";
     for await (const { event: kind, data } of sseEvents(response)) {
       if (kind === "delta") {
@@ -244,8 +355,9 @@ async function onAsk(event) {
         answer.textContent = streamed;
       } else if (kind === "done") {
         answer.classList.remove("pending");
-        if (data.refused) renderRefused(answer, data);
+        if (data.refused) { await state.docsReady; renderRefused(answer, data); }
         else renderAnswerText(answer, data.answer, data.citations);
+        renderAnswerExtras(answer.parentElement, data);
         state.history.push({ role: "user", content: question });
         state.history.push({ role: "assistant", content: data.answer });
       } else if (kind === "error") {
@@ -271,6 +383,7 @@ async function loadDocTypes() {
     if (response.status === 401) { showStatus(explain(new HttpError(401, ""))); return; }
     if (!response.ok) return;
     const docs = await response.json();
+    state.docs = new Map(docs.map((d) => [d.doc_id, d]));
     const types = [...new Set(docs.map((d) => d.doc_type).filter(Boolean))].sort();
     const select = $("doc-type");
     select.length = 1;
@@ -319,6 +432,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("source").addEventListener("keydown", (e) => { if (e.key === "Escape") closeSource(); });
   $("key-button").addEventListener("click", openKeyDialog);
   $("key-dialog").addEventListener("close", onKeyDialogClose);
-  loadDocTypes();
+  state.docsReady = loadDocTypes();  // refusals wait for it: it dates the closest documents
   $("question").focus();
 });

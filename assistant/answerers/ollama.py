@@ -10,7 +10,7 @@ import httpx
 
 from assistant.answerers.base import AnswererUnavailable
 from assistant.answerers.generative import GenerativeAnswerer
-from assistant.answerers.openai_compat import http_failure, post_checked, status_failure
+from assistant.answerers.http import http_failure, post_checked, status_failure
 from assistant.models import ChatMessage, Passage
 from assistant.prompts import messages_for
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from assistant.cli.common import fail, load_assistant, one_line
+from assistant.cli.common import fail, load_assistant, one_line, require_documents
 from assistant.models import AnswerResult, ChatMessage, SearchFilters
 
 _FILTER_KEYS = {
@@ -116,6 +116,7 @@ def register(app: typer.Typer) -> None:
             raise fail("ask", one_line(exc), 2) from None
         overrides = {"answerer": answerer} if answerer else {}
         assistant = load_assistant("ask", **overrides)
+        require_documents("ask", assistant.settings)
         try:
             assistant.lexical.refresh()
             if batch is not None:

@@ -35,3 +35,22 @@ def load_assistant(command: str, **overrides: object):
         raise fail(command, f"invalid configuration {where}: {first.get('msg')}", 2) from None
     except Exception as exc:  # noqa: BLE001 - environment problems become one line
         raise fail(command, one_line(exc), 1) from None
+
+
+def require_documents(command: str, settings, hint: str = "") -> None:
+    """Exit 2 with "run `igr ingest` first" when the store is missing or empty, before a
+    command that answers from it creates an empty one and refuses every question."""
+    from vectorstore.store import StoreError, indexed_chunks, store_location
+
+    try:
+        chunks = indexed_chunks(settings)
+    except StoreError as exc:
+        raise fail(command, one_line(exc), 2) from None
+    if chunks == 0:
+        where = store_location(settings)
+        raise fail(
+            command,
+            f"no documents indexed in the store at {where} (collection "
+            f"{settings.collection!r}); run `igr ingest` first{hint}",
+            2,
+        )
