@@ -12,6 +12,7 @@ from assistant.answerers.base import load_answerer
 from assistant.conversation import standalone_question
 from assistant.encoder import CachedEncoder
 from assistant.evidence import off_topic, unmet_by_evidence
+from assistant.jurisdiction import check_jurisdiction
 from assistant.models import (
     AnswerResult,
     ChatMessage,
@@ -63,6 +64,7 @@ def _chunk_filter(filters: SearchFilters | None) -> ChunkFilter | None:
         doc_ids=filters.doc_ids,
         date_from=filters.date_from,
         date_to=filters.date_to,
+        jurisdictions=filters.jurisdiction,
     )
 
 
@@ -180,7 +182,7 @@ class Assistant:
         retrieved = [
             RetrievedItem(
                 chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, page=p.page,
-                score=round(p.score, 6), text=p.text,
+                score=round(p.score, 6), text=p.text, jurisdictions=p.jurisdictions,
             )
             for p in passages  # the top-k hits first, then what else the answerer read
         ]
@@ -216,7 +218,7 @@ class Assistant:
             yield "result", refused(verified.unsupported if verified else None)
             return
         now = time.perf_counter()
-        yield "result", AnswerResult(
+        yield "result", check_jurisdiction(clean, AnswerResult(
             **base,
             answer=_with_dates(verified.answer, verified.citations),
             refused=False,
@@ -227,7 +229,7 @@ class Assistant:
                 retrieve=_ms(retrieved_at - started), answer=_ms(now - retrieved_at),
                 total=_ms(now - started),
             ),
-        )
+        ), passages)
 
     def _answer_passages(
         self, hits: list[RetrievedChunk], fused: list[RetrievedChunk]

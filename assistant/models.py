@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ingest.jurisdiction import JurisdictionList, parse_codes
 
 
 class ChatMessage(BaseModel):
@@ -26,6 +28,16 @@ class SearchFilters(BaseModel):
     doc_ids: list[str] | None = None
     date_from: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     date_to: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    jurisdiction: list[str] | None = Field(
+        None,
+        description="keep passages about any of these: uk, england, scotland, wales, "
+        "northern-ireland, international (names such as 'Northern Ireland' are accepted)",
+    )
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _known_jurisdictions(cls, value: list[str] | None) -> list[str] | None:
+        return parse_codes(value) if value else value
 
 
 class Passage(BaseModel):
@@ -41,6 +53,8 @@ class Passage(BaseModel):
     doc_type: str | None = None
     page: int | None = None
     section: str | None = None
+    jurisdictions: JurisdictionList = Field(default_factory=list)
+    acting: str | None = None
     text: str
     score: float = 0.0
 
@@ -57,6 +71,10 @@ class Citation(BaseModel):
     page: int | None = None
     chunk_id: str
     quote: str
+    jurisdictions: JurisdictionList = Field(
+        default_factory=list, description="codes of the jurisdictions the cited chunk concerns"
+    )
+    acting: str | None = Field(None, description="the government or body the chunk is about")
 
 
 class RetrievedItem(BaseModel):
@@ -68,6 +86,7 @@ class RetrievedItem(BaseModel):
     page: int | None = None
     score: float
     text: str
+    jurisdictions: JurisdictionList = Field(default_factory=list)
 
 
 class Timings(BaseModel):
@@ -86,6 +105,9 @@ class AnswerResult(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     unsupported: list[str] = Field(default_factory=list)
     retrieved: list[RetrievedItem] = Field(default_factory=list)
+    jurisdictions: JurisdictionList = Field(
+        default_factory=list, description="the union of the citations' jurisdictions"
+    )
     answerer: str
     timings_ms: Timings = Field(default_factory=Timings)
 

@@ -270,7 +270,8 @@ class Verifier:
                     citations.append(Citation(
                         n=numbering[p.chunk_id], doc_id=p.doc_id, title=p.title,
                         source=p.source, publisher=p.publisher, date=p.date, page=p.page,
-                        chunk_id=p.chunk_id, quote=quote,
+                        chunk_id=p.chunk_id, quote=quote, jurisdictions=p.jurisdictions,
+                        acting=p.acting,
                     ))
                 if numbering[p.chunk_id] not in new_ns:
                     new_ns.append(numbering[p.chunk_id])

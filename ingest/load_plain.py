@@ -27,4 +27,5 @@ def load_plain(source: SourceFile, data: bytes) -> LoadedDocument:
         publisher=header.publisher,
         doc_type=header.doc_type,
         infer_date=False,  # "Date: unknown" stays unknown
+        jurisdiction=header.jurisdiction,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -44,6 +44,33 @@ class Settings(BaseSettings):
     max_file_mb: float = 25.0
     chunk_size: int = Field(900, description="target chunk length in characters")
     chunk_overlap: int = Field(150, description="overlap between windows, in characters")
+
+    # --- jurisdiction tagging (ingest/jurisdiction.py; fitted on evals/jurisdiction/) ---
+    jurisdiction_min_mentions: int = Field(
+        2, ge=1, description="mentions of a nation a chunk needs to be tagged with it"
+    )
+    jurisdiction_min_share: float = Field(
+        0.34, ge=0.0, le=1.0,
+        description="a nation's mentions as a share of the most-mentioned one's, below which "
+        "it is a passing mention",
+    )
+    jurisdiction_uk_min_wide: int = Field(
+        1, ge=1, description="UK-wide phrases or four-nation bodies that make a chunk UK-wide"
+    )
+    jurisdiction_uk_government_weight: float = Field(
+        0.5, ge=0.0, description="weight of a UK Government/Westminster mention toward UK-wide"
+    )
+    jurisdiction_uk_government_alone: bool = Field(
+        True, description="UK Government mentions count toward UK-wide only in a chunk "
+        "tagged with no nation"
+    )
+    jurisdiction_uk_min_nations: int = Field(
+        3, ge=2, description="nations of the four named in a chunk that make it UK-wide"
+    )
+    jurisdiction_inherit: Literal["never", "untagged", "always"] = Field(
+        "untagged", description="when a chunk takes its document's jurisdictions: never, "
+        "when it names none itself, or always (those of the title and publisher)"
+    )
 
     # --- store ---
     store_dir: Path = Path(".igr")

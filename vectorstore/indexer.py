@@ -5,7 +5,8 @@ manager is a second database that two API hosts over one Chroma server would als
 to share, and `index()` hashes loaded documents, so it cannot skip loading unchanged
 files. Every chunk carries bookkeeping keys beside its `ChunkMetadata`: `index_key`
 (hash of the file bytes + chunking settings + model fingerprint), `doc_hash` (content
-hash), `doc_chunk_count`, `path`, `root`, `ingested_at`, `date_key` and `pages`. A
+hash), `doc_chunk_count`, `path`, `root`, `ingested_at`, `date_key`, `pages` and a
+`jur_<code>` flag per jurisdiction the chunk concerns (for `where` filters). A
 document is up to date when all its stored chunks carry the current `index_key` and
 there are `doc_chunk_count` of them; anything else (a changed file, a run killed half
 way) is re-done. Documents are committed as "upsert new chunks, then delete stale ones",
@@ -24,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.jurisdiction import JurisdictionRules, rules_fingerprint
 from ingest.models import DocumentMeta, LoadedDocument, SkippedFile, SourceFile
 from ingest.settings import Settings
-from vectorstore.filters import DATE_KEY, date_key
+from vectorstore.filters import DATE_KEY, JURISDICTION_FLAGS, date_key, jurisdiction_flags
 from vectorstore.models import IngestReport
 from vectorstore.store import ChunkStore, open_store
 
@@ -35,6 +37,7 @@ INDEX_VERSION = "1"
 EMBED_BATCHES_PER_COMMIT = 4  # texts per encode call = embedding_batch_size * this
 BOOKKEEPING_KEYS = frozenset(
     {"index_key", "doc_hash", "doc_chunk_count", "path", "root", "ingested_at", DATE_KEY, "pages"}
+    | set(JURISDICTION_FLAGS.values())
 )
 
 
@@ -102,7 +105,8 @@ def model_fingerprint(model_dir: Path) -> str:
 
 def _config_key(settings: Settings) -> str:
     model = model_fingerprint(settings.resolved_embedding_model())
-    return f"{INDEX_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{model}"
+    tagging = rules_fingerprint(JurisdictionRules.from_settings(settings))
+    return f"{INDEX_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{model}|{tagging}"
 
 
 def _file_hash(path: Path) -> str:
@@ -277,6 +281,7 @@ class _Run:
                 meta = dict(chunk.metadata)
                 meta.update(extra)
                 meta[DATE_KEY] = date_key(meta.get("date"))
+                meta.update(jurisdiction_flags(meta.get("jurisdictions")))
                 metas.append(_clean_meta(meta))
                 ids.append(str(meta["chunk_id"]))
             jobs.append(_Job(doc.meta.doc_id, [c.page_content for c in chunks], ids, metas))
