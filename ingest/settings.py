@@ -116,6 +116,35 @@ class Settings(BaseSettings):
     )
     llamacpp_n_ctx: int = 4096
 
+    # --- training tools: glossary and quiz (assistant/glossary.py, assistant/quiz.py) ---
+    glossary_additions: Path | None = Field(
+        None, description="a trainer's YAML file of terms to add (and corpus terms to drop)"
+    )
+    glossary_min_documents: int = Field(
+        2, ge=1, description="documents a corpus term must occur in (a term that recurs)"
+    )
+    glossary_max_terms: int = Field(300, ge=1, description="corpus terms kept, most used first")
+    glossary_min_quote_words: int = Field(
+        6, ge=1, description="shortest defining sentence; a quote under twice this takes the "
+        "next sentence when it carries on"
+    )
+    glossary_max_quote_words: int = Field(
+        60, ge=5, description="longest defining sentence (a one- or two-sentence quote)"
+    )
+    quiz_options: int = Field(4, ge=2, le=8, description="choices per quiz question")
+    quiz_max_questions: int = Field(50, ge=1, description="most questions one quiz may ask for")
+
+    # --- feedback (assistant/feedback.py) ---
+    feedback_db: Path | None = Field(
+        None, description="SQLite file of answer feedback; default feedback.sqlite3 in "
+        "store_dir (also in server mode: the API host's own disk)"
+    )
+    feedback_max_comment_chars: int = Field(2000, ge=0)
+    admin_api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="keys that may read feedback (GET /feedback); unset: any API key",
+    )
+
     # --- evaluation (optional LLM judge, OpenAI-compatible) ---
     judge_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL")
     judge_model: str | None = None
@@ -128,7 +157,7 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     max_upload_mb: float = 25.0
 
-    @field_validator("corpus_dirs", "api_keys", mode="before")
+    @field_validator("corpus_dirs", "api_keys", "admin_api_keys", mode="before")
     @classmethod
     def _lists_from_strings(cls, value: object) -> object:
         return _split_list(value)
