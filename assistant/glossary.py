@@ -4,21 +4,16 @@ Terms are found from the documents, not from a list: the subjects of definitiona
 sentences ("X is a ...", "X means ...", "X refers to ..."), what is "known as" or "called"
 X, acronyms spelled out ("Full Name (FN)"), and capitalised terms that recur across
 documents. A term is kept when it recurs in at least `glossary_min_documents` documents
-and some sentence defines it; that sentence (with the next one when it is short and
-carries on) is the quote. A trainer can add terms, pin quotes and drop terms in a YAML
-file (`glossary_additions`). The glossary is built from the store once per store
-generation and cached in memory and on disk (`glossary_cache.json` in the store folder).
+and some sentence defines it; that sentence (with its neighbour when one refers to the
+other) is the quote. A trainer can add terms, pin quotes and drop terms in a YAML file
+(`glossary_additions`). `assistant.training` builds it once per store generation.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import json
-import os
 import re
-import tempfile
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -32,10 +27,6 @@ from ingest.jurisdiction import JurisdictionList
 from ingest.sentences import sentence_spans
 from ingest.settings import Settings
 from vectorstore.models import StoredChunk
-from vectorstore.store import ChunkStore
-
-GLOSSARY_VERSION = "1"
-CACHE_FILE = "glossary_cache.json"
 
 _CONNECT = r"(?:of|the|and|for|on|in|to|&)"
 _WORD = r"[A-Za-z][\w’'&:-]*"
@@ -512,67 +503,3 @@ def _verbatim(text: str, wanted: str) -> str:
     pattern = r"\s+".join(re.escape(w) for w in wanted.split())
     m = re.search(pattern, text)
     return m.group(0) if m else wanted
-
-
-# --- caching -----------------------------------------------------------------------------
-
-
-def glossary_key(generation: str, settings: Settings, additions_hash: str) -> str:
-    """What a cached glossary depends on: the store's content, the settings and additions."""
-    knobs = {
-        k: getattr(settings, k) for k in (
-            "glossary_min_documents", "glossary_max_terms", "glossary_min_quote_words",
-            "glossary_max_quote_words",
-        )
-    }
-    raw = json.dumps([GLOSSARY_VERSION, generation, knobs, additions_hash], sort_keys=True)
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
-
-
-class GlossaryService:
-    """The glossary of one store: rebuilt only when the store (or the additions) change,
-    checked at most every `refresh_interval_s`; kept in memory and on disk."""
-
-    def __init__(self, store: ChunkStore, settings: Settings, refresh_interval_s: float = 1.0):
-        self.store = store
-        self.settings = settings
-        self.refresh_interval_s = refresh_interval_s
-        self._glossary: Glossary | None = None
-        self._checked_at = 0.0
-        self._lock = threading.Lock()
-
-    @property
-    def cache_path(self) -> Path:
-        return Path(self.settings.store_dir).expanduser() / CACHE_FILE
-
-    def get(self) -> Glossary:
-        """The current glossary (raises GlossaryError for a bad additions file)."""
-        with self._lock:
-            now = time.monotonic()
-            if self._glossary is not None and now - self._checked_at < self.refresh_interval_s:
-                return self._glossary
-            additions, additions_hash = load_additions(self.settings.glossary_additions)
-            key = glossary_key(self.store.generation(), self.settings, additions_hash)
-            self._checked_at = now
-            if self._glossary is None or self._glossary.key != key:
-                self._glossary = self._read_cache(key) or self._build(key, additions)
-            return self._glossary
-
-    def _read_cache(self, key: str) -> Glossary | None:
-        try:
-            cached = Glossary.model_validate_json(self.cache_path.read_bytes())
-        except (OSError, ValueError):
-            return None
-        return cached if cached.key == key else None
-
-    def _build(self, key: str, additions: TrainerAdditions) -> Glossary:
-        glossary = build_glossary(self.store.all_chunks(), self.settings, additions, key=key)
-        try:
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.cache_path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(glossary.model_dump_json())
-            os.replace(tmp, self.cache_path)
-        except OSError:
-            pass  # a read-only store folder: the glossary is still served from memory
-        return glossary

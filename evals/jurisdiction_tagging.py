@@ -23,7 +23,15 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ingest.chunking import chunk_document
-from ingest.jurisdiction import CODES, LABELS, JurisdictionRules, parse_codes, tag_document
+from ingest.jurisdiction import (
+    CODES,
+    LABELS,
+    JurisdictionRules,
+    Mentions,
+    count_mentions,
+    parse_codes,
+    tag_counted,
+)
 from ingest.loaders import load_document
 from ingest.models import SourceFile
 from ingest.settings import SHARED_CORPUS_DIR, Settings
@@ -101,10 +109,12 @@ def _chunks(stem: str, corpus: Path) -> tuple[tuple[int, str], ...]:
 
 
 @lru_cache(maxsize=256)
-def _doc_meta(stem: str, corpus: Path) -> tuple[str, str | None]:
+def _counted(stem: str, corpus: Path) -> tuple[list[Mentions], Mentions]:
+    """Each chunk's mentions, and those of the title and publisher (counted once)."""
     path = _doc_path(stem, corpus)
     doc = load_document(SourceFile(path=path, root=path.parent, doc_id=stem), Settings())
-    return doc.meta.title, doc.meta.publisher
+    counts = [count_mentions(text) for _, text in _chunks(stem, corpus)]
+    return counts, count_mentions(f"{doc.meta.title}\n{doc.meta.publisher or ''}")
 
 
 def _opens(text: str) -> str:
@@ -129,10 +139,8 @@ def predict(
     """The tagger's jurisdictions for each labelled chunk (its document tagged whole)."""
     out: list[list[str]] = []
     for item in items:
-        chunks = _chunks(item.doc, corpus)
-        title, publisher = _doc_meta(item.doc, corpus)
-        tags = tag_document([t for _, t in chunks], rules, title=title, publisher=publisher)
-        out.append(tags.chunks[resolve(item, corpus)])
+        counts, heading = _counted(item.doc, corpus)
+        out.append(tag_counted(counts, heading, rules).chunks[resolve(item, corpus)])
     return out
 
 
@@ -193,18 +201,21 @@ def table(scores: list[Score]) -> str:
     return "\n".join(lines)
 
 
-def sample(n: int, seed: int, corpus: Path = SHARED_CORPUS_DIR) -> list[dict]:
-    """One random chunk from each of `n` random documents (seeds and web .txt files),
-    with the split drawn per document: how the labelled chunks were chosen."""
+def sample(
+    n: int, seed: int, per_doc: int = 1, exclude: set[str] | None = None,
+    corpus: Path = SHARED_CORPUS_DIR,
+) -> list[dict]:
+    """`per_doc` random chunks from each of `n` random documents (seeds and web .txt
+    files, leaving out `exclude`): how the labelled chunks were drawn."""
     rng = random.Random(seed)
     stems = sorted(p.stem for folder in ("seeds", "web") for p in (corpus / folder).glob("*.txt"))
-    chosen = rng.sample(stems, min(n, len(stems)))
+    stems = [s for s in stems if s not in (exclude or set())]
     lines = []
-    for i, stem in enumerate(chosen):
-        start, text = rng.choice(_chunks(stem, corpus))
-        split = "fit" if i % 2 == 0 else "held-out"
-        lines.append({"doc": stem, "start": start, "opens": _opens(text), "split": split,
-                      "labels": [], "text": text})
+    for stem in rng.sample(stems, min(n, len(stems))):
+        chunks = list(_chunks(stem, corpus))
+        for start, text in sorted(rng.sample(chunks, min(per_doc, len(chunks)))):
+            lines.append({"doc": stem, "start": start, "opens": _opens(text), "labels": [],
+                          "text": text})
     return lines
 
 
@@ -212,11 +223,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=Path, default=LABELS_PATH)
     parser.add_argument("--fit", action="store_true", help="grid-search the rules on the fit half")
-    parser.add_argument("--sample", type=int, help="print N random chunks to label (JSONL)")
+    parser.add_argument("--sample", type=int, help="print chunks of N random documents to "
+                        "label (JSONL), leaving out documents already labelled")
+    parser.add_argument("--per-doc", type=int, default=1)
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     if args.sample:
-        for line in sample(args.sample, args.seed):
+        done = {i.doc for i in load_labels(args.labels)} if args.labels.is_file() else set()
+        for line in sample(args.sample, args.seed, args.per_doc, done):
             print(json.dumps(line, ensure_ascii=False))
         return
     items = load_labels(args.labels)
@@ -229,9 +243,9 @@ def main() -> None:
         return
     rules = JurisdictionRules.from_settings(Settings())
     print(f"rules: {rules.model_dump()}")
-    print(f"\nfit half ({len(fit_half)} chunks)")
+    print(f"\nfit split ({len(fit_half)} chunks)")
     print(table(score(fit_half, predict(fit_half, rules))))
-    print(f"\nheld-out half ({len(held_out)} chunks)")
+    print(f"\nheld-out split ({len(held_out)} chunks)")
     print(table(score(held_out, predict(held_out, rules))))
 
 

@@ -103,6 +103,7 @@ class _Term:
     codes: tuple[str, ...]
     kind: str
     body: str | None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,21 @@ class Gazetteer:
 
     def term(self, matched: str) -> _Term | None:
         return self.exact.get(matched) or self.folded.get(matched.lower())
+
+    def matches(self, text: str) -> list[tuple[int, int, _Term]]:
+        """Non-overlapping term matches in text order; where terms overlap the longest
+        wins ("the UK Parliament" is "UK Parliament", not "the UK")."""
+        found = [(m.start(), m.start() + len(m.group(1)), m.group(1))
+                 for m in self.pattern.finditer(text)]
+        taken: list[tuple[int, int, _Term]] = []
+        used = bytearray(len(text))
+        for start, end, matched in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
+            term = self.term(matched)
+            if term is None or any(used[start:end]):
+                continue
+            used[start:end] = b"\x01" * (end - start)
+            taken.append((start, end, term))
+        return sorted(taken, key=lambda t: t[0])
 
 
 @lru_cache(maxsize=4)
@@ -131,7 +147,7 @@ def load_gazetteer(path: Path = GAZETTEER_PATH) -> Gazetteer:
         unknown = set(entry["codes"]) - set(CODES)
         if unknown:
             raise ValueError(f"{path}: unknown jurisdiction code(s) {sorted(unknown)}")
-        term = _Term(codes, entry["kind"], entry.get("body"))
+        term = _Term(codes, entry["kind"], entry.get("body"), entry.get("role"))
         ignore_case = bool(entry.get("ignore_case"))
         for text in entry["terms"]:
             (folded if ignore_case else exact).setdefault(
@@ -143,7 +159,7 @@ def load_gazetteer(path: Path = GAZETTEER_PATH) -> Gazetteer:
         f"(?i:{re.escape(text)})" if ignore_case else re.escape(text)
         for text, ignore_case in alternatives
     )
-    pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+    pattern = re.compile(rf"(?=(?<!\w)({body})(?!\w))")
     return Gazetteer(pattern, exact, folded, hashlib.sha256(raw).hexdigest()[:12])
 
 
@@ -172,10 +188,7 @@ def count_mentions(text: str, gazetteer: Gazetteer | None = None) -> Mentions:
     """Count gazetteer mentions and explicit "X only" scope phrases in `text`."""
     gaz = gazetteer or load_gazetteer()
     found = Mentions()
-    for m in gaz.pattern.finditer(text):
-        term = gaz.term(m.group(0))
-        if term is None:
-            continue
+    for _, _, term in gaz.matches(text):
         if term.body:
             found.bodies[term.body] += 1
         for code in term.codes:
@@ -188,6 +201,26 @@ def count_mentions(text: str, gazetteer: Gazetteer | None = None) -> Mentions:
     for m in _ONLY.finditer(text):
         found.only.add(_NATION_NAMES[m.group(1) or m.group(2)])
     return found
+
+
+@dataclass(frozen=True)
+class BodyMention:
+    """A government or legislature named in a text, and where."""
+
+    start: int
+    end: int
+    body: str
+    role: str
+
+
+def find_bodies(text: str) -> list[BodyMention]:
+    """The governments and legislatures (gazetteer entries with a role) named in `text`."""
+    gaz = load_gazetteer()
+    return [
+        BodyMention(start, end, term.body, term.role)
+        for start, end, term in gaz.matches(text)
+        if term.role and term.body
+    ]
 
 
 class JurisdictionRules(BaseModel):
@@ -276,20 +309,29 @@ def tag_document(
     """
     gaz = load_gazetteer()
     counts = [count_mentions(t, gaz) for t in chunk_texts]
+    heading = count_mentions(f"{title or ''}\n{publisher or ''}", gaz)
+    return tag_counted(counts, heading, rules, override)
+
+
+def tag_counted(
+    counts: list[Mentions], heading: Mentions, rules: JurisdictionRules,
+    override: list[str] | None = None,
+) -> DocumentTags:
+    """`tag_document` from mentions already counted (per chunk, and in title + publisher)."""
     acting = [acting_body(c) for c in counts]
     if override:
-        tags = [list(override) for _ in chunk_texts]
+        tags = [list(override) for _ in counts]
         return DocumentTags(chunks=tags, acting=acting, document=list(override))
     own = [decide(c, rules) for c in counts]
     if rules.inherit != "never":
-        heading = decide(count_mentions(f"{title or ''}\n{publisher or ''}", gaz), rules)
-        context = heading
+        titled = decide(heading, rules)
+        context = titled
         if not context and not all(own):
             whole = Mentions()
             for c in counts:
                 whole.add(c)
             context = decide(whole, rules)
-        own = [(t | heading) if rules.inherit == "always" else t for t in own]
+        own = [(t | titled) if rules.inherit == "always" else t for t in own]
         own = [t or set(context) for t in own]
     chunk_tags = [[c for c in CODES if c in t] for t in own]
     union = {c for t in own for c in t}
