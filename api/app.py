@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import install_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import chat, documents, openai_compat, system
+from api.routes import chat, documents, feedback, openai_compat, system, trainer
 from api.security import ApiKeyMiddleware
 from ingest.settings import Settings, get_settings
 
@@ -73,11 +73,15 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(system.router)
     app.include_router(chat.router)
     app.include_router(openai_compat.router)
+    app.include_router(trainer.router)
+    app.include_router(feedback.router)
     app.include_router(documents.router, max_body_size=upload_limit)
     app.mount("/static", StaticFiles(directory=system.STATIC_DIR), name="static")
 
     _document_limits(app, settings)
     install_error_handlers(app)
-    app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys)
+    # admin keys (GET /feedback) also pass the key check when keys are required at all
+    keys = [*settings.api_keys, *settings.admin_api_keys] if settings.api_keys else []
+    app.add_middleware(ApiKeyMiddleware, keys=keys)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

@@ -97,6 +97,7 @@ _CAPITALISED = re.compile(
 )
 _TOKEN = re.compile(r"\w[\w&:-]*(?:['’]\w+)*")
 _ANAPHORA = re.compile(r"(?:This|These|That|Such|It|They)\b")
+_DEMONSTRATIVE = re.compile(r"\b(?:this|these|those)\s+\w", re.I)
 
 
 class GlossaryError(ValueError):
@@ -273,8 +274,9 @@ def _candidates(sentences: list[_Sentence]) -> dict[str, set[str]]:
         for m in _KNOWN_AS.finditer(text):
             add(m.group("term") or m.group("quoted") or m.group("called"))
         for m in _ACRONYM.finditer(text):
-            if abbreviates(m.group("acr"), m.group("full")):
-                add(m.group("full"), m.group("acr"))
+            full = re.sub(r"^(?:The|A|An)\s+", "", m.group("full"))
+            if abbreviates(m.group("acr"), full):
+                add(full, m.group("acr"))
         for m in _CAPITALISED.finditer(text):
             if m.start() > 0:  # a capital at the start of a sentence says nothing
                 add(m.group(0))
@@ -323,13 +325,16 @@ def definition_tier(term: str, sentence: str) -> int:
 
 
 def _quote(sentence: _Sentence, short: int) -> str:
-    """The defining sentence; with the one before when it starts by referring back ("This
-    rule ..."), or the one after when it is short and the next carries on ("It ...")."""
+    """The defining sentence; with the one before when it refers back ("This rule ...",
+    "The practice that grew from these meetings ..."), or the one after when it is short
+    and the next carries on ("It ...")."""
     text = sentence.chunk.text
     spans = sentence_spans(text)
     before = [(s, e) for s, e in spans if e <= sentence.start]
     after = [(s, e) for s, e in spans if s >= sentence.end]
-    if _ANAPHORA.match(sentence.text) and before:
+    if before and (_ANAPHORA.match(sentence.text) or _DEMONSTRATIVE.search(
+        " ".join(sentence.text.split()[:8])
+    )):
         return text[before[-1][0] : sentence.end]
     if len(sentence.text.split()) < short and after and _ANAPHORA.match(text[after[0][0]:]):
         return text[sentence.start : after[0][1]]

@@ -10,7 +10,8 @@ Two kinds of question, both "fill the gap" in a verbatim quote:
 
 Every question is checked with the citation `Verifier`: the quote with the right answer
 put back must be supported by the cited chunk, and the quote with each wrong choice put
-back must not be, so exactly one choice fits the source.
+back must not be, so exactly one choice fits the source. The verified questions form a
+pool built once per store generation (`assistant.training`); a quiz draws from it.
 """
 
 from __future__ import annotations
@@ -158,40 +159,84 @@ def _filled(passage: str, answer: str) -> str:
     return passage.replace(GAP, answer)
 
 
-def _matches_topic(candidate: _Candidate, topic: str) -> bool:
+def _matches_topic(item: QuizItem, topic: str) -> bool:
     wanted = topic.lower()
     return any(wanted in text.lower() for text in (
-        candidate.answer, candidate.citation.quote, candidate.citation.title))
+        item.answer, item.citation.quote, item.citation.title))
 
 
-def build_quiz(
-    glossary: Glossary, statements: list[Statement], verifier: Verifier, *, n: int,
-    options: int, seed: int, topic: str | None = None,
-) -> Quiz:
-    """Up to `n` verified questions (see the module docstring), at most one per document
-    while others remain, in an order fixed by `seed`."""
-    rng = random.Random(seed)
+def verified_pool(
+    glossary: Glossary, statements: list[Statement], verifier: Verifier, *, options: int,
+    limit: int,
+) -> list[QuizItem]:
+    """Every candidate question (up to `limit`, one per document first) that passes the
+    verifier; choices unshuffled (the answer first). Built once per store generation."""
+    rng = random.Random(0)
     candidates = _term_candidates(glossary) + _body_candidates(statements)
-    if topic:
-        candidates = [c for c in candidates if _matches_topic(c, topic)]
     rng.shuffle(candidates)
-    # one question per document first, then the rest
     firsts, rest, docs = [], [], set()
     for c in candidates:
         (rest if c.citation.doc_id in docs else firsts).append(c)
         docs.add(c.citation.doc_id)
     items: list[QuizItem] = []
-    for candidate in firsts + rest:
-        if len(items) >= n:
+    ordered = firsts + rest
+    for at in range(0, len(ordered), _BATCH):
+        batch = [(c, _choices(c, options, rng)) for c in ordered[at : at + _BATCH]]
+        _prefetch(verifier, batch)
+        for candidate, tries in batch:
+            item = _verified_item(candidate, tries, verifier, options)
+            if item is not None and len(items) < limit:
+                items.append(item)
+        if len(items) >= limit:
             break
-        item = _verified_item(candidate, verifier, options, rng)
-        if item is not None:
-            items.append(item)
-    return Quiz(topic=topic, seed=seed, items=items)
+    return items
+
+
+def draw_quiz(pool: list[QuizItem], *, n: int, seed: int, topic: str | None = None) -> Quiz:
+    """`n` questions from the verified pool (about `topic` when given), one per document
+    while others remain, choices shuffled; the same seed gives the same quiz."""
+    rng = random.Random(seed)
+    items = [i for i in pool if not topic or _matches_topic(i, topic)]
+    rng.shuffle(items)
+    firsts, rest, docs = [], [], set()
+    for item in items:
+        (rest if item.citation.doc_id in docs else firsts).append(item)
+        docs.add(item.citation.doc_id)
+    chosen = []
+    for item in (firsts + rest)[:n]:
+        options = list(item.options)
+        rng.shuffle(options)
+        chosen.append(item.model_copy(update={
+            "options": options, "answer_index": options.index(item.answer),
+        }))
+    return Quiz(topic=topic, seed=seed, items=chosen)
+
+
+_BATCH = 32
+_SPARE_CHOICES = 2
+"""Wrong choices tried beyond those needed, in case the verifier finds some fit too."""
+
+
+def _choices(c: _Candidate, options: int, rng: random.Random) -> list[str]:
+    """The wrong choices to try for a candidate (not ones its quote names)."""
+    pool = [o for o in c.pool if o.lower() not in c.citation.quote.lower()]
+    return rng.sample(pool, min(len(pool), options - 1 + _SPARE_CHOICES))
+
+
+def _prefetch(verifier: Verifier, batch: list[tuple[_Candidate, list[str]]]) -> None:
+    """Embed every text the verifier will read for a batch in one call: the verifier's
+    encoder (the Assistant's `CachedEncoder`) then answers from its cache."""
+    texts: list[str] = []
+    for c, tries in batch:
+        quote = c.citation.quote
+        texts += [quote[a:b] for a, b in sentence_spans(quote)]
+        texts += [_filled(c.passage, x) for x in tries]  # the right answer is verbatim
+    if texts:
+        verifier.embeddings.encode(list(dict.fromkeys(texts)))
 
 
 def _verified_item(
-    c: _Candidate, verifier: Verifier, options: int, rng: random.Random
+    c: _Candidate, tries: list[str], verifier: Verifier, options: int
 ) -> QuizItem | None:
     """The question if the verifier finds the right answer supported by the quote and
     enough wrong choices unsupported; None otherwise."""
@@ -199,17 +244,14 @@ def _verified_item(
     if not verifier.is_supported(_filled(c.passage, c.written), source):
         return None
     wrong: list[str] = []
-    for other in rng.sample(c.pool, len(c.pool)):
+    for other in tries:
         if len(wrong) == options - 1:
             break
-        if other.lower() in c.citation.quote.lower():
-            continue  # named in the quote: it would fit the gap as well
         if not verifier.is_supported(_filled(c.passage, other), source):
             wrong.append(other)
     if len(wrong) < options - 1:
         return None
     choices = [c.answer, *wrong]
-    rng.shuffle(choices)
     return QuizItem(
         id=_item_id(c.kind, c.citation, c.answer), kind=c.kind,  # type: ignore[arg-type]
         question=c.question, passage=c.passage, options=choices, answer=c.answer,

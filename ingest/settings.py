@@ -139,6 +139,10 @@ class Settings(BaseSettings):
     )
     quiz_options: int = Field(4, ge=2, le=8, description="choices per quiz question")
     quiz_max_questions: int = Field(50, ge=1, description="most questions one quiz may ask for")
+    quiz_pool_size: int = Field(
+        200, ge=1, description="verified questions kept per store generation (a quiz draws "
+        "from them); building costs about one embedding per choice tried",
+    )
 
     # --- feedback (assistant/feedback.py) ---
     feedback_db: Path | None = Field(

@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
             raise fail("quiz", f"--n {n} is more than IGR_QUIZ_MAX_QUESTIONS="
                        f"{assistant.settings.quiz_max_questions}", 2)
         try:
-            built = service.quiz(assistant.verifier, n=n, seed=seed, topic=topic)
+            built = service.quiz(lambda: assistant.verifier, n=n, seed=seed, topic=topic)
         except GlossaryError as exc:
             raise fail("quiz", str(exc), 2) from None
         except Exception as exc:  # noqa: BLE001
