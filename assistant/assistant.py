@@ -174,11 +174,12 @@ class Assistant:
             return
 
         query = standalone_question(clean, history)
+        chunk_filter = _chunk_filter(filters)
         fused = self.search.ranked(
-            query, _chunk_filter(filters), query_embedding=self.encoder.embed_query(query)
+            query, chunk_filter, query_embedding=self.encoder.embed_query(query)
         )
         hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
-        passages = self._answer_passages(hits, fused)
+        passages = self._answer_passages(hits, fused, chunk_filter)
         retrieved = [
             RetrievedItem(
                 chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, page=p.page,
@@ -232,7 +233,8 @@ class Assistant:
         ), passages)
 
     def _answer_passages(
-        self, hits: list[RetrievedChunk], fused: list[RetrievedChunk]
+        self, hits: list[RetrievedChunk], fused: list[RetrievedChunk],
+        chunk_filter: ChunkFilter | None = None,
     ) -> list[Passage]:
         """What the answerer reads: the hits, then the next best chunks the per-document
         cap held back, then the chunks next to the best hits (the sentence that answers
@@ -250,7 +252,8 @@ class Assistant:
             add(hit.chunk.chunk, hit.fused)
         for hit in hits[: self.settings.neighbour_hits]:
             for chunk in self.lexical.neighbours(hit.chunk.chunk):
-                add(chunk, 0.0)
+                if chunk_filter is None or chunk_filter.matches(chunk.metadata.model_dump()):
+                    add(chunk, 0.0)  # a neighbour outside the filter stays out
         return passages
 
     # --- the corpus --------------------------------------------------------------------

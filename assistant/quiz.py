@@ -9,9 +9,12 @@ Two kinds of question, both "fill the gap" in a verbatim quote:
   role ("which government ...?").
 
 Every question is checked with the citation `Verifier`: the quote with the right answer
-put back must be supported by the cited chunk, and the quote with each wrong choice put
-back must not be, so exactly one choice fits the source. The verified questions form a
-pool built once per store generation (`assistant.training`); a quiz draws from it.
+put back must be supported by the cited chunk. Wrong choices never occur in the quote (so
+the quote rules each out); among those tried, the ones the verifier finds least supported
+are offered. The verifier is not used to reject wrong choices: it scores one government
+put in place of another close to its threshold (0.57-0.60 against 0.58), so it cannot
+tell them apart reliably. The verified questions form a pool built once per store
+generation (`assistant.training`); a quiz draws from it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pydantic import BaseModel, Field
 from assistant.glossary import Glossary
 from assistant.models import Citation
 from assistant.verifier import Verifier
-from ingest.jurisdiction import JurisdictionList, find_bodies
+from ingest.jurisdiction import JurisdictionList, bodies_by_role, find_bodies
 from ingest.sentences import sentence_spans
 from vectorstore.models import StoredChunk
 
@@ -139,10 +142,9 @@ def _term_candidates(glossary: Glossary) -> list[_Candidate]:
 
 
 def _body_candidates(statements: list[Statement]) -> list[_Candidate]:
-    """A "which government (or legislature)" gap question for each statement."""
-    by_role: dict[str, set[str]] = {}
-    for s in statements:
-        by_role.setdefault(s.role, set()).add(s.body)
+    """A "which government (or legislature)" gap question for each statement; the wrong
+    choices are the other governments (or legislatures) the gazetteer knows."""
+    by_role = {role: set(names) for role, names in bodies_by_role().items()}
     out = []
     for s in statements:
         passage = _blank(s.citation.quote, [s.surface])
@@ -151,7 +153,7 @@ def _body_candidates(statements: list[Statement]) -> list[_Candidate]:
         shown = s.body if s.body.lower() == s.surface.lower() else s.surface
         question = f"Which {s.role} fills the gap in this passage?"
         out.append(_Candidate("body", question, passage, shown, s.surface, s.citation,
-                              sorted(by_role[s.role] - {s.body})))
+                              sorted(by_role.get(s.role, set()) - {s.body})))
     return out
 
 
@@ -214,7 +216,7 @@ def draw_quiz(pool: list[QuizItem], *, n: int, seed: int, topic: str | None = No
 
 _BATCH = 32
 _SPARE_CHOICES = 2
-"""Wrong choices tried beyond those needed, in case the verifier finds some fit too."""
+"""Wrong choices tried beyond those needed; the least supported are kept."""
 
 
 def _choices(c: _Candidate, options: int, rng: random.Random) -> list[str]:
@@ -238,19 +240,16 @@ def _prefetch(verifier: Verifier, batch: list[tuple[_Candidate, list[str]]]) -> 
 def _verified_item(
     c: _Candidate, tries: list[str], verifier: Verifier, options: int
 ) -> QuizItem | None:
-    """The question if the verifier finds the right answer supported by the quote and
-    enough wrong choices unsupported; None otherwise."""
+    """The question if the verifier finds the right answer supported by the quote (None
+    otherwise). Wrong choices never occur in the quote, so the quote rules them out; of
+    those tried, the ones the verifier finds least supported are offered."""
     source = [c.citation.quote]
+    if len(tries) < options - 1:
+        return None
     if not verifier.is_supported(_filled(c.passage, c.written), source):
         return None
-    wrong: list[str] = []
-    for other in tries:
-        if len(wrong) == options - 1:
-            break
-        if not verifier.is_supported(_filled(c.passage, other), source):
-            wrong.append(other)
-    if len(wrong) < options - 1:
-        return None
+    support = {other: verifier.support(_filled(c.passage, other), source) for other in tries}
+    wrong = sorted(tries, key=lambda other: support[other])[: options - 1]
     choices = [c.answer, *wrong]
     return QuizItem(
         id=_item_id(c.kind, c.citation, c.answer), kind=c.kind,  # type: ignore[arg-type]

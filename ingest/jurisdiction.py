@@ -223,6 +223,16 @@ def find_bodies(text: str) -> list[BodyMention]:
     ]
 
 
+def bodies_by_role() -> dict[str, list[str]]:
+    """The gazetteer's governments and legislatures: role -> canonical names, sorted."""
+    gaz = load_gazetteer()
+    found: dict[str, set[str]] = {}
+    for term in [*gaz.exact.values(), *gaz.folded.values()]:
+        if term.role and term.body:
+            found.setdefault(term.role, set()).add(term.body)
+    return {role: sorted(names) for role, names in found.items()}
+
+
 class JurisdictionRules(BaseModel):
     """The decision rules' thresholds (from `Settings`; see there how they were chosen)."""
 
