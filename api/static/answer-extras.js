@@ -77,8 +77,8 @@ function renderFeedback(turn, result, history) {
   const prompt = document.createElement("span");
   prompt.className = "feedback-prompt";
   prompt.textContent = "Was this answer right?";
-  const up = thumb("up", "👍", "Yes, a good answer");
-  const down = thumb("down", "👎", "No, a wrong or unhelpful answer");
+  const up = thumb("up", "Yes", "Yes, a good answer");
+  const down = thumb("down", "No", "No, a wrong or unhelpful answer");
   const more = document.createElement("div");
   more.className = "feedback-more";
   more.hidden = true;
