@@ -32,13 +32,22 @@ def _load_assistant(settings: Settings) -> Assistant:
 
 
 def _document_limits(app: FastAPI, settings: Settings) -> None:
-    """Put the configured question limit into the OpenAPI schema, so clients can see it."""
+    """Put the configured limits (question and comment length, quiz size) into the
+    OpenAPI schema, so clients can see them."""
 
     def openapi() -> dict:
         if app.openapi_schema is None:
             schema = FastAPI.openapi(app)
-            question = schema["components"]["schemas"]["ChatRequest"]["properties"]["question"]
-            question["maxLength"] = settings.max_question_chars
+            models = schema["components"]["schemas"]
+            models["ChatRequest"]["properties"]["question"]["maxLength"] = (
+                settings.max_question_chars
+            )
+            feedback = models["FeedbackIn"]["properties"]
+            feedback["question"]["maxLength"] = settings.max_question_chars
+            feedback["comment"]["maxLength"] = settings.feedback_max_comment_chars
+            for parameter in schema["paths"]["/quiz"]["get"]["parameters"]:
+                if parameter["name"] == "n":
+                    parameter["schema"]["maximum"] = settings.quiz_max_questions
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

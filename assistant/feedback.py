@@ -45,10 +45,16 @@ class FeedbackStoreError(RuntimeError):
     """The feedback database cannot be opened or written (one-line message)."""
 
 
+class FeedbackCitation(Citation):
+    """A citation as sent back with feedback (types checked strictly: it is input)."""
+
+    model_config = ConfigDict(strict=True)
+
+
 class FeedbackIn(BaseModel):
     """What a reader sends about one answer."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     rating: Literal["up", "down"]
     question: str = Field(min_length=1, max_length=20_000)
@@ -57,7 +63,7 @@ class FeedbackIn(BaseModel):
                          "IGR_FEEDBACK_MAX_COMMENT_CHARS")
     answer_id: str | None = Field(None, max_length=200, description="the answer's `id`")
     refused: bool = False
-    citations: list[Citation] = Field(default_factory=list, max_length=50)
+    citations: list[FeedbackCitation] = Field(default_factory=list, max_length=50)
     history: list[ChatMessage] = Field(default_factory=list, max_length=100)
     fingerprint: str | None = Field(
         None, max_length=200, description="settings fingerprint of the answering server, "
@@ -68,7 +74,7 @@ class FeedbackIn(BaseModel):
 class FeedbackRecord(FeedbackIn):
     """A stored piece of feedback."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=False)
 
     id: int
     created: str

@@ -23,7 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.models import Citation
-from ingest.jurisdiction import JurisdictionList
+from ingest.jurisdiction import JurisdictionCode, stored_codes
 from ingest.sentences import sentence_spans
 from ingest.settings import Settings
 from vectorstore.models import StoredChunk
@@ -111,7 +111,7 @@ class GlossaryEntry(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     definition: str = Field(description="one or two sentences quoted verbatim from a chunk")
     citation: Citation
-    jurisdictions: JurisdictionList = Field(default_factory=list)
+    jurisdictions: list[JurisdictionCode] = Field(default_factory=list)
     documents: int = Field(0, description="documents that use the term")
     origin: Literal["corpus", "trainer"] = "corpus"
 
@@ -346,7 +346,7 @@ def _citation(chunk: StoredChunk, quote: str) -> Citation:
     return Citation(
         n=1, doc_id=m.doc_id, title=m.title, source=m.source, publisher=m.publisher,
         date=m.date, page=m.page, chunk_id=m.chunk_id, quote=quote,
-        jurisdictions=m.jurisdictions, acting=m.acting,
+        jurisdictions=stored_codes(m.jurisdictions), acting=m.acting,
     )
 
 
@@ -439,10 +439,10 @@ def build_glossary(
         if found is None or not _names_a_thing(_spelling(folded, spellings, ""), index):
             continue
         sentence, quote = found
+        citation = _citation(sentence.chunk, quote)
         entries[folded] = GlossaryEntry(
             term=_spelling(folded, spellings, quote), aliases=aliases, definition=quote,
-            citation=_citation(sentence.chunk, quote),
-            jurisdictions=sentence.chunk.metadata.jurisdictions, documents=counts[folded],
+            citation=citation, jurisdictions=citation.jurisdictions, documents=counts[folded],
         )
         if len(entries) >= settings.glossary_max_terms:
             break
@@ -477,9 +477,10 @@ def _trainer_entry(
             at = " ".join(chunk.text.split()).find(wanted)
             if at >= 0:
                 quote = _verbatim(chunk.text, wanted)
+                citation = _citation(chunk, quote)
                 return GlossaryEntry(
                     term=extra.term, aliases=extra.aliases, definition=quote,
-                    citation=_citation(chunk, quote), jurisdictions=chunk.metadata.jurisdictions,
+                    citation=citation, jurisdictions=citation.jurisdictions,
                     documents=documents, origin="trainer",
                 )
         raise GlossaryError(
@@ -495,11 +496,10 @@ def _trainer_entry(
         sentence = near[0]
         found = (sentence, sentence.text)
     sentence, quote = found
+    citation = _citation(sentence.chunk, quote)
     return GlossaryEntry(
-        term=extra.term, aliases=extra.aliases, definition=quote,
-        citation=_citation(sentence.chunk, quote),
-        jurisdictions=sentence.chunk.metadata.jurisdictions, documents=documents,
-        origin="trainer",
+        term=extra.term, aliases=extra.aliases, definition=quote, citation=citation,
+        jurisdictions=citation.jurisdictions, documents=documents, origin="trainer",
     )
 
 

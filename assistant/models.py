@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ingest.jurisdiction import JurisdictionList, parse_codes
+from ingest.jurisdiction import JurisdictionCode, JurisdictionList, parse_codes
 
 
 class ChatMessage(BaseModel):
@@ -28,16 +28,18 @@ class SearchFilters(BaseModel):
     doc_ids: list[str] | None = None
     date_from: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     date_to: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
-    jurisdiction: list[str] | None = Field(
+    jurisdiction: list[JurisdictionCode] | None = Field(
         None,
-        description="keep passages about any of these: uk, england, scotland, wales, "
-        "northern-ireland, international (names such as 'Northern Ireland' are accepted)",
+        description="keep passages about any of these (UK-wide, England, Scotland, Wales, "
+        "Northern Ireland, outside the UK); names such as 'Northern Ireland' are accepted too",
     )
 
-    @field_validator("jurisdiction")
+    @field_validator("jurisdiction", mode="before")
     @classmethod
-    def _known_jurisdictions(cls, value: list[str] | None) -> list[str] | None:
-        return parse_codes(value) if value else value
+    def _known_jurisdictions(cls, value: object) -> object:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return parse_codes(value)
+        return value
 
 
 class Passage(BaseModel):
@@ -71,7 +73,7 @@ class Citation(BaseModel):
     page: int | None = None
     chunk_id: str
     quote: str
-    jurisdictions: JurisdictionList = Field(
+    jurisdictions: list[JurisdictionCode] = Field(
         default_factory=list, description="codes of the jurisdictions the cited chunk concerns"
     )
     acting: str | None = Field(None, description="the government or body the chunk is about")
@@ -86,7 +88,7 @@ class RetrievedItem(BaseModel):
     page: int | None = None
     score: float
     text: str
-    jurisdictions: JurisdictionList = Field(default_factory=list)
+    jurisdictions: list[JurisdictionCode] = Field(default_factory=list)
 
 
 class Timings(BaseModel):
@@ -105,7 +107,7 @@ class AnswerResult(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     unsupported: list[str] = Field(default_factory=list)
     retrieved: list[RetrievedItem] = Field(default_factory=list)
-    jurisdictions: JurisdictionList = Field(
+    jurisdictions: list[JurisdictionCode] = Field(
         default_factory=list, description="the union of the citations' jurisdictions"
     )
     answerer: str

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from assistant.glossary import Glossary
 from assistant.models import Citation
 from assistant.verifier import Verifier
-from ingest.jurisdiction import JurisdictionList, bodies_by_role, find_bodies
+from ingest.jurisdiction import JurisdictionCode, bodies_by_role, find_bodies, stored_codes
 from ingest.sentences import sentence_spans
 from vectorstore.models import StoredChunk
 
@@ -59,7 +59,7 @@ class QuizItem(BaseModel):
     answer: str
     answer_index: int
     citation: Citation = Field(description="the source; `quote` is the passage as written")
-    jurisdictions: JurisdictionList = Field(default_factory=list)
+    jurisdictions: list[JurisdictionCode] = Field(default_factory=list)
 
 
 class Quiz(BaseModel):
@@ -95,7 +95,7 @@ def extract_statements(
                 citation=Citation(
                     n=1, doc_id=m.doc_id, title=m.title, source=m.source, publisher=m.publisher,
                     date=m.date, page=m.page, chunk_id=m.chunk_id, quote=sentence,
-                    jurisdictions=m.jurisdictions, acting=m.acting,
+                    jurisdictions=stored_codes(m.jurisdictions), acting=m.acting,
                 ),
             ))
     return out

@@ -18,13 +18,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, Field
 
 GAZETTEER_PATH = Path(__file__).with_name("jurisdiction_gazetteer.json")
 
-CODES: tuple[str, ...] = ("uk", "england", "scotland", "wales", "northern-ireland", "international")
+JurisdictionCode = Literal[
+    "uk", "england", "scotland", "wales", "northern-ireland", "international"
+]
+"""A jurisdiction's code, as a type (API schemas list them)."""
+CODES: tuple[str, ...] = get_args(JurisdictionCode)
 NATIONS: tuple[str, ...] = ("england", "scotland", "wales", "northern-ireland")
 LABELS: dict[str, str] = {
     "uk": "UK-wide",
@@ -88,6 +92,11 @@ def _split_stored(value: object) -> object:
 
 JurisdictionList = Annotated[list[str], BeforeValidator(_split_stored)]
 """A list of jurisdiction codes that also accepts the comma-joined stored form."""
+
+
+def stored_codes(value: str | None) -> list[str]:
+    """The codes of a chunk's stored, comma-joined `jurisdictions`."""
+    return [c for c in (value or "").split(",") if c]
 
 
 def labels(codes: list[str]) -> list[str]:

@@ -28,7 +28,7 @@ from tests.test_api_serve import ServeProcess
 
 IGR = Path(sys.executable).with_name("igr")
 CITE = Citation(n=1, doc_id="web/some-note", title="Some note", chunk_id="abc",
-                quote="The board meets twice a year.", jurisdictions=["wales"])
+                quote="The board meets twice a year.", jurisdictions=["wales"]).model_dump()
 
 
 def test_feedback_is_kept_across_store_instances(tmp_path):

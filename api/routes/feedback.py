@@ -80,7 +80,8 @@ async def give_feedback(body: FeedbackIn, request: Request) -> FeedbackRecord:
 
 @router.get(
     "/feedback", response_model=FeedbackList,
-    responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+    responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 422: {"model": ErrorBody},
+               503: {"model": ErrorBody}},
 )
 async def read_feedback(
     request: Request,
