@@ -255,15 +255,8 @@ class JurisdictionRules(BaseModel):
 
     @classmethod
     def from_settings(cls, settings: Any) -> JurisdictionRules:
-        return cls(
-            min_mentions=settings.jurisdiction_min_mentions,
-            min_share=settings.jurisdiction_min_share,
-            uk_min_wide=settings.jurisdiction_uk_min_wide,
-            uk_government_weight=settings.jurisdiction_uk_government_weight,
-            uk_government_alone=settings.jurisdiction_uk_government_alone,
-            uk_min_nations=settings.jurisdiction_uk_min_nations,
-            inherit=settings.jurisdiction_inherit,
-        )
+        """The rules in `Settings`, whose fields are these prefixed with `jurisdiction_`."""
+        return cls(**{name: getattr(settings, f"jurisdiction_{name}") for name in cls.model_fields})
 
 
 def decide(found: Mentions, rules: JurisdictionRules) -> set[str]:

@@ -1,16 +1,20 @@
 """Issue 11 on the page, in real headless Chromium against the real server (samples store):
 jurisdiction labels, feedback, and the printable Glossary and Quiz tabs."""
 
+# ruff: noqa: F811 - the fixtures imported below are requested by name as parameters
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from api.app import create_app
-from api.server import BackgroundServer
-from tests.test_page_chat import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, ask
+from tests.test_api_trainer import url  # noqa: F401 - the server, with its own feedback file
+from tests.test_page_chat import (  # noqa: F401 - the browser, and a fresh tab per test
+    CHROMIUM,
+    SCREENSHOTS,
+    ask,
+    browser,
+    page,
+)
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian chromium is not installed (apt-get install chromium)"
@@ -18,34 +22,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def page_url(samples_settings, samples_assistant, tmp_path_factory) -> Iterator[str]:
-    settings = samples_settings.model_copy(update={
-        "feedback_db": tmp_path_factory.mktemp("page-feedback") / "feedback.sqlite3",
-    })
-    with BackgroundServer(create_app(settings, samples_assistant)) as server:
-        yield server.url
-
-
-@pytest.fixture()
-def page(browser, page_url):
-    context = browser.new_context(base_url=page_url, viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.goto("/")
-    yield tab
-    context.close()
-    assert errors == [], errors
+def page_url(url: str) -> str:
+    return url
 
 
 def test_labels_are_shown_and_feedback_is_sent(page, page_url):

@@ -49,6 +49,7 @@ function renderWhere(turn, result) {
     item.append(`[${c.n}] ${c.title}`);
     if ((c.jurisdictions || []).length) item.append(" — ", jurisdictionLabels(c.jurisdictions));
     else item.append(" — not stated");
+    if (c.acting) item.append(" (about the " + c.acting + ")");
     cited.append(item);
   }
   box.append(cited);

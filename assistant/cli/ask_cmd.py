@@ -67,7 +67,8 @@ def print_answer(result: AnswerResult, console: Console) -> None:
     for c in result.citations:
         where = ", ".join(x for x in (c.publisher, c.date, f"p. {c.page}" if c.page else None) if x)
         suffix = f" ({escape(where)})" if where else ""
-        applies = f" [{', '.join(labels(c.jurisdictions))}]" if c.jurisdictions else ""
+        tags = [*labels(c.jurisdictions), *([c.acting] if c.acting else [])]
+        applies = f" [{', '.join(tags)}]" if tags else ""
         console.print(f"\n[bold][{c.n}][/bold] {escape(c.title)}{suffix}{escape(applies)}")
         console.print(f"    “{escape(c.quote)}”", style="dim")
         console.print(f"    {escape(c.doc_id)}", style="dim")
