@@ -219,7 +219,7 @@ class Assistant:
             yield "result", refused(verified.unsupported if verified else None)
             return
         now = time.perf_counter()
-        yield "result", check_jurisdiction(clean, AnswerResult(
+        result = AnswerResult(
             **base,
             answer=_with_dates(verified.answer, verified.citations),
             refused=False,
@@ -230,7 +230,8 @@ class Assistant:
                 retrieve=_ms(retrieved_at - started), answer=_ms(now - retrieved_at),
                 total=_ms(now - started),
             ),
-        ), passages)
+        )
+        yield "result", check_jurisdiction(clean, result, passages)  # where it applies
 
     def _answer_passages(
         self, hits: list[RetrievedChunk], fused: list[RetrievedChunk],

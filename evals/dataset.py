@@ -163,5 +163,6 @@ def items_hash(items: list[EvalItem]) -> str:
     """sha256 of the selected questions' canonical JSON (what a run actually asked)."""
     digest = hashlib.sha256()
     for item in items:
-        digest.update(item.model_dump_json().encode("utf-8") + b"\n")
+        unset = {"review"} if item.review is None else None  # as before `review` existed
+        digest.update(item.model_dump_json(exclude=unset).encode("utf-8") + b"\n")
     return digest.hexdigest()

@@ -39,14 +39,14 @@ LABELS: dict[str, str] = {
     "international": "Outside the UK",
 }
 _ALIASES: dict[str, str] = {
-    "uk": "uk", "uk-wide": "uk", "uk wide": "uk", "united kingdom": "uk", "all": "uk",
+    "uk": "uk", "uk-wide": "uk", "uk wide": "uk", "united kingdom": "uk",
     "england": "england", "english": "england",
     "scotland": "scotland", "scottish": "scotland",
     "wales": "wales", "welsh": "wales",
     "northern ireland": "northern-ireland", "northern-ireland": "northern-ireland",
     "northern_ireland": "northern-ireland", "ni": "northern-ireland",
     "international": "international", "outside the uk": "international",
-    "non-uk": "international", "other": "international",
+    "non-uk": "international",
 }
 _NATION_NAMES = {"England": "england", "Scotland": "scotland", "Wales": "wales",
                  "Northern Ireland": "northern-ireland"}
@@ -81,22 +81,18 @@ def join_codes(codes: set[str] | list[str]) -> str:
     return ",".join(c for c in CODES if c in set(codes))
 
 
+def stored_codes(value: str | None) -> list[str]:
+    """The codes of a chunk's stored, comma-joined `jurisdictions`."""
+    return [c for c in (value or "").split(",") if c]
+
+
 def _split_stored(value: object) -> object:
     """Stored strings ("scotland,uk") become lists; lists pass through."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [c for c in value.split(",") if c]
-    return value
+    return stored_codes(value) if value is None or isinstance(value, str) else value
 
 
 JurisdictionList = Annotated[list[str], BeforeValidator(_split_stored)]
 """A list of jurisdiction codes that also accepts the comma-joined stored form."""
-
-
-def stored_codes(value: str | None) -> list[str]:
-    """The codes of a chunk's stored, comma-joined `jurisdictions`."""
-    return [c for c in (value or "").split(",") if c]
 
 
 def labels(codes: list[str]) -> list[str]:

@@ -104,3 +104,9 @@ def test_feedback_validation_and_reading(url):
         assert response.status_code == 422 and reason in response.json()["detail"], bad
     listed = httpx.get(f"{url}/feedback", params={"rating": "up"}).json()
     assert listed["total"] >= 1 and listed["items"][0]["question"] == "What is IGR?"
+
+
+def test_documents_list_where_they_apply(url):
+    docs = httpx.get(f"{url}/documents", timeout=60).json()
+    assert docs and all(d["jurisdictions"] for d in docs)
+    assert any("uk" in d["jurisdictions"] for d in docs)

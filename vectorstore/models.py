@@ -35,6 +35,10 @@ class DocumentInfo(BaseModel):
     date: str | None = None
     pages: int | None = None
     chunks: int
+    jurisdictions: list[str] = Field(
+        default_factory=list, description="codes of the jurisdictions the document concerns "
+        "(the union over its chunks, or its header's Jurisdiction:)",
+    )
 
 
 class IngestReport(BaseModel):

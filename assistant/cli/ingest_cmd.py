@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli.common import fail, load_assistant, one_line
+from ingest.jurisdiction import labels
 from vectorstore.models import IngestReport
 
 ProgressFn = Callable[[str, int, int], None]
@@ -131,6 +132,7 @@ def docs_list(
     table.add_column("title", ratio=1)
     for name in ("type", "date", "pages", "chunks"):
         table.add_column(name, no_wrap=True)
+    table.add_column("applies to")
     for d in docs:
         table.add_row(
             d.doc_id,
@@ -139,6 +141,7 @@ def docs_list(
             d.date or "",
             "" if d.pages is None else str(d.pages),
             str(d.chunks),
+            ", ".join(labels(d.jurisdictions)),
         )
     console = Console()
     (console if console.is_terminal else Console(width=160)).print(table)
