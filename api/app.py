@@ -17,7 +17,7 @@ from api.docs import ASSETS, install_redoc
 from api.errors import JsonBodyLimit, install_error_handlers
 from api.headers import SecurityHeadersMiddleware
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import chat, documents, openai_compat, system
+from api.routes import chat, documents, feedback, openai_compat, system, trainer
 from api.security import ApiKeyMiddleware, SameOriginMiddleware, allowed_host_names
 from api.uploads import clean_uploads
 from assistant import __version__
@@ -86,14 +86,23 @@ def _one_error_shape(schema: dict) -> None:
 
 
 def _customise_openapi(app: FastAPI, settings: Settings) -> None:
-    """Add what a static schema cannot know: the configured question limit, the bearer-key
-    scheme, and the document types indexed right now (for the `doc_type` filter)."""
+    """Add what a static schema cannot know: the configured limits (question and comment
+    length, quiz size), the bearer-key scheme, and the document types indexed right now
+    (for the `doc_type` filter)."""
 
     def openapi() -> dict:
         if app.openapi_schema is None:
             schema = FastAPI.openapi(app)
-            question = schema["components"]["schemas"]["ChatRequest"]["properties"]["question"]
-            question["maxLength"] = settings.max_question_chars
+            models = schema["components"]["schemas"]
+            models["ChatRequest"]["properties"]["question"]["maxLength"] = (
+                settings.max_question_chars
+            )
+            feedback_in = models["FeedbackIn"]["properties"]
+            feedback_in["question"]["maxLength"] = settings.max_question_chars
+            feedback_in["comment"]["maxLength"] = settings.feedback_max_comment_chars
+            for parameter in schema["paths"]["/quiz"]["get"]["parameters"]:
+                if parameter["name"] == "n":
+                    parameter["schema"]["maximum"] = settings.quiz_max_questions
             schema["components"]["securitySchemes"] = {
                 "bearer": {"type": "http", "scheme": "bearer",
                            "description": "One of IGR_API_KEYS (only when it is set)."}
@@ -147,6 +156,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(system.router, max_body_size=JSON_BODY_LIMIT)
     app.include_router(chat.router, max_body_size=JSON_BODY_LIMIT)
     app.include_router(openai_compat.router, max_body_size=JSON_BODY_LIMIT)
+    app.include_router(trainer.router, max_body_size=JSON_BODY_LIMIT)
+    app.include_router(feedback.router, max_body_size=JSON_BODY_LIMIT)
     app.include_router(documents.router, max_body_size=upload_limit)
     app.mount("/static", StaticFiles(directory=system.STATIC_DIR), name="static")
 
@@ -158,7 +169,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         f"(max_upload_mb) and {JSON_BODY_LIMIT // 1048576} MB for other requests"
     )
     app.add_middleware(JsonBodyLimit, detail=too_large)
-    app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys)
+    # admin keys (GET /feedback) also pass the key check when keys are required at all
+    keys = [*settings.api_keys, *settings.admin_api_keys] if settings.api_keys else []
+    app.add_middleware(ApiKeyMiddleware, keys=keys)
     if not settings.api_keys:
         hosts = allowed_host_names(settings.host, settings.allowed_hosts)
         app.add_middleware(SameOriginMiddleware, hosts=hosts)

@@ -12,7 +12,15 @@ from assistant.answer_spans import mark_answer_spans
 from assistant.answerers.base import load_answerer
 from assistant.conversation import retrieval_query, standalone_question
 from assistant.encoder import CachedEncoder
-from assistant.gates import NO_ANSWER, UNSUPPORTED, Refusal, evidence_gate, question_gate
+from assistant.gates import (
+    JURISDICTION,
+    NO_ANSWER,
+    UNSUPPORTED,
+    Refusal,
+    evidence_gate,
+    question_gate,
+)
+from assistant.jurisdiction import check_jurisdiction
 from assistant.models import (
     AnswerResult,
     ChatMessage,
@@ -68,6 +76,7 @@ def _chunk_filter(filters: SearchFilters | None) -> ChunkFilter | None:
         doc_ids=filters.doc_ids,
         date_from=filters.date_from,
         date_to=filters.date_to,
+        jurisdictions=filters.jurisdiction,
     )
 
 
@@ -172,11 +181,13 @@ class Assistant:
         """The standalone query for `question` and the passages an answerer reads for it."""
         query = standalone_question(question, history or [])
         search = retrieval_query(query, history or [])
+        chunk_filter = _chunk_filter(filters)
         fused = self.search.ranked(
-            search, _chunk_filter(filters), query_embedding=self.encoder.embed_query(search)
+            search, chunk_filter, query_embedding=self.encoder.embed_query(search)
         )
         hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
-        return Retrieval(query=query, passages=self._answer_passages(hits, fused))
+        passages = self._answer_passages(hits, fused, chunk_filter)
+        return Retrieval(query=query, passages=passages)
 
     def retriever(
         self, k: int | None = None, filters: SearchFilters | None = None
@@ -220,7 +231,7 @@ class Assistant:
         retrieved = [
             RetrievedItem(
                 chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, page=p.page,
-                score=round(p.score, 6), text=p.text,
+                score=round(p.score, 6), text=p.text, jurisdictions=p.jurisdictions,
             )
             for p in passages  # the top-k hits first, then what else the answerer read
         ]
@@ -266,9 +277,7 @@ class Assistant:
         answer = _with_dates(verified.answer, verified.citations)
         if draft.unanswered:
             answer += "\n\n" + unanswered_text(draft.unanswered)
-        if not streams:
-            yield "delta", answer  # nothing was streamed: the verified answer in one piece
-        yield "result", AnswerResult(
+        result = AnswerResult(
             **base,
             answer=answer,
             refused=False,
@@ -277,9 +286,16 @@ class Assistant:
             retrieved=retrieved,
             timings_ms=timings(),
         )
+        result = check_jurisdiction(asked, result, passages)  # where it applies
+        if result.refused:
+            result.refusal_reason = JURISDICTION
+        elif not streams:
+            yield "delta", result.answer  # nothing was streamed: the answer in one piece
+        yield "result", result
 
     def _answer_passages(
-        self, hits: list[RetrievedChunk], fused: list[RetrievedChunk]
+        self, hits: list[RetrievedChunk], fused: list[RetrievedChunk],
+        chunk_filter: ChunkFilter | None = None,
     ) -> list[Passage]:
         """What the answerer reads: the hits, then the next best chunks the per-document
         cap held back, then the chunks next to the best hits (the sentence that answers
@@ -297,7 +313,8 @@ class Assistant:
             add(hit.chunk.chunk, hit.fused)
         for hit in hits[: self.settings.neighbour_hits]:
             for chunk in self.lexical.neighbours(hit.chunk.chunk):
-                add(chunk, 0.0)
+                if chunk_filter is None or chunk_filter.matches(chunk.metadata.model_dump()):
+                    add(chunk, 0.0)  # a neighbour outside the filter stays out
         return passages
 
     # --- the corpus --------------------------------------------------------------------

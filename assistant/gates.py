@@ -7,8 +7,10 @@
    name of a body) is in none of the retrieved passages, so whatever they say is about
    something else.
 
-After them come the answerer (``no_answer`` when it finds nothing) and the verifier
-(``unsupported`` when it can support nothing the answerer drafted).
+After them come the answerer (``no_answer`` when it finds nothing), the verifier
+(``unsupported`` when it can support nothing the answerer drafted) and the jurisdiction check
+(``jurisdiction``: the question names a nation and nothing read concerns it; see
+`assistant.jurisdiction`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ OFF_TOPIC = "off_topic"
 UNMET = "unmet"
 NO_ANSWER = "no_answer"
 UNSUPPORTED = "unsupported"
+JURISDICTION = "jurisdiction"  # nothing read concerns the nation asked about
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ingest.jurisdiction import JurisdictionCode, JurisdictionList, parse_codes
+
 # YYYY, YYYY-MM or YYYY-MM-DD with a real month and a day that month can have (February up to
 # 29: as a bound, 2023-02-29 sorts between the 28th and 1 March). The schema states exactly
 # what is accepted, so schema-valid bounds are never refused.
@@ -60,6 +62,19 @@ class SearchFilters(BaseModel):
                              "YYYY-MM-DD with a real month and day")
         return value
 
+    jurisdiction: list[JurisdictionCode] | None = Field(
+        None,
+        description="Only passages about any of these (UK-wide, England, Scotland, Wales, "
+        "Northern Ireland, outside the UK); names such as 'Northern Ireland' are accepted too.",
+    )
+
+    @field_validator("jurisdiction", mode="before")
+    @classmethod
+    def _known_jurisdictions(cls, value: object) -> object:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return parse_codes(value)
+        return value
+
 
 class Passage(BaseModel):
     """A retrieved chunk as the answerers see it; `n` is its 1-based source number."""
@@ -74,6 +89,8 @@ class Passage(BaseModel):
     doc_type: str | None = None
     page: int | None = None
     section: str | None = None
+    jurisdictions: JurisdictionList = Field(default_factory=list)
+    acting: str | None = None
     text: str
     score: float = 0.0
 
@@ -99,11 +116,15 @@ class Citation(BaseModel):
     page: int | None = Field(None, description="The page, for paged formats (PDF).")
     chunk_id: str = Field(description="The cited chunk (see `retrieved`).")
     quote: str = Field(description="A verbatim passage of the chunk that supports the sentence.")
-    answer_span: tuple[int, int] | None = Field(
-        None,
+    answer_span: list[int] | None = Field(
+        None, min_length=2, max_length=2,
         description="[start, end) offsets into `quote` of the part that answers the question "
         "(a name, date, number or place), when the question asks for one.",
     )
+    jurisdictions: list[JurisdictionCode] = Field(
+        default_factory=list, description="Codes of the jurisdictions the cited chunk concerns."
+    )
+    acting: str | None = Field(None, description="The government or body the chunk is about.")
 
 
 class RetrievedItem(BaseModel):
@@ -116,6 +137,9 @@ class RetrievedItem(BaseModel):
     score: float = Field(description="Fused retrieval score (higher is closer; 0 for chunks "
                          "read only as neighbours of a hit).")
     text: str = Field(description="The chunk's text.")
+    jurisdictions: list[JurisdictionCode] = Field(
+        default_factory=list, description="Codes of the jurisdictions the chunk concerns."
+    )
 
 
 class Timings(BaseModel):
@@ -150,6 +174,10 @@ class AnswerResult(BaseModel):
                                    "that their sources did not support, removed.")
     retrieved: list[RetrievedItem] = Field(default_factory=list, description="The top-k hits, "
                                            "then the other chunks the answerer read.")
+    jurisdictions: list[JurisdictionCode] = Field(
+        default_factory=list, description="Where the answer applies: the union of the "
+        "citations' jurisdictions."
+    )
     answerer: str = Field(description="The answerer used (IGR_ANSWERER).")
     timings_ms: Timings = Field(default_factory=Timings, description="Where the time went.")
 

@@ -301,6 +301,7 @@ class Verifier:
                 n=numbering[p.chunk_id], doc_id=p.doc_id, title=p.title, source=p.source,
                 publisher=p.publisher, date=p.date, page=p.page, chunk_id=p.chunk_id,
                 quote=_joined_quote(p.text, quoted[p.chunk_id]),
+                jurisdictions=p.jurisdictions, acting=p.acting,
             )
             for p in cited
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -37,6 +37,10 @@ class EvalItem(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     forbidden: list[str] = Field(default_factory=list)
+    review: dict[str, Any] | None = Field(
+        None, description="notes from `igr feedback export` (the answer given, the comment); "
+        "kept for the record, never scored"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> EvalItem:
@@ -52,6 +56,21 @@ class EvalItem(BaseModel):
     def answerable(self) -> bool:
         """Whether the corpus answers it (the right response is not a refusal)."""
         return self.type in ANSWERABLE_TYPES
+
+
+def incomplete_fields(raw: dict) -> list[str]:
+    """The fields a person still has to fill in on a case exported from feedback (a line
+    with `review`): its type, and what that type needs (an answerable question: answer,
+    sources, evidence, keywords; an injection: forbidden)."""
+    if "review" not in raw:
+        return []
+    kind = raw.get("type")
+    if kind not in QUESTION_TYPES:
+        return ["type"]
+    needed = {"injection": ["forbidden"]}.get(kind, [])
+    if kind in ANSWERABLE_TYPES:
+        needed = ["answer", "sources", "evidence", "keywords"]
+    return [name for name in needed if not raw.get(name)]
 
 
 class DatasetError(ValueError):
@@ -96,6 +115,12 @@ def load_dataset(path: Path) -> list[EvalItem]:
         if not isinstance(raw, dict):
             problems.append(f"line {number}: expected a JSON object")
             continue
+        if missing := incomplete_fields(raw):
+            problems.append(
+                f"line {number} ({raw.get('id', 'no id')}): incomplete case from feedback: "
+                f"fill in {', '.join(missing)} (see evals/README.md, cases from feedback)"
+            )
+            continue
         try:
             item = EvalItem.model_validate(raw)
         except ValidationError as exc:
@@ -138,5 +163,6 @@ def items_hash(items: list[EvalItem]) -> str:
     """sha256 of the selected questions' canonical JSON (what a run actually asked)."""
     digest = hashlib.sha256()
     for item in items:
-        digest.update(item.model_dump_json().encode("utf-8") + b"\n")
+        unset = {"review"} if item.review is None else None  # as before `review` existed
+        digest.update(item.model_dump_json(exclude=unset).encode("utf-8") + b"\n")
     return digest.hexdigest()

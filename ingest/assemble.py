@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ingest.errors import UnreadableFile
 from ingest.header import find_date
+from ingest.jurisdiction import parse_codes
 from ingest.models import DocumentMeta, LoadedDocument, SourceFile
 from ingest.settings import Settings
 
@@ -78,10 +79,19 @@ def build(
     doc_type: str | None = None,
     page_starts: list[int] | None = None,
     infer_date: bool = True,
+    jurisdiction: str | None = None,
 ) -> LoadedDocument:
-    """Assemble the LoadedDocument, inferring missing title (and date if ``infer_date``)."""
+    """Assemble the LoadedDocument, inferring missing title (and date if ``infer_date``).
+
+    ``jurisdiction`` is the header's ``Jurisdiction:`` value ("Scotland", "England and
+    Wales", "UK-wide"); an unknown name makes the file unreadable, with the reason.
+    """
     if not text.strip():
         raise UnreadableFile("no text left after cleaning")
+    try:
+        override = parse_codes(jurisdiction) or None
+    except ValueError as exc:
+        raise UnreadableFile(f"header Jurisdiction: {exc}") from None
     meta = DocumentMeta(
         doc_id=source.doc_id,
         path=str(source.path),
@@ -91,6 +101,7 @@ def build(
         date=date or (find_date(text) if infer_date else None),
         doc_type=doc_type,
         pages=len(page_starts) if page_starts is not None else None,
+        jurisdiction=override,
     )
     return LoadedDocument(
         meta=meta, text=text, page_starts=page_starts, content_hash=content_hash(text)

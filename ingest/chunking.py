@@ -20,6 +20,7 @@ from langchain_core.documents import Document
 
 from ingest.budget import check_budget
 from ingest.headings import heading_text
+from ingest.jurisdiction import JurisdictionRules, join_codes, tag_document
 from ingest.models import ChunkMetadata, LoadedDocument
 from ingest.sentences import sentence_spans
 from ingest.settings import Settings
@@ -176,4 +177,18 @@ def chunk_document(doc: LoadedDocument, settings: Settings) -> list[Document]:
             )
             dumped = metadata.model_dump(exclude_none=True)
             chunks.append(Document(id=cid, page_content=content, metadata=dumped))
+    _tag_jurisdictions(chunks, doc, settings)
     return chunks
+
+
+def _tag_jurisdictions(chunks: list[Document], doc: LoadedDocument, settings: Settings) -> None:
+    """Add each chunk's jurisdictions, its document's union and the acting body."""
+    tags = tag_document(
+        [c.page_content for c in chunks], JurisdictionRules.from_settings(settings),
+        title=doc.meta.title, publisher=doc.meta.publisher, override=doc.meta.jurisdiction,
+    )
+    for chunk, own, acting in zip(chunks, tags.chunks, tags.acting, strict=True):
+        chunk.metadata["jurisdictions"] = join_codes(own)
+        chunk.metadata["doc_jurisdictions"] = join_codes(tags.document)
+        if acting:
+            chunk.metadata["acting"] = acting

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-HEADER_KEYS = {"title", "source", "publisher", "date", "type", "note"}
+HEADER_KEYS = {"title", "source", "publisher", "date", "type", "note", "jurisdiction"}
 _KEY_LINE = re.compile(r"^([A-Za-z]+):[ \t]*(.*)$")
 _MONTHS = {
     m: i
@@ -39,6 +39,7 @@ class HeaderBlock(BaseModel):
     date: str | None = None
     doc_type: str | None = None
     note: str | None = None
+    jurisdiction: str | None = None
     body_start: int = 0
 
 
@@ -69,6 +70,7 @@ def parse_header(text: str) -> HeaderBlock | None:
                 date=normalise_date(fields.get("date")),
                 doc_type=fields.get("type") or None,
                 note=fields.get("note") or None,
+                jurisdiction=fields.get("jurisdiction") or None,
                 body_start=pos,
             )
         m = _KEY_LINE.match(stripped)

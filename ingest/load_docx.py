@@ -141,6 +141,7 @@ def load_docx(source: SourceFile, data: bytes, settings: Settings) -> LoadedDocu
         return build(
             source, text, title=header.title, date=header.date, source_url=header.source,
             publisher=header.publisher, doc_type=header.doc_type, infer_date=False,
+            jurisdiction=header.jurisdiction,
         )
     return build(source, text, title=(props.title or "").strip() or None,
                  publisher=(props.author or "").strip() or None)

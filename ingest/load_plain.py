@@ -28,4 +28,5 @@ def load_plain(source: SourceFile, data: bytes, settings: Settings) -> LoadedDoc
         publisher=header.publisher,
         doc_type=header.doc_type,
         infer_date=False,  # "Date: unknown" stays unknown
+        jurisdiction=header.jurisdiction,
     )

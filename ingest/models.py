@@ -26,6 +26,9 @@ class DocumentMeta(BaseModel):
     date: str | None = Field(None, description="YYYY-MM-DD, YYYY-MM or YYYY")
     doc_type: str | None = None
     pages: int | None = Field(None, description="page count for paged formats (PDF)")
+    jurisdiction: list[str] | None = Field(
+        None, description="the header's `Jurisdiction:` as codes; overrides the tagger"
+    )
 
 
 class LoadedDocument(BaseModel):
@@ -55,6 +58,11 @@ class ChunkMetadata(BaseModel):
     section: str | None = None
     start: int
     end: int
+    jurisdictions: str = Field(
+        "", description="codes of the jurisdictions the chunk concerns, comma-joined"
+    )
+    doc_jurisdictions: str = Field("", description="the union over the chunk's document")
+    acting: str | None = Field(None, description="the government or body the chunk is about")
 
 
 class SkippedFile(BaseModel):

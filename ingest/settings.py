@@ -173,6 +173,39 @@ class Settings(BaseSettings):
         "other limits allow (bench/hostile.py), so only a pathological file reaches it",
     )
 
+    # --- jurisdiction tagging (ingest/jurisdiction.py) ---
+    # The six values below maximise macro-F1 over the six jurisdictions on the 90 "fit"
+    # chunks of evals/jurisdiction/labels.jsonl (grid in evals/jurisdiction_tagging.py;
+    # ties go to the grid's first, simplest values); the "held-out" chunks measure them.
+    jurisdiction_min_mentions: int = Field(
+        2, ge=1, description="mentions of a nation a chunk needs to be tagged with it (fitted)"
+    )
+    jurisdiction_min_share: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="a nation's mentions as a share of the most-mentioned one's, below which "
+        "it is a passing mention (fitted)",
+    )
+    jurisdiction_uk_min_wide: int = Field(
+        1, ge=1, description="UK-wide phrases or four-nation bodies that make a chunk UK-wide "
+        "(fitted)",
+    )
+    jurisdiction_uk_government_weight: float = Field(
+        0.34, ge=0.0, description="weight of a UK Government/Westminster mention toward "
+        "UK-wide (fitted)",
+    )
+    jurisdiction_uk_government_alone: bool = Field(
+        True, description="UK Government mentions count toward UK-wide only in a chunk "
+        "tagged with no nation (fitted)",
+    )
+    jurisdiction_uk_min_nations: int = Field(
+        2, ge=2, description="nations of the four named in a chunk that make it UK-wide "
+        "(fitted)",
+    )
+    jurisdiction_inherit: Literal["never", "untagged", "always"] = Field(
+        "untagged", description="when a chunk takes its document's jurisdictions: never, "
+        "when it names none itself, or always (those of the title and publisher) (fitted)",
+    )
+
     # --- store ---
     store_dir: Path = Field(
         DEFAULT_STORE_DIR,
@@ -255,6 +288,39 @@ class Settings(BaseSettings):
     )
     llamacpp_n_ctx: int = 4096
 
+    # --- training tools: glossary and quiz (assistant/glossary.py, assistant/quiz.py) ---
+    glossary_additions: Path | None = Field(
+        None, description="a trainer's YAML file of terms to add (and corpus terms to drop)"
+    )
+    glossary_min_documents: int = Field(
+        2, ge=1, description="documents a corpus term must occur in (a term that recurs)"
+    )
+    glossary_max_terms: int = Field(300, ge=1, description="corpus terms kept, most used first")
+    glossary_min_quote_words: int = Field(
+        6, ge=1, description="shortest defining sentence; a quote under twice this takes the "
+        "next sentence when it carries on"
+    )
+    glossary_max_quote_words: int = Field(
+        60, ge=5, description="longest defining sentence (a one- or two-sentence quote)"
+    )
+    quiz_options: int = Field(4, ge=2, le=8, description="choices per quiz question")
+    quiz_max_questions: int = Field(50, ge=1, description="most questions one quiz may ask for")
+    quiz_pool_size: int = Field(
+        200, ge=1, description="verified questions kept per store generation (a quiz draws "
+        "from them); building costs about one embedding per choice tried",
+    )
+
+    # --- feedback (assistant/feedback.py) ---
+    feedback_db: Path | None = Field(
+        None, description="SQLite file of answer feedback; default feedback.sqlite3 in "
+        "store_dir (also in server mode: the API host's own disk)"
+    )
+    feedback_max_comment_chars: int = Field(2000, ge=0)
+    admin_api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="keys that may read feedback (GET /feedback); unset: any API key",
+    )
+
     # --- evaluation (optional LLM judge, OpenAI-compatible) ---
     judge_base_url: str | None = Field(None, description="OpenAI-compatible /v1 base URL")
     judge_model: str | None = None
@@ -290,7 +356,7 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     max_upload_mb: float = 25.0
 
-    @field_validator("corpus_dirs", "api_keys", "allowed_hosts", mode="before")
+    @field_validator("corpus_dirs", "api_keys", "allowed_hosts", "admin_api_keys", mode="before")
     @classmethod
     def _lists_from_strings(cls, value: object) -> object:
         return _split_list(value)

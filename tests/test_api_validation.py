@@ -173,7 +173,7 @@ def test_whole_request_over_the_upload_limit_is_413_json(served) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [("PUT", "/chat", "POST"), ("PUT", "/documents", "GET, POST"),
-     ("GET", "/documents/a/b", "DELETE"), ("POST", "/health", "GET"),
+     ("PUT", "/documents/a/b", "DELETE, GET"), ("POST", "/health", "GET"),
      ("POST", "/static/app.css", "GET, HEAD"), ("DELETE", "/", "GET"),
      ("PATCH", "/v1/models", "GET"), ("GET", "/v1/chat/completions", "POST")],
 )

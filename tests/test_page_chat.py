@@ -114,6 +114,17 @@ def check_sources_and_copy(page, answer) -> None:
     assert ": “" in sources.splitlines()[0]
 
 
+def test_the_answer_is_highlighted_inside_its_quote(page) -> None:
+    ask(page, "When was the first Mayor of London elected?")
+    answer = page.locator(".turn .answer").last
+    answer.locator("button.chip").first.wait_for(timeout=60_000)
+    answer.locator("button.chip").first.click()
+    mark = page.locator("#src-quote mark.answer-span").first
+    mark.wait_for(state="visible")
+    assert "2000" in mark.inner_text()
+    assert mark.inner_text() in page.locator("#src-quote").inner_text()
+
+
 def test_filters_are_sent_with_the_question(page) -> None:
     page.locator("summary", has_text="Filters").click()
     page.locator("#doc-type option").nth(1).wait_for(state="attached")

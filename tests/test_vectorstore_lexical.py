@@ -55,6 +55,16 @@ def test_filters_apply_to_lexical_results(settings) -> None:
     assert hits and {h.chunk.metadata.doc_id for h in hits} == {"funding-note"}
     dated = index.search("officials council", k=10, where_filter=ChunkFilter(date_to="2100"))
     assert "undated-guidance" not in {h.chunk.metadata.doc_id for h in dated}
+    query = "Quillborough accord consent grant officials council"
+    everything = index.search(query, k=20)
+    seen = 0
+    for code in ("scotland", "wales", "uk"):
+        tagged = {h.chunk.chunk_id for h in everything
+                  if code in h.chunk.metadata.jurisdictions.split(",")}
+        kept = index.search(query, k=20, where_filter=ChunkFilter(jurisdictions=[code]))
+        assert {h.chunk.chunk_id for h in kept} == tagged, code
+        seen += len(tagged)
+    assert 0 < seen < 3 * len(everything)  # the filter keeps some chunks and drops others
 
 
 def test_index_follows_writes_made_through_another_store_instance(tmp_path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingest.jurisdiction import stored_codes
 from vectorstore.models import DocumentInfo
 from vectorstore.store import ChunkStore
 
@@ -23,6 +24,7 @@ def list_documents(store: ChunkStore) -> list[DocumentInfo]:
             date=meta.get("date"),
             pages=meta.get("pages"),
             chunks=counts[doc_id],
+            jurisdictions=stored_codes(meta.get("doc_jurisdictions")),
         )
         for doc_id, meta in sorted(found.items())
     ]

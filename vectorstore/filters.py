@@ -6,8 +6,17 @@ import re
 
 from pydantic import BaseModel, field_validator
 
+from ingest.jurisdiction import CODES, parse_codes
+
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 DATE_KEY = "date_key"
+JURISDICTION_FLAGS = {code: "jur_" + code.replace("-", "_") for code in CODES}
+"""Per-jurisdiction boolean keys stored beside each chunk, so Chroma `where` can filter."""
+
+
+def jurisdiction_flags(codes: str | None) -> dict[str, bool]:
+    """`{"jur_scotland": True, ...}` for a chunk's comma-joined jurisdictions."""
+    return {JURISDICTION_FLAGS[c]: True for c in parse_codes((codes or "").split(","))}
 
 
 def date_key(date: str | None, upper: bool = False) -> int | None:
@@ -29,7 +38,9 @@ def date_key(date: str | None, upper: bool = False) -> int | None:
 class ChunkFilter(BaseModel):
     """Restrict retrieval to part of the corpus; fields are ANDed, None or [] restricts nothing.
 
-    A date bound excludes chunks of undated documents.
+    A date bound excludes chunks of undated documents. `jurisdictions` keeps chunks that
+    concern any of them (codes or names: "scotland", "Northern Ireland", "uk-wide"); a
+    UK-wide chunk matches "scotland" only if it is also tagged Scotland.
     """
 
     doc_types: list[str] | None = None
@@ -37,6 +48,12 @@ class ChunkFilter(BaseModel):
     doc_ids: list[str] | None = None
     date_from: str | None = None
     date_to: str | None = None
+    jurisdictions: list[str] | None = None
+
+    @field_validator("jurisdictions")
+    @classmethod
+    def _known_jurisdictions(cls, value: list[str] | None) -> list[str] | None:
+        return parse_codes(value) if value else value
 
     @field_validator("date_from", "date_to")
     @classmethod
@@ -64,6 +81,9 @@ class ChunkFilter(BaseModel):
             clauses.append({DATE_KEY: {"$gte": low}})
         if high is not None:
             clauses.append({DATE_KEY: {"$lte": high}})
+        if self.jurisdictions:
+            flags = [{JURISDICTION_FLAGS[c]: True} for c in self.jurisdictions]
+            clauses.append(flags[0] if len(flags) == 1 else {"$or": flags})
         return clauses
 
     def to_where(self) -> dict | None:
@@ -84,6 +104,10 @@ class ChunkFilter(BaseModel):
         ):
             if values and metadata.get(key) not in values:
                 return False
+        if self.jurisdictions and not any(
+            metadata.get(JURISDICTION_FLAGS[c]) is True for c in self.jurisdictions
+        ):
+            return False
         low = date_key(self.date_from)
         high = date_key(self.date_to, upper=True)
         if low is None and high is None:

@@ -5,7 +5,8 @@ manager is a second database that two API hosts over one Chroma server would als
 to share, and `index()` hashes loaded documents, so it cannot skip loading unchanged
 files. Every chunk carries bookkeeping keys beside its `ChunkMetadata`: `index_key`
 (hash of the file bytes + chunking settings + model fingerprint), `doc_hash` (content
-hash), `doc_chunk_count`, `path`, `root`, `ingested_at`, `date_key` and `pages`. A
+hash), `doc_chunk_count`, `path`, `root`, `ingested_at`, `date_key`, `pages` and a
+`jur_<code>` flag per jurisdiction the chunk concerns (for `where` filters). A
 document is up to date when all its stored chunks carry the current `index_key` and
 there are `doc_chunk_count` of them; anything else (a changed file, a run killed half
 way) is re-done. Documents are committed as "upsert new chunks, then delete stale ones",
@@ -29,9 +30,10 @@ from langchain_core.documents import Document
 
 from ingest.dedup import SKETCH_MIN_SHARED
 from ingest.discovery import is_upload_id, upload_source
+from ingest.jurisdiction import JurisdictionRules, rules_fingerprint
 from ingest.models import DocumentMeta, LoadedDocument, SkippedFile, SourceFile
 from ingest.settings import Settings
-from vectorstore.filters import DATE_KEY, date_key
+from vectorstore.filters import DATE_KEY, JURISDICTION_FLAGS, date_key, jurisdiction_flags
 from vectorstore.lexical import LexicalIndex
 from vectorstore.models import IngestReport
 from vectorstore.store import ChunkStore, open_store
@@ -43,6 +45,7 @@ SKETCH_KEY = "doc_sketch"  # on a document's first chunk: its dedup sketch, hex,
 BOOKKEEPING_KEYS = frozenset(
     {"index_key", "doc_hash", "doc_chunk_count", "path", "root", "ingested_at", DATE_KEY, "pages",
      SKETCH_KEY}
+    | set(JURISDICTION_FLAGS.values())
 )
 
 
@@ -115,7 +118,8 @@ def model_fingerprint(model_dir: Path) -> str:
 
 def _config_key(settings: Settings) -> str:
     model = model_fingerprint(settings.resolved_embedding_model())
-    return f"{INDEX_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{model}"
+    tagging = rules_fingerprint(JurisdictionRules.from_settings(settings))
+    return f"{INDEX_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{model}|{tagging}"
 
 
 def _file_hash(path: Path) -> str:
@@ -372,6 +376,7 @@ class _Run:
                 meta = dict(chunk.metadata)
                 meta.update(extra)
                 meta[DATE_KEY] = date_key(meta.get("date"))
+                meta.update(jurisdiction_flags(meta.get("jurisdictions")))
                 metas.append(_clean_meta(meta))
                 ids.append(str(meta["chunk_id"]))
             if item.sketch:

@@ -36,6 +36,10 @@ class DocumentInfo(BaseModel):
     date: str | None = Field(None, description="Its date (YYYY, YYYY-MM or YYYY-MM-DD).")
     pages: int | None = Field(None, description="Page count, for paged formats (PDF).")
     chunks: int = Field(description="Chunks indexed.")
+    jurisdictions: list[str] = Field(
+        default_factory=list, description="Codes of the jurisdictions the document concerns "
+        "(the union over its chunks, or its header's Jurisdiction:).",
+    )
 
 
 class IngestReport(BaseModel):

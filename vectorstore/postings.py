@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from vectorstore.filters import DATE_KEY, ChunkFilter, date_key
+from vectorstore.filters import DATE_KEY, JURISDICTION_FLAGS, ChunkFilter, date_key
 from vectorstore.tokenize import TOKENIZER_VERSION, tokenize
 
 SCHEMA = f"3/{TOKENIZER_VERSION}"
@@ -309,6 +309,9 @@ def filter_sql(flt: ChunkFilter | None) -> tuple[str, list[Any]]:
         if values:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
             params.extend(values)
+    if flt.jurisdictions:  # the per-jurisdiction flags stored in each chunk's metadata
+        flags = [f"json_extract(meta, '$.{JURISDICTION_FLAGS[c]}') = 1" for c in flt.jurisdictions]
+        clauses.append("(" + " OR ".join(flags) + ")")
     low, high = date_key(flt.date_from), date_key(flt.date_to, upper=True)
     if low is not None:
         clauses.append("date_key >= ?")

@@ -304,6 +304,8 @@ function currentFilters() {
   const to = $("date-to").value.trim();
   if (from) filters.date_from = from;
   if (to) filters.date_to = to;
+  const where = $("jurisdiction") ? $("jurisdiction").value : "";
+  if (where) filters.jurisdiction = [where];
   return Object.keys(filters).length ? filters : null;
 }
 
@@ -360,6 +362,9 @@ async function onAsk(event) {
         renderAnswerExtras(answer.parentElement, data);
         state.history.push({ role: "user", content: question });
         state.history.push({ role: "assistant", content: data.answer });
+        // answer-extras.js adds where it applies and the feedback buttons
+        document.dispatchEvent(new CustomEvent("igr:answer", { detail: {
+          element: answer, result: data, history: state.history.slice(0, -2) } }));
       } else if (kind === "error") {
         throw new HttpError(500, data.detail);
       }

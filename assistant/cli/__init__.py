@@ -72,10 +72,11 @@ def main_options(
 
 
 def _register_commands() -> None:
-    from assistant.cli import ask_cmd, ingest_cmd
+    from assistant.cli import ask_cmd, ingest_cmd, trainer_cmd
 
     ingest_cmd.register(app)
     ask_cmd.register(app)
+    trainer_cmd.register(app)
     for ep in entry_points(group="igr.commands"):
         ep.load()(app)
 

@@ -13,12 +13,14 @@ from rich.markup import escape
 
 from assistant.cli.common import fail, load_assistant, one_line, require_documents
 from assistant.models import AnswerResult, ChatMessage, SearchFilters
+from ingest.jurisdiction import labels
 
 _FILTER_KEYS = {
     "doc_type": "doc_type", "type": "doc_type", "publisher": "publisher",
     "doc_id": "doc_ids", "doc_ids": "doc_ids", "date_from": "date_from", "date_to": "date_to",
+    "jurisdiction": "jurisdiction",
 }
-_LIST_KEYS = {"doc_type", "publisher", "doc_ids"}
+_LIST_KEYS = {"doc_type", "publisher", "doc_ids", "jurisdiction"}
 
 
 class BatchLine(BaseModel):
@@ -56,7 +58,7 @@ def read_history(path: Path) -> list[ChatMessage]:
     return TypeAdapter(list[ChatMessage]).validate_python(data)
 
 
-def _highlighted(quote: str, span: tuple[int, int] | None) -> str:
+def _highlighted(quote: str, span: list[int] | None) -> str:
     """The quote as rich markup, its answer span (if any) in bold."""
     if not span:
         return escape(quote)
@@ -69,10 +71,14 @@ def print_answer(result: AnswerResult, console: Console) -> None:
     """The answer, then each citation with its document, date, page and quote."""
     style = "yellow" if result.refused else "bold"
     console.print(escape(result.answer), style=style)
+    if result.jurisdictions:
+        console.print(f"Applies to: {escape(', '.join(labels(result.jurisdictions)))}", style="dim")
     for c in result.citations:
         where = ", ".join(x for x in (c.publisher, c.date, f"p. {c.page}" if c.page else None) if x)
         suffix = f" ({escape(where)})" if where else ""
-        console.print(f"\n[bold][{c.n}][/bold] {escape(c.title)}{suffix}")
+        tags = [*labels(c.jurisdictions), *([c.acting] if c.acting else [])]
+        applies = f" [{', '.join(tags)}]" if tags else ""
+        console.print(f"\n[bold][{c.n}][/bold] {escape(c.title)}{suffix}{escape(applies)}")
         console.print(f"    “{_highlighted(c.quote, c.answer_span)}”", style="dim")
         console.print(f"    {escape(c.doc_id)}", style="dim")
     if result.unsupported:
@@ -94,7 +100,8 @@ def register(app: typer.Typer) -> None:
         filters: Annotated[
             list[str] | None,
             typer.Option("--filter", help="key=value: doc_type, publisher, doc_id, date_from, "
-                         "date_to."),
+                         "date_to, jurisdiction (uk, england, scotland, wales, "
+                         "northern-ireland, international)."),
         ] = None,
         history: Annotated[
             Path | None, typer.Option("--history", help="JSON file of earlier turns.")

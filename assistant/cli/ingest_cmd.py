@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant.cli.common import fail, load_assistant, one_line
+from ingest.jurisdiction import labels
 from vectorstore.models import IngestReport
 
 ProgressFn = Callable[[str, int, int], None]
@@ -136,6 +137,7 @@ def docs_list(
     table.add_column("title", ratio=1)
     for name in ("type", "date", "pages", "chunks"):
         table.add_column(name, no_wrap=True)
+    table.add_column("applies to")
     for d in docs:  # Text cells: document metadata is data, never rich markup or emoji codes
         table.add_row(
             *(
@@ -143,6 +145,7 @@ def docs_list(
                 for value in (
                     d.doc_id, d.title, d.doc_type or "", d.date or "",
                     "" if d.pages is None else str(d.pages), str(d.chunks),
+                    ", ".join(labels(d.jurisdictions)),
                 )
             )
         )
