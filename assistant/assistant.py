@@ -253,8 +253,8 @@ class Assistant:
 
         terms = tokenize(clean)
         asked = found.query if found.query != clean else clean
-        refusal = evidence_gate(
-            profile_question(asked), terms, self.lexical.unknown_terms(terms), passages,
+        refusal = evidence_gate(  # the question's own specifics (not its carried subject)
+            profile_question(clean), terms, self.lexical.unknown_terms(terms), passages,
             frozenset(self.settings.answer.unmet_kinds),
         )
         if refusal:

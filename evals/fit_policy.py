@@ -166,7 +166,8 @@ def replay(cases: list[Case], selector: AnswerSelector, policy: AnswerPolicy, ma
         refused = not case.question
         text = ""
         if not refused:
-            gate = evidence_gate(profile_question(case.question), tokenize(case.question),
+            clean, _ = strip_injection(case.item.question)
+            gate = evidence_gate(profile_question(clean), tokenize(clean),
                                  case.unknown, case.passages, frozenset(policy.unmet_kinds))
             refused = gate is not None
         if not refused:

@@ -19,6 +19,7 @@ class QuestionResult(BaseModel):
     keywords: list[str] = Field(default_factory=list)
     answer: str = ""
     refused: bool = False
+    refusal_reason: str | None = None
     answerer: str = ""
     citations: list[Citation] = Field(default_factory=list)
     unsupported: list[str] = Field(default_factory=list)

@@ -95,6 +95,7 @@ def score(
         keywords=item.keywords,
         answer=result.answer,
         refused=result.refused,
+        refusal_reason=result.refusal_reason,
         answerer=result.answerer,
         citations=result.citations,
         unsupported=result.unsupported,
