@@ -10,7 +10,8 @@ Two families, kept apart on purpose:
   place for "where", items for a list), and how much of it is new rather than a restatement.
 
 Typed spans come from spaCy (`assistant.nlp`), run only on the few windows that match best
-(`typed_windows`), so a question costs a bounded amount of tagging whatever the corpus size.
+(`selection.TYPED_WINDOWS`), so a question costs a bounded amount of tagging whatever the
+corpus size.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ FEATURES: tuple[str, ...] = (
     "fit_window",  # share of the question's specifics met by the window's own text
     "slot",  # the window holds a span of the kind asked for that the question lacks (1; 0.5
     # for a kind that fills it less well)
-    "typed",  # the question asks for a typed answer (who, when, how many, where)
     "novel",  # share of the window's words that are not the question's
     "rank",  # 1 / the passage's retrieval rank
     "words",  # window length in words / 60
@@ -117,7 +117,6 @@ def features(
     )))
     q_words = set(_WORD.findall(question.lower()))
     many = float(profile.wants_many or profile.kind == "list")
-    typed = float(profile.kind in SLOT_KINDS)
     passage_fit: dict[str, float] = {}
     rows = []
     for w in windows:
@@ -144,7 +143,6 @@ def features(
             passage_fit[p.chunk_id],
             sum(is_met(k, w.text) for k in keys) / len(keys) if keys else 0.0,
             0.0,
-            typed,
             sum(x not in q_words for x in words) / max(1, len(words)),
             1.0 / p.n,
             min(w.words, 150) / 60.0,
