@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,16 @@ def make_settings(store_dir: Path, **overrides: object) -> Settings:
     }
     base.update(overrides)
     return Settings(**base)  # type: ignore[arg-type]
+
+
+def copy_store(source: Path, target: Path) -> None:
+    """Copy a store that this process has open, in another process (`cp`).
+
+    Never with `shutil`: closing any descriptor of a SQLite file drops every POSIX lock this
+    process holds on it, so the next process to open the store believes it is alone and
+    deletes the WAL under this process's connections ("disk I/O error").
+    """
+    subprocess.run(["cp", "-R", str(source), str(target)], check=True)
 
 
 @pytest.fixture(scope="session")

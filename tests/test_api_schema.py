@@ -6,7 +6,6 @@ not change the session's shared samples store), served over real HTTP.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from api.app import create_app
 from api.server import BackgroundServer
-from tests.conftest import make_settings
+from tests.conftest import copy_store, make_settings
 
 # Rules a JSON schema cannot state, answered 422 on purpose: whether an uploaded file's bytes
 # are a readable document, and whether the user's message has any text. What the schema does
@@ -40,7 +39,7 @@ def fuzz_url(samples_settings, tmp_path_factory) -> Iterator[str]:
     from assistant.assistant import Assistant
 
     store = tmp_path_factory.mktemp("fuzz") / "store"
-    shutil.copytree(samples_settings.store_dir, store)
+    copy_store(samples_settings.store_dir, store)
     fuzz_settings = make_settings(store, **LIMITS)
     with BackgroundServer(create_app(fuzz_settings, Assistant(fuzz_settings))) as server:
         yield server.url

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ from assistant.feedback import (
 from assistant.models import Citation
 from evals.dataset import DatasetError, incomplete_fields, load_dataset
 from evals.feedback_export import export_cases
-from tests.conftest import make_settings
+from tests.conftest import copy_store, make_settings
 from tests.test_api_serve import ServeProcess
 
 IGR = Path(sys.executable).with_name("igr")
@@ -100,7 +99,7 @@ def test_incomplete_fields_by_type():
 @pytest.mark.slow
 def test_feedback_survives_a_restart_and_becomes_an_eval_case(samples_settings, tmp_path):
     store = tmp_path / "store"
-    shutil.copytree(samples_settings.store_dir, store)
+    copy_store(samples_settings.store_dir, store)
     keys = {"IGR_API_KEYS": "reader", "IGR_ADMIN_API_KEYS": "admin"}
     reader = {"Authorization": "Bearer reader"}
     admin = {"Authorization": "Bearer admin"}

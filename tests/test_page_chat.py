@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from api.app import create_app
 from api.server import BackgroundServer
-from tests.conftest import make_settings
+from tests.conftest import copy_store, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -170,7 +169,7 @@ def test_bad_input_and_network_errors_are_shown(page) -> None:
 
 def test_api_key_prompt_on_401(browser, samples_settings, samples_assistant, tmp_path) -> None:
     store = tmp_path / "store"
-    shutil.copytree(samples_settings.store_dir, store)
+    copy_store(samples_settings.store_dir, store)
     keyed = make_settings(store, api_keys=["sesame"])
     with BackgroundServer(create_app(keyed, samples_assistant)) as server:
         context = browser.new_context(base_url=server.url)

@@ -8,6 +8,7 @@ context is not safe to share between threads).
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
 
 _MODELS: dict[str, tuple[Any, threading.Lock]] = {}
 _MODELS_LOCK = threading.Lock()
+
+
+def _close_models() -> None:
+    """Free the loaded models before the interpreter tears down (freed later, by their
+    finalisers, llama.cpp finds its bindings gone and aborts the process)."""
+    with _MODELS_LOCK:
+        for model, lock in _MODELS.values():
+            with lock:
+                model.close()
+        _MODELS.clear()
 
 
 def _load(path: Path, chat_format: str | None, n_ctx: int) -> tuple[Any, threading.Lock]:
@@ -43,6 +54,8 @@ def _load(path: Path, chat_format: str | None, n_ctx: int) -> tuple[Any, threadi
                     f"cannot load GGUF model {path}: {exc.__class__.__name__}: "
                     f"{str(exc).splitlines()[0] if str(exc) else ''}"
                 ) from exc
+            if not _MODELS:
+                atexit.register(_close_models)
             _MODELS[key] = (model, threading.Lock())
         return _MODELS[key]
 
