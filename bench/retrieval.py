@@ -1,17 +1,18 @@
 """Ranking quality of retrieval alone: lexical only, dense only and the fused default.
 
-For the answerable questions of ../shared/evals/dev.jsonl and evals/datasets/gold.jsonl
-(follow-ups carry their history into the query, as the assistant does), the top-5 after
-the per-document cap is scored like `igr eval` scores it: any gold source in the top 5,
-all gold sources in the top 5, gold evidence text inside a top-5 chunk. Only retrieval
-runs (no answerer), so the figures compare lexical indexes directly.
+For the answerable questions of the tune split (../shared/evals/dev.jsonl and
+evals/datasets/tune.jsonl; never the test split, which only measures), follow-ups carrying
+their history into the query as the assistant does, the top-5 after the per-document cap
+is scored like `igr eval` scores it: any gold source in the top 5, all gold sources in the
+top 5, gold evidence text inside a top-5 chunk. Only retrieval runs (no answerer), so the
+figures compare lexical indexes directly.
 
     .venv/bin/python bench/retrieval.py [--store DIR] [--out FILE]
 
-../shared/corpus is indexed first into --store when it does not exist (default: a
-temporary folder). The same store can be scored by an older checkout (the lexical index
-is built from the store), which is how rank_bm25 and its replacement were compared.
-Writes JSON to bench/results/retrieval.json.
+../shared/corpus and evals/corpus are indexed first into --store when it does not exist
+(default: a temporary folder). The same store can be scored by an older checkout (the
+lexical index is built from the store), which is how rank_bm25 and its replacement were
+compared. Writes JSON to bench/results/retrieval.json.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from ingest.settings import SHARED_CORPUS_DIR, Settings  # noqa: E402
 
 DATASETS = {
     "dev": SHARED_CORPUS_DIR.parent / "evals" / "dev.jsonl",
-    "gold": REPO / "evals" / "datasets" / "gold.jsonl",
+    "tune": REPO / "evals" / "datasets" / "tune.jsonl",
 }
+CORPUS = [SHARED_CORPUS_DIR, REPO / "evals" / "corpus"]
 MODES = {"lexical": (0.0, 1.0), "dense": (1.0, 0.0), "fused": (None, None)}
 
 
@@ -91,14 +93,14 @@ def main() -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="igr-retrieval-") as tmp:
         store = args.store or Path(tmp) / "store"
-        settings = Settings(store_dir=store, chroma_url=None, corpus_dirs=[SHARED_CORPUS_DIR])
+        settings = Settings(store_dir=store, chroma_url=None, corpus_dirs=CORPUS)
         if not store.exists():
             from vectorstore.indexer import index_paths
 
-            index_paths([SHARED_CORPUS_DIR], settings)
+            index_paths(CORPUS, settings)
         scored = {name: score_dataset(path, settings)
                   for name, path in DATASETS.items() if path.is_file()}
-    scored["dev+gold"] = {
+    scored["dev+tune"] = {
         mode: {key: [v for part in scored.values() for v in part[mode][key]]
                for key in ("any", "all", "evidence")}
         for mode in MODES
