@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+import snowballstemmer
 
 from assistant.evidence import constraints, is_met, missing_constraints
 from assistant.nlp import TypedSpan, typed_spans
@@ -61,6 +64,22 @@ SLOT_KINDS: dict[str, frozenset[str]] = {
 WEAK_SLOT_KINDS: dict[str, frozenset[str]] = {"person": frozenset({"org"})}
 WEAK_SLOT = 0.5
 _WORD = re.compile(r"[a-z0-9]+")
+_STEMMERS = threading.local()  # a Snowball stemmer keeps state while it works
+
+
+@lru_cache(maxsize=200_000)
+def _stem(term: str) -> str:
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(term)
+
+
+def match_terms(text: str) -> set[str]:
+    """The terms by which a question and a window are compared: the lexical index's terms
+    (`vectorstore.tokenize`), Snowball-stemmed so that "chairs" meets "chaired". (The index
+    itself folds plurals only: stemming it ranked worse, see the README.)"""
+    return {_stem(t) for t in tokenize(text)}
 
 
 @dataclass
@@ -104,24 +123,24 @@ def features(
     """The feature matrix of `windows` for `question`, slot features left at 0 (see
     `add_slots`)."""
     vectors = _unit_vectors(windows, encode)
-    q_terms = set(tokenize(question))
-    unit_terms = {t: set(tokenize(t)) for t in vectors}
+    q_terms = match_terms(question)
+    unit_terms = {t: match_terms(t) for t in vectors}
     n = len(unit_terms)
     idf = {
         t: math.log(1.0 + n / (1 + sum(t in terms for terms in unit_terms.values())))
         for t in q_terms
     }
     keys = constraints(profile)
-    named = set(tokenize(" ".join(
+    named = match_terms(" ".join(
         [*profile.years, *profile.names, *profile.phrases, *profile.nations, *profile.numbers]
-    )))
+    ))
     q_words = set(_WORD.findall(question.lower()))
     many = float(profile.wants_many or profile.kind == "list")
     passage_fit: dict[str, float] = {}
     rows = []
     for w in windows:
         p = w.passage
-        topic = set(tokenize(f"{p.title} {p.publisher or ''}"))
+        topic = match_terms(f"{p.title} {p.publisher or ''}")
         focus = (q_terms - topic) or q_terms
         total = sum(idf[t] for t in focus) or 1.0
         ask = (focus - named) or focus

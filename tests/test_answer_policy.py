@@ -139,3 +139,18 @@ def test_typed_spans_find_people_roles_dates_numbers_and_places() -> None:
         "On 3 March 2025 the Deputy First Minister, Owain Rees, opened 12 new offices in Wrexham."
     )}
     assert {"date", "role", "person", "number", "place"} <= kinds
+
+
+def test_the_question_s_words_are_met_in_other_forms(selector) -> None:
+    """"chairs" in the question is met by "chaired" in the text (Snowball stems)."""
+    from assistant.window_features import FEATURES, match_terms
+
+    assert match_terms("Who chairs it?") & match_terms("It was chaired by her.") == {"chair"}
+    question = "Who chairs the Harbour Liaison Group?"
+    text = ("The Harbour Liaison Group met in Oban on 3 June 2025.\n"
+            "It is chaired by Alys Pritchard, Minister for Harbours and Coasts.")
+    scored, _ = selector.score(question, profile_question(question),
+                               [passage(1, text, "Harbour notes")])
+    ask = FEATURES.index("ask_overlap")
+    chaired = [i for i, w in enumerate(scored.windows) if w.text.startswith("It is chaired")]
+    assert chaired and scored.matrix[chaired[0], ask] > 0
