@@ -8,7 +8,9 @@ features (`assistant.window_features`), with weights fitted on the tune split
    its own best window, scored against that part alone; a part no window answers well
    enough is reported as unanswered, not guessed;
 2. otherwise the best window is quoted (the shortest of those scoring within `near_delta`
-   of the best), unless none reaches `min_probability`: then nothing is found;
+   of the best), unless none reaches `min_probability`, or no sentence of the passages is
+   `min_similarity` close to the question (the documents are about something else): then
+   nothing is found;
 3. specifics of the question the answer still misses (a second year, nation or name, as in
    "compare ... in 2016 and ... in 2023") are met by adding the best window that meets them;
 4. a question asking for several things (a list, "which bodies ...") gathers further windows
@@ -36,6 +38,7 @@ from assistant.window_features import (
 from assistant.windows import Window, units_of, windows
 from ingest.settings import AnswerPolicy
 
+SIM_BEST = FEATURES.index("sim_best")
 TYPED_WINDOWS = 16
 """Windows (best first by the other features) whose units are tagged for the slot feature."""
 
@@ -144,7 +147,7 @@ class AnswerSelector:
         if len(parts) > 1:
             return self._select_parts(parts, passages, budget)
         scored, prob = self.score(question, profile, passages)
-        best = self._best(scored, prob, max_words, profile) if len(prob) else None
+        best = self._best(scored, prob, max_words, profile) if self._close(scored) else None
         if best is None or prob[best] < self.policy.min_probability:
             return Selection(best_probability=float(prob.max()) if len(prob) else 0.0)
         chosen = [scored.windows[best]]
@@ -163,7 +166,7 @@ class AnswerSelector:
         for part in parts:
             profile = profile_question(part)
             scored, prob = self.score(part, profile, passages)
-            if not len(prob):
+            if not self._close(scored):
                 unanswered.append(part)
                 continue
             best_seen = max(best_seen, float(prob.max()))
@@ -175,6 +178,13 @@ class AnswerSelector:
             elif not any(_overlaps(window, c) or _same_text(window, c) for c in chosen):
                 chosen.append(window)
         return Selection(windows=chosen, unanswered_parts=unanswered, best_probability=best_seen)
+
+    def _close(self, scored: Scored) -> bool:
+        """Some unit of the passages is at least `min_similarity` close to the question
+        (below it, the documents are about something else)."""
+        return bool(len(scored.windows)) and (
+            float(scored.matrix[:, SIM_BEST].max()) >= self.policy.min_similarity
+        )
 
     def _fits(self, window: Window, chosen: list[Window], budget: int) -> bool:
         if any(_overlaps(window, c) or _same_text(window, c) for c in chosen):

@@ -61,6 +61,11 @@ class AnswerPolicy(BaseModel):
         default_factory=lambda: _fitted("min_probability", 0.2),
         description="refuse (no answer found) when no window reaches this probability"
     )
+    min_similarity: float = Field(
+        default_factory=lambda: _fitted("min_similarity", 0.0),
+        description="refuse (no answer found) when no sentence of the passages has this "
+        "cosine similarity to the question: the documents are about something else",
+    )
     near_delta: float = Field(
         default_factory=lambda: _fitted("near_delta", 0.05),
         description="among windows this close to the best, the shortest is quoted"

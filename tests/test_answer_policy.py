@@ -154,3 +154,14 @@ def test_the_question_s_words_are_met_in_other_forms(selector) -> None:
     ask = FEATURES.index("ask_overlap")
     chaired = [i for i, w in enumerate(scored.windows) if w.text.startswith("It is chaired")]
     assert chaired and scored.matrix[chaired[0], ask] > 0
+
+
+def test_a_question_about_something_else_finds_nothing(selector, corpus) -> None:
+    """Below `min_similarity` no sentence is close enough to the question to be quoted."""
+    assert selector.policy.min_similarity > 0, "the fitted policy sets no similarity floor"
+    assert not selector.select("Which football club won the cup in 1998?", corpus, 60).windows
+    question = "Where did the Joint Forum on Ports meet?"
+    assert selector.select(question, corpus, 60).windows
+    strict = AnswerSelector(selector.policy.model_copy(update={"min_similarity": 0.99}),
+                            selector.encode)
+    assert not strict.select(question, corpus, 60).windows
