@@ -166,7 +166,8 @@ class AnswerResult(BaseModel):
         None,
         description="Why nothing was answered: empty, off_topic, unmet (a year, ordinal or "
         "name the documents lack, e.g. 'unmet: year 2024'), no_answer (nothing in them "
-        "answers), unsupported (the verifier could not support the draft).",
+        "answers), unsupported (the verifier could not support the draft), jurisdiction "
+        "(nothing read concerns the nation asked about).",
     )
     citations: list[Citation] = Field(default_factory=list, description="The sources of the "
                                       "answer, numbered as its `[n]` markers.")
