@@ -183,6 +183,10 @@ class HealthBody(BaseModel):
     store: bool = Field(description="The vector store answers.")
     model: bool = Field(description="The embedding model is loaded.")
     documents: int = Field(description="Documents indexed.")
+    warming: bool = Field(
+        False, description="Stored sentences are still being embedded in the background: "
+        "answers are slower until this is false."
+    )
     detail: str | None = Field(None, description="Why the service is unavailable, if it is.")
 
 

@@ -97,6 +97,7 @@ class Assistant:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self._lock = threading.RLock()
+        self._warming: threading.Thread | None = None
 
     # --- parts, loaded on first use ----------------------------------------------------
 
@@ -139,7 +140,8 @@ class Assistant:
         self.lexical.refresh(force=True, wait=True)
         _ = self.answerer, self.verifier
         if sentences:
-            threading.Thread(target=self._embed_all_sentences, daemon=True).start()
+            self._warming = threading.Thread(target=self._embed_all_sentences, daemon=True)
+            self._warming.start()
 
     def _embed_all_sentences(self, batch: int = 16) -> None:
         """Embed stored sentences, at most `warm_up_sentences` of them."""
@@ -351,11 +353,17 @@ class Assistant:
             self.lexical.refresh(force=True)
         return removed
 
+    @property
+    def warming(self) -> bool:
+        """Stored sentences are still being embedded in the background (`warm_up`)."""
+        return self._warming is not None and self._warming.is_alive()
+
     def health(self) -> dict[str, object]:
-        """{"store": reachable, "model": loaded, "documents": count}."""
+        """{"store": reachable, "model": loaded, "documents": count, "warming": bool}."""
         try:
             store_ok = self.store.ping()
             documents = self.lexical.document_count() if store_ok else 0
         except Exception:  # noqa: BLE001 - health reports, never raises
             store_ok, documents = False, 0
-        return {"store": store_ok, "model": "encoder" in self.__dict__, "documents": documents}
+        return {"store": store_ok, "model": "encoder" in self.__dict__, "documents": documents,
+                "warming": self.warming}

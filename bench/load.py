@@ -132,6 +132,20 @@ async def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout_s: f
     raise RuntimeError("igr serve did not become healthy")
 
 
+async def wait_warm(url: str, timeout_s: float = 900) -> float:
+    """Wait until the server has embedded its stored sentences (`/health` "warming" false):
+    measuring meanwhile would time the warm-up, not the steady state. Returns the wait."""
+    import httpx
+
+    started = time.monotonic()
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() - started < timeout_s:
+            if not (await client.get(f"{url}/health", timeout=5)).json().get("warming"):
+                break
+            await asyncio.sleep(1.0)
+    return round(time.monotonic() - started, 1)
+
+
 async def prime(url: str, bodies: list[dict]) -> list[float]:
     """Ask each question once, one at a time; the cold latencies in ms."""
     import httpx
@@ -253,6 +267,7 @@ def main() -> int:
         url = f"http://127.0.0.1:{port}"
         try:
             asyncio.run(wait_healthy(url, proc, log))
+            warm_up_s = asyncio.run(wait_warm(url))
             cold = asyncio.run(prime(url, bodies)) if args.prime else []
             pairs = asyncio.run(interleaved(url, bodies, bare, args.rounds))
             load = asyncio.run(run_load(url, bodies, args)) if args.duration > 0 else None
@@ -264,6 +279,7 @@ def main() -> int:
         "workers": args.workers,
         "chroma": "server" if args.chroma_url else "embedded",
         "questions": len(bodies),
+        "warm_up_s": warm_up_s,
         "cold_latency_ms_p50": round(percentile(cold, 50), 1) if cold else None,
         "interleaved_1_client": {
             "bare_embed_plus_chroma_ms": summary(a),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -174,9 +175,17 @@ def test_metrics_count_answers_and_refusals(samples_url) -> None:
 
 
 def test_app_loads_its_own_assistant_at_start_up(samples_settings) -> None:
-    with BackgroundServer(create_app(samples_settings)) as server:
+    app = create_app(samples_settings)
+    with BackgroundServer(app) as server:
         body = httpx.get(f"{server.url}/health").json()
         assert body["status"] == "ok" and body["model"] is True and body["documents"] > 0
+        # the background sentence warm-up is reported until it ends (seconds on the samples)
+        deadline = time.monotonic() + 120
+        while body["warming"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+            body = httpx.get(f"{server.url}/health").json()
+        assert body["warming"] is False
+        assert len(app.state.assistant.encoder._cache) > 10, "no sentences embedded at start-up"
 
 
 def test_unreachable_llm_is_503_not_500(samples_settings) -> None:

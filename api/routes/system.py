@@ -31,13 +31,14 @@ def health(request: Request) -> JSONResponse:
         info = assistant.health()
         store, model = bool(info.get("store")), bool(info.get("model"))
         documents = int(info.get("documents") or 0)  # type: ignore[call-overload]
-        detail = None
+        warming, detail = bool(info.get("warming")), None
     except Exception as exc:  # a health probe reports, it does not fail
         log.warning("health check failed: %s", exc)
-        store, model, documents, detail = False, False, 0, f"{type(exc).__name__}: {exc}"
+        store, model, documents, warming = False, False, 0, False
+        detail = f"{type(exc).__name__}: {exc}"
     ok = store and model
     body = HealthBody(status="ok" if ok else "unavailable", store=store, model=model,
-                      documents=documents, detail=detail)
+                      documents=documents, warming=warming, detail=detail)
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
 
