@@ -254,7 +254,7 @@ class Assistant:
             )
 
         terms = tokenize(clean)
-        asked = found.query if found.query != clean else clean
+        asked = found.query  # a follow-up with its subject written in
         refusal = evidence_gate(  # the question's own specifics (not its carried subject)
             profile_question(clean), terms, self.lexical.unknown_terms(terms), passages,
             frozenset(self.settings.answer.unmet_kinds),
