@@ -257,7 +257,7 @@ class Assistant:
         asked = found.query  # a follow-up with its subject written in
         refusal = evidence_gate(  # the question's own specifics (not its carried subject)
             profile_question(clean), terms, self.lexical.unknown_terms(terms), passages,
-            frozenset(self.settings.answer.unmet_kinds),
+            self.settings.answer,
         )
         if refusal:
             yield "result", refused(refusal)

@@ -115,14 +115,15 @@ def unmet_by_evidence(profile: QuestionProfile, passages: list[Passage]) -> set[
     return missing_constraints(profile, passages, [p.text for p in passages])
 
 
-def off_topic(terms: list[str], unknown: list[str]) -> bool:
+def off_topic(terms: list[str], unknown: list[str], share: float) -> bool:
     """Whether a question is about something the corpus never mentions: it has no content
-    words, or a good share of them ("tungsten", "recipe") occur in no document."""
+    words, or at least two and `share` of them ("tungsten", "recipe") occur in no document
+    (in a question of one or two such words, one)."""
     words = [t for t in dict.fromkeys(terms) if t.isalpha() and len(t) >= 4]
     if not terms:
         return True
     unknown_set = set(unknown)
     missing = [t for t in words if t in unknown_set]
-    return len(missing) >= 2 and len(missing) >= 0.4 * len(words) or (
+    return len(missing) >= 2 and len(missing) >= share * len(words) or (
         len(words) <= 2 and len(missing) >= 1
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from assistant.evidence import off_topic, unmet_by_evidence
 from assistant.models import Passage
 from assistant.question import QuestionProfile
+from ingest.settings import AnswerPolicy
 
 EMPTY = "empty"
 OFF_TOPIC = "off_topic"
@@ -51,14 +52,14 @@ def evidence_gate(
     terms: list[str],
     unknown_terms: list[str],
     passages: list[Passage],
-    hard_kinds: frozenset[str],
+    policy: AnswerPolicy,
 ) -> Refusal | None:
-    """Gates 2 and 3: the corpus knows the question's words, and the passages meet its
-    specifics of the kinds in `hard_kinds` (e.g. year, ord, phrase)."""
-    if not passages or off_topic(terms, unknown_terms):
+    """Gates 2 and 3: the corpus knows the question's words (`policy.off_topic_share`), and
+    the passages meet its specifics of the kinds in `policy.unmet_kinds` (e.g. year, ord)."""
+    if not passages or off_topic(terms, unknown_terms, policy.off_topic_share):
         return Refusal(OFF_TOPIC)
     unmet = sorted(k for k in unmet_by_evidence(profile, passages)
-                   if k.split(":", 1)[0] in hard_kinds)
+                   if k.split(":", 1)[0] in policy.unmet_kinds)
     if unmet:
         return Refusal(UNMET, ", ".join(k.replace(":", " ") for k in unmet))
     return None

@@ -168,7 +168,7 @@ def replay(cases: list[Case], selector: AnswerSelector, policy: AnswerPolicy, ma
         if not refused:
             clean, _ = strip_injection(case.item.question)
             gate = evidence_gate(profile_question(clean), tokenize(clean),
-                                 case.unknown, case.passages, frozenset(policy.unmet_kinds))
+                                 case.unknown, case.passages, policy)
             refused = gate is not None
         if not refused:
             chosen = selector.select(case.question, case.passages, max_words)
@@ -192,6 +192,7 @@ def objective(facts: float, refusal: float, false_refusal: float, words: float) 
 GRID = {
     "min_probability": (0.05, 0.1, 0.15, 0.2, 0.3),
     "min_similarity": (0.0, 0.3, 0.35, 0.4, 0.45, 0.5),
+    "off_topic_share": (0.25, 0.4, 0.6, 1.01),
     "near_delta": (0.0, 0.03, 0.06),
     "part_min_probability": (0.05, 0.1, 0.2, 0.3),
     "cover_ratio": (0.3, 0.5, 0.7, 1.1),

@@ -66,6 +66,11 @@ class AnswerPolicy(BaseModel):
         description="refuse (no answer found) when no sentence of the passages has this "
         "cosine similarity to the question: the documents are about something else",
     )
+    off_topic_share: float = Field(
+        default_factory=lambda: _fitted("off_topic_share", 0.4),
+        description="refuse as off topic when at least two, and this share, of the "
+        "question's content words occur in no indexed document",
+    )
     near_delta: float = Field(
         default_factory=lambda: _fitted("near_delta", 0.05),
         description="among windows this close to the best, the shortest is quoted"

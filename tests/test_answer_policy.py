@@ -93,7 +93,8 @@ def test_a_count_answers_how_many(selector, corpus) -> None:
 def test_a_year_the_documents_do_not_cover_is_refused(corpus) -> None:
     refusal = evidence_gate(
         profile_question("How many times did the Coastal Standing Committee meet in 2024?"),
-        ["coastal", "committee"], [], corpus[2:], frozenset({"year"}),
+        ["coastal", "committee"], [], corpus[2:], Settings().answer.model_copy(
+            update={"unmet_kinds": ["year"]}),
     )
     assert refusal is not None and refusal.reason == UNMET and "2024" in refusal.detail
 

@@ -166,11 +166,12 @@ def test_off_topic_questions() -> None:
     from vectorstore.tokenize import tokenize
 
     terms = tokenize("What is the boiling point of tungsten?")
-    assert off_topic(terms, unknown=["boiling", "tungsten"])
-    assert off_topic([], unknown=[])
+    assert off_topic(terms, unknown=["boiling", "tungsten"], share=0.4)
+    assert not off_topic(terms, unknown=["boiling", "tungsten"], share=0.9)
+    assert off_topic([], unknown=[], share=0.4)
     council = tokenize("Who chairs the Council of the Nations and Regions?")
-    assert not off_topic(council, unknown=[])
-    assert not off_topic(council + ["recalcitrant"], unknown=["recalcitrant"])
+    assert not off_topic(council, unknown=[], share=0.4)
+    assert not off_topic(council + ["recalcitrant"], unknown=["recalcitrant"], share=0.4)
 
 
 def test_elliptical_parts_stay_with_their_question() -> None:
