@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REPO, percentile, stop, write_result  # noqa: E402
-from bench.load import load_questions, prime, run_load, wait_healthy  # noqa: E402
+from bench.load import load_questions, prime, run_load, wait_healthy, wait_warm  # noqa: E402
 from bench.synth import word_frequencies, write_documents  # noqa: E402
 from ingest.settings import SHARED_CORPUS_DIR, Settings  # noqa: E402
 
@@ -206,6 +206,7 @@ def measure_size(label: str, corpus: list[Path], work: Path, model: Path, bodies
                             start_new_session=True)
     try:
         asyncio.run(wait_healthy(url, proc, log))
+        figures["warm_up_s"] = asyncio.run(wait_warm(url))
         asyncio.run(prime(url, bodies))
         for clients in [int(c) for c in args.clients.split(",")]:
             load_args = argparse.Namespace(clients=clients, duration=args.duration,
