@@ -75,7 +75,7 @@ def tiny_model(folder: Path) -> Path:
 
     source = Settings().resolved_embedding_model()
     bert = folder / "bert"
-    tokenizer = AutoTokenizer.from_pretrained(str(source))
+    tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
     torch.manual_seed(0)
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=64, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=128,
