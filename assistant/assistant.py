@@ -314,7 +314,9 @@ class Assistant:
         for hit in held_back[: self.settings.extra_passages]:
             add(hit.chunk.chunk, hit.fused)
         for hit in hits[: self.settings.neighbour_hits]:
-            for chunk in self.lexical.neighbours(hit.chunk.chunk):
+            for chunk in self.lexical.neighbours(
+                hit.chunk.chunk, whole_up_to=self.settings.whole_doc_chunks
+            ):
                 if chunk_filter is None or chunk_filter.matches(chunk.metadata.model_dump()):
                     add(chunk, 0.0)  # a neighbour outside the filter stays out
         return passages

@@ -30,6 +30,12 @@ _PRONOUN = re.compile(
 _PERSONAL = {"he", "him", "his", "she", "her"}
 _POSSESSIVE = {"its", "their", "his", "her"}
 _LEADING = re.compile(r"^\s*(and|but|so|also|then|what about|how about|what else)\b", re.I)
+# Words a named thing does not start with: articles, and the auxiliaries spaCy sometimes
+# takes into a name at the start of a question ("Has the UK government ...").
+_LEADING_WORDS = re.compile(
+    r"^(?:(?:the|a|an|has|have|had|is|are|was|were|does|did|do|can|could|will|would)\s+)+",
+    re.IGNORECASE,
+)
 _SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP"}
 _SWAP_LABELS = {"GPE", "LOC", "NORP", "DATE", "ORG", "PERSON", "FAC", "EVENT", "LAW"}
 _MAX_CHARS = 400
@@ -49,7 +55,7 @@ def _named(text: str, person: bool) -> list[str]:
         return sorted({e.text for e in doc.ents if e.label_ == "PERSON"}, key=len, reverse=True)
     names = [e.text for e in doc.ents if e.label_ not in _SKIP_LABELS | {"PERSON"}]
     names += [_widen(text, phrase) for phrase in profile_question(text).phrases]
-    cleaned = [re.sub(r"^(?:the|a|an)\s+", "", n, flags=re.I).strip(" ,.?") for n in names]
+    cleaned = [_LEADING_WORDS.sub("", n).strip(" ,.?") for n in names]
     return sorted(dict.fromkeys(n for n in cleaned if len(n) > 2), key=len, reverse=True)
 
 
@@ -59,7 +65,7 @@ def _widen(text: str, phrase: str) -> str:
     at = text.find(phrase)
     if at < 0:
         return phrase
-    before = re.search(r"(?:\b[A-Z][\w'’-]*\s+)+$", text[:at])
+    before = re.search(r"(?:\b[A-Z][\w'’-]*\s+(?:(?:of|the|and|for)\s+)*)+$", text[:at])
     return (before.group(0) if before else "") + phrase
 
 

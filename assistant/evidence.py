@@ -6,7 +6,16 @@ import re
 from functools import lru_cache
 
 from assistant.models import Passage
-from assistant.question import MONTHS, NATIONS, QuestionProfile, ordinal_forms
+from assistant.question import (
+    DAY_MONTH_YEAR,
+    MONTH_YEAR,
+    MONTHS,
+    NATIONS,
+    YEAR,
+    QuestionProfile,
+    ordinal_forms,
+    periods,
+)
 
 
 @lru_cache(maxsize=4096)
@@ -70,6 +79,7 @@ def constraints(profile: QuestionProfile) -> list[str]:
     """The question's specifics as labelled keys: 'year:2019', 'ord:2', 'name:Aberdeen'."""
     return (
         [f"year:{y}" for y in profile.years]
+        + [f"period:{p}" for p in profile.periods]
         + [f"month:{m}" for m in profile.months]
         + [f"day:{d}" for d in profile.days]
         + [f"ord:{n}" for n in profile.ordinals]
@@ -84,6 +94,8 @@ def is_met(key: str, text: str) -> bool:
     kind, _, value = key.partition(":")
     if kind == "year":
         return _year_found(value, text)
+    if kind == "period":
+        return value in periods(text)
     if kind == "month":
         return _month_found(value, text)
     if kind == "day":
@@ -95,6 +107,24 @@ def is_met(key: str, text: str) -> bool:
     if kind == "ord":
         return _ordinal_found(int(value), text)
     return _name_found(value, text)
+
+
+def names_other(key: str, text: str) -> bool:
+    """Whether `text` names a time or nation of the key's kind (a year, a span of years, a
+    month, a day, a nation) other than the key's own, and not the key's own: "in 2021" for
+    a question about 2024, "on 17 May 2023" for one about the meeting of 11 December 2025,
+    "Wales" for one about Northern Ireland."""
+    kind, _, value = key.partition(":")
+    other = {"year": YEAR, "month": MONTH_YEAR, "day": DAY_MONTH_YEAR}.get(kind)
+    if other is not None:
+        return bool(other.search(text)) and not is_met(key, text)
+    if kind == "period":
+        return any(p != value for p in periods(text)) and not is_met(key, text)
+    if kind == "nation":
+        return any(
+            n != value and re.search(pattern, text) for n, pattern in NATIONS.items()
+        ) and not is_met(key, text)
+    return False
 
 
 def _metadata_text(passage: Passage) -> str:

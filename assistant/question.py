@@ -46,12 +46,12 @@ _GENERIC_NAMES = set(
     i i'm me my you your it its this that according""".split()
 )
 
-_MONTH_YEAR = re.compile(
+MONTH_YEAR = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\s+(1[89]\d{2}|20\d{2})\b",
     re.IGNORECASE,
 )
-_DAY_MONTH_YEAR = re.compile(
+DAY_MONTH_YEAR = re.compile(
     r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\s+(1[89]\d{2}|20\d{2})\b",
     re.IGNORECASE,
@@ -77,7 +77,11 @@ _BODY_WORDS = set(
 _LEADING = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "according",
             "under", "in", "on", "at", "did", "does", "do", "is", "are", "was", "were", "the",
             "after", "before", "during", "since", "can", "could", "should", "would", "will"}
-_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})(?:[-–/](\d{2,4}))?\b")
+YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})(?:[-–/](\d{2,4}))?\b")
+# A span of years: "2023-24", "2023/24", "2016–2021", "2023 to 2024".
+PERIOD = re.compile(
+    r"\b(1[89]\d{2}|20\d{2})\s?(?:[-–/]|\bto\b)\s?(\d{4}|\d{2})\b", re.IGNORECASE
+)
 _ORDINAL_NUM = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])(?:£|\$|€)?\d[\d,]*(?:\.\d+)?(?:bn|m|k|%)?(?![\w])")
 _CAP_WORD = re.compile(r"\b[A-Z][A-Za-z'’\-]+|\b[A-Z]{2,}\b")
@@ -90,6 +94,7 @@ class QuestionProfile(BaseModel):
     text: str
     kind: AnswerKind
     years: list[str]
+    periods: list[str] = []
     months: list[str] = []
     days: list[str] = []
     ordinals: list[int]
@@ -192,10 +197,11 @@ def _phrases(question: str) -> list[str]:
     keeps "Welsh Affairs Committee"; "House of Lords Constitution Committee" ->
     "Constitution Committee"."""
     runs: list[list[str]] = [[]]
-    for word in re.findall(r"[\w'’-]+|[^\w\s]", question):
+    for n, word in enumerate(re.findall(r"[\w'’-]+|[^\w\s]", question)):
         bare = re.sub(r"['’]s?$", "", word)
         lower = bare.lower()
         capital = bare[:1].isupper() and lower not in _LEADING and lower not in MONTHS
+        capital = capital and (n > 0 or bare.isupper())  # not "Making" opening a question
         if capital or (runs[-1] and lower in _CONNECTORS):
             runs[-1].append(bare)
             if bare != word:  # a possessive ends the name: "Australia's National Cabinet"
@@ -224,11 +230,23 @@ def _distinctive(word: str) -> bool:
     return not (lower in _GENERIC_NAMES or lower in _CONNECTORS or word.isupper())
 
 
+def periods(text: str) -> list[str]:
+    """The spans of years `text` names, as 'first-last' ("2023-24" -> '2023-2024')."""
+    found = []
+    for m in PERIOD.finditer(text):
+        first, last = m.group(1), m.group(2)
+        if len(last) == 2:
+            last = first[:2] + last
+        if int(first) < int(last) <= int(first) + 10 and f"{first}-{last}" not in found:
+            found.append(f"{first}-{last}")
+    return found
+
+
 @lru_cache(maxsize=4096)
 def profile_question(question: str) -> QuestionProfile:
     """Analyse `question` (already stripped of injection text)."""
     years: list[str] = []
-    for m in _YEAR.finditer(question):
+    for m in YEAR.finditer(question):
         years.append(m.group(1))
     ql = question.lower()
     ordinals = [int(m.group(1)) for m in _ORDINAL_NUM.finditer(question)]
@@ -238,24 +256,25 @@ def profile_question(question: str) -> QuestionProfile:
             ordinals.append(_ORDINAL_WORDS[word])
         elif len(base) == 2 and base[0] in _TENS and base[1] in _ORDINAL_WORDS:
             ordinals.append(_TENS[base[0]] + _ORDINAL_WORDS[base[1]])
-    year_spans = [m.span() for m in _YEAR.finditer(question)]
+    year_spans = [m.span() for m in YEAR.finditer(question)]
     numbers = [
         m.group(0) for m in _NUMBER.finditer(question)
         if not any(a <= m.start() < b for a, b in year_spans)
     ]
     months = [
         f"{m.group(2)}-{MONTHS.index(m.group(1).lower()) + 1:02d}"
-        for m in _MONTH_YEAR.finditer(question)
+        for m in MONTH_YEAR.finditer(question)
     ]
     days = [
         f"{m.group(3)}-{MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
-        for m in _DAY_MONTH_YEAR.finditer(question)
+        for m in DAY_MONTH_YEAR.finditer(question)
     ]
     kind, many = analyse(question)
     return QuestionProfile(
         text=question,
         kind=kind,
         years=sorted(set(years)),
+        periods=periods(question),
         months=sorted(set(months)),
         days=sorted(set(days)),
         phrases=_phrases(question),
@@ -268,10 +287,41 @@ def profile_question(question: str) -> QuestionProfile:
 
 
 _PART_SPLIT = re.compile(
-    r"(?:,\s*|\s+)and\s+(?=(?:who|what|when|where|which|how|whether|in what|on what|in which|"
-    r"on which|did|does|was|were|is)\b)|;\s+",
+    r"(?:,\s*|\s+)and\s+(?=(?:who|whom|whose|what|when|where|which|why|how|whether|"
+    r"(?:in|on|at|to|for|by|from|with|under) (?:what|which)|did|does|was|were|is)\b)|;\s+",
     re.IGNORECASE,
 )
+_MONTH_NAMES = "|".join(MONTHS)
+# Specifics of one kind that a question may set side by side ("the third and the tenth
+# meetings", "in March 2019 compared with September 2024", "Scottish or Welsh ministers").
+_ITEM_KINDS = {
+    "ordinal": r"\d{1,3}(?:st|nd|rd|th)|" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)),
+    "month": rf"(?:{_MONTH_NAMES})\s+(?:1[89]\d{{2}}|20\d{{2}})",
+    "year": r"(?:1[89]\d{2}|20\d{2})(?![-–/]\d)",
+    "nation": r"Scotland|Scottish|Wales|Welsh|Northern Ireland|England|English",
+}
+_COORDINATED = re.compile(
+    r"\b(?:" + "|".join(rf"(?P<{k}_a>{v})" for k, v in _ITEM_KINDS.items()) + r")\b"
+    r"(?P<sep>\s*,?\s*(?:and|or|vs\.?|versus|compared (?:with|to))\s+"
+    r"(?:the\s+|for\s+|in\s+|at\s+|with\s+)?)"
+    r"\b(?P<b>" + "|".join(f"(?:{v})" for v in _ITEM_KINDS.values()) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def _coordinated_parts(question: str) -> list[str]:
+    """One part per specific of a pair of the same kind set side by side: "Who chaired the
+    third and the tenth meetings?" -> "... the third meetings?", "... the tenth meetings?"."""
+    for m in _COORDINATED.finditer(question):
+        kind = next(k for k in _ITEM_KINDS if m.group(f"{k}_a"))
+        if not re.fullmatch(_ITEM_KINDS[kind], m.group("b"), re.IGNORECASE) or re.search(
+            r"\bbetween\s+(?:the\s+|its\s+)?$", question[: m.start()], re.IGNORECASE
+        ):
+            continue  # "between 2019 and 2024" is one span
+        first = question[: m.end(f"{kind}_a")] + question[m.end("b") :]
+        second = question[: m.start(f"{kind}_a")] + m.group("b") + question[m.end("b") :]
+        return [first, second]
+    return []
 
 
 def question_parts(question: str) -> list[str]:
@@ -286,5 +336,5 @@ def question_parts(question: str) -> list[str]:
         else:
             parts.append(piece)
     if len(parts) < 2:
-        return [question]
+        return _coordinated_parts(question) or [question]
     return [f"{setup} {p}?".strip() for p in parts]

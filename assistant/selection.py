@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.evidence import constraints, is_met
+from assistant.evidence import constraints, is_met, names_other
 from assistant.models import Passage
 from assistant.question import QuestionProfile, profile_question, question_parts
 from assistant.window_features import (
@@ -98,7 +98,8 @@ class AnswerSelector:
     def _best(
         self, scored: Scored, prob: np.ndarray, budget: int, profile: QuestionProfile
     ) -> int | None:
-        """The shortest window scoring within `near_delta` of the best of those that fit
+        """The shortest window scoring within `near_delta` of the best (and not below
+        `min_probability` unless the best is) of those that fit
         `budget` and meet the question's specifics where they must be met (see
         `_meets_specifics`); for a question asking for a person, date, number or place, only
         windows holding one (`require_slot`), of the kind asked for if any is likely enough,
@@ -115,19 +116,31 @@ class AnswerSelector:
         if not fitting:
             return None
         top = max(prob[i] for i in fitting)
-        near = [i for i in fitting if prob[i] >= top - self.policy.near_delta]
+        floor = min(top, max(top - self.policy.near_delta, self.policy.min_probability))
+        near = [i for i in fitting if prob[i] >= floor]
         return min(near, key=lambda i: (scored.windows[i].words, -prob[i]))
 
     def _meets_specifics(self, window: Window, profile: QuestionProfile) -> bool:
         """A year, month, date or ordinal must be met next to the answer (the window, the
         unit before it, its document's title and date); a body's name or a nation anywhere
-        in its passage. Which kinds are checked where is `window_kinds`/`passage_kinds`."""
+        in its passage. Which kinds are checked where is `window_kinds`/`passage_kinds`;
+        a window naming another time (year, span of years, month, day) than those asked
+        about, or standing next to another nation, none of which is met next to it, is out
+        for the kinds in `conflict_kinds` (times not when the question asks for a date:
+        "when had it last met?")."""
         keys = constraints(profile)
         if not keys:
             return True
         p = window.passage
         near = f"{_unit_before(window)} {_context(window)}"
         wide = f"{p.text} {_context(window)}"
+        times = [k for k in keys if k.split(":", 1)[0] in self.policy.conflict_kinds]
+        if profile.kind == "date":  # "when had it last met?" is answered by another time
+            times = [k for k in times if k.startswith("nation:")]
+        if times and not any(is_met(k, near) for k in times) and any(
+            names_other(k, near if k.startswith("nation:") else window.text) for k in times
+        ):
+            return False
         for key in keys:
             kind = key.split(":", 1)[0]
             if kind in self.policy.window_kinds and not is_met(key, near):
@@ -230,6 +243,8 @@ def _unit_before(window: Window) -> str:
 
 
 def _context(window: Window) -> str:
-    """What a chosen window vouches for: its text and its document's metadata."""
+    """What a chosen window vouches for: its text and its document's metadata (title,
+    publisher, date, id)."""
     p = window.passage
-    return " ".join(x for x in (window.text, p.title, p.date or "", p.doc_id) if x)
+    fields = (window.text, p.title, p.publisher or "", p.date or "", p.doc_id)
+    return " ".join(x for x in fields if x)

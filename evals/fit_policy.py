@@ -43,9 +43,10 @@ TUNE = PROJECT_ROOT / "evals" / "datasets" / "tune.jsonl"
 DEV = PROJECT_ROOT.parent / "shared" / "evals" / "dev.jsonl"
 LABEL_SHARE = 0.5
 UNMET_CHOICES = (
-    ("year", "month", "day", "ord", "phrase", "nation", "name"),
-    ("year", "month", "day", "ord", "phrase", "nation"),
-    ("year", "month", "day", "ord", "phrase"),
+    ("year", "period", "month", "day", "ord", "phrase", "nation", "name"),
+    ("year", "period", "month", "day", "ord", "phrase", "nation"),
+    ("year", "period", "month", "day", "ord", "phrase"),
+    ("year", "period", "month", "day", "ord"),
     ("year", "month", "day", "ord"),
 )
 
@@ -201,7 +202,10 @@ GRID = {
     "max_words_many": (70, 85, 100),
     "require_slot": (False, True),
     "unmet_kinds": UNMET_CHOICES,
-    "window_kinds": ((), ("ord",), ("year", "ord"), ("year", "month", "day", "ord")),
+    "window_kinds": ((), ("ord",), ("period", "ord"), ("year", "period", "ord"),
+                     ("year", "period", "month", "day", "ord")),
+    "conflict_kinds": ((), ("period",), ("period", "day"), ("period", "month", "day"),
+                       ("year", "period", "month", "day"), ("period", "month", "day", "nation")),
     "passage_kinds": ((), ("phrase",), ("nation",), ("phrase", "nation")),
 }
 SWEEPS = 2

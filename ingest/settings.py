@@ -100,7 +100,7 @@ class AnswerPolicy(BaseModel):
     unmet_kinds: list[str] = Field(
         default_factory=lambda: list(_fitted("unmet_kinds", ["year", "month", "day", "ord"])),
         description="kinds of question specifics that, missing from every retrieved passage, "
-        "make the assistant refuse (year, month, day, ord, phrase, nation, name)",
+        "make the assistant refuse (year, period, month, day, ord, phrase, nation, name)",
     )
     require_slot: bool = Field(
         default_factory=lambda: _fitted("require_slot", False),
@@ -111,6 +111,11 @@ class AnswerPolicy(BaseModel):
         default_factory=lambda: list(_fitted("window_kinds", ["year", "month", "day", "ord"])),
         description="specifics an answer window must meet itself (or the unit before it, or "
         "its document's title and date)",
+    )
+    conflict_kinds: list[str] = Field(
+        default_factory=lambda: list(_fitted("conflict_kinds", [])),
+        description="specifics (year, period) for which a window naming another one, and "
+        "not the asked one next to it, cannot answer (\"in 2021\" for a question on 2024)",
     )
     passage_kinds: list[str] = Field(
         default_factory=lambda: list(_fitted("passage_kinds", ["phrase", "nation"])),
@@ -265,6 +270,10 @@ class Settings(BaseSettings):
     bm25_b: float = Field(0.75, description="BM25 length normalisation (as bm25_k1)")
     neighbour_hits: int = Field(3, description="best hits whose adjacent chunks are also read")
     extra_passages: int = Field(3, description="next best chunks held back by the per-doc cap")
+    whole_doc_chunks: int = Field(
+        4, ge=0, description="a best hit's document of at most this many chunks is read whole "
+        "(a short page answers from any of its parts; chosen on tune, see README)",
+    )
 
     # --- answering ---
     answerer: str = "extractive"

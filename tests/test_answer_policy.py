@@ -166,3 +166,78 @@ def test_a_question_about_something_else_finds_nothing(selector, corpus) -> None
     strict = AnswerSelector(selector.policy.model_copy(update={"min_similarity": 0.99}),
                             selector.encode)
     assert not strict.select(question, corpus, 60).windows
+
+
+SEASONS = (
+    "Harbour levy statistics\n\n"
+    "The Harbour Board collected levies from 412 vessels in 2021-22.\n"
+    "Collections for later seasons will be published when the audit closes."
+)
+
+
+def test_another_span_of_years_does_not_answer(selector) -> None:
+    """A figure for 2021-22 is no answer to a question about 2022-23."""
+    stats = passage(1, SEASONS, "Harbour levy statistics")
+    strict = AnswerSelector(selector.policy.model_copy(
+        update={"conflict_kinds": ["period"], "window_kinds": []}), selector.encode)
+    asked = "How many vessels paid the harbour levy in 2022-23?"
+    assert not strict.select(asked, [stats], 60).windows
+    assert "412" in answer(strict, "How many vessels paid the harbour levy in 2021-22?", stats)
+    lenient = AnswerSelector(selector.policy.model_copy(
+        update={"conflict_kinds": [], "window_kinds": []}), selector.encode)
+    assert lenient.select(asked, [stats], 60).windows
+
+
+def test_spans_of_years_are_read_in_their_forms() -> None:
+    from assistant.evidence import is_met, names_other
+
+    assert profile_question("How many vessels paid in 2022-23?").periods == ["2022-2023"]
+    assert profile_question("How many paid in 2022 to 2023?").periods == ["2022-2023"]
+    assert is_met("period:2022-2023", "In 2022/23 the board ...")
+    assert not is_met("period:2022-2023", "In 2021-22 the board ...")
+    assert names_other("period:2022-2023", "levies in 2021 to 2022")
+    assert not names_other("period:2022-2023", "levies in the year")
+
+
+def test_specifics_set_side_by_side_are_answered_one_by_one(selector) -> None:
+    from assistant.question import question_parts
+
+    assert question_parts("Who chaired the second and the fifth harbour forums?") == [
+        "Who chaired the second harbour forums?", "Who chaired the fifth harbour forums?"
+    ]
+    assert question_parts("What did the levy raise in Wales compared with Scotland?") == [
+        "What did the levy raise in Wales?", "What did the levy raise in Scotland?"
+    ]
+    assert question_parts("What changed between 2019 and 2024?") == [
+        "What changed between 2019 and 2024?"
+    ]
+    forums = passage(1, "The second harbour forum was chaired by Alys Pritchard.\n"
+                        "Owain Rees chaired the fifth harbour forum in Wrexham.", "Forums")
+    text = answer(selector, "Who chaired the second and the fifth harbour forums?", forums)
+    assert "Alys Pritchard" in text and "Owain Rees" in text, text
+
+
+def test_a_follow_up_subject_does_not_start_with_a_verb() -> None:
+    history = [
+        ChatMessage(role="user", content="Has the Harbour Liaison Group published a report?"),
+        ChatMessage(role="assistant", content="Yes, in June 2025."),
+    ]
+    standalone = standalone_question("What period did it cover?", history)
+    assert "Has" not in standalone and "Harbour Liaison Group" in standalone, standalone
+
+
+def test_a_window_beside_another_nation_does_not_answer(selector) -> None:
+    """A rate set for Wales is no answer to a question about Northern Ireland."""
+    levy = passage(1, "Harbour levy arrangements for Wales\n\n"
+                      "The Welsh ports agreed a levy rate of 4% for coastal freight.\n"
+                      "Scottish ports agreed a rate of 3% for the same freight.",
+                   "Harbour levy arrangements")
+    strict = AnswerSelector(selector.policy.model_copy(update={"conflict_kinds": ["nation"]}),
+                            selector.encode)
+    asked = "What levy rate did Northern Ireland ports agree for coastal freight?"
+    assert not strict.select(asked, [levy], 60).windows
+    assert "4%" in answer(strict, "What levy rate did Welsh ports agree for coastal freight?",
+                          levy)
+    lenient = AnswerSelector(selector.policy.model_copy(update={"conflict_kinds": []}),
+                             selector.encode)
+    assert lenient.select(asked, [levy], 60).windows

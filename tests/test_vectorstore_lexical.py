@@ -98,6 +98,9 @@ def test_neighbours_are_the_adjacent_chunks_of_the_same_document(tmp_path) -> No
     assert ids(index.neighbours(chunks[1])) == [chunks[0].chunk_id, chunks[2].chunk_id]
     assert ids(index.neighbours(chunks[0])) == [chunks[1].chunk_id]
     assert ids(index.neighbours(chunks[-1], span=2)) == ids(chunks[-3:-1])
+    everything = [c.chunk_id for c in chunks if c.chunk_id != chunks[0].chunk_id]
+    assert ids(index.neighbours(chunks[0], whole_up_to=len(chunks))) == everything
+    assert ids(index.neighbours(chunks[0], whole_up_to=len(chunks) - 1)) == [chunks[1].chunk_id]
     stranger = chunks[0].model_copy(update={"metadata": chunks[0].metadata.model_copy()})
     stranger.metadata.chunk_id = "not-indexed"
     assert index.neighbours(stranger) == []

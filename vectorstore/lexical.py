@@ -285,13 +285,20 @@ class LexicalIndex:
             known = self._local.scorer.known(db, set(terms))
         return [t for t in terms if t not in known]
 
-    def neighbours(self, chunk: StoredChunk, span: int = 1) -> list[StoredChunk]:
-        """The chunks up to `span` places before and after `chunk` in its document."""
+    def neighbours(
+        self, chunk: StoredChunk, span: int = 1, whole_up_to: int = 0
+    ) -> list[StoredChunk]:
+        """The chunks up to `span` places before and after `chunk` in its document; every
+        other chunk of it when the document has at most `whole_up_to` chunks."""
         self.refresh()
         with self._read() as db:
             row = db.execute(
-                "SELECT doc_id, start, stop FROM chunks WHERE chunk_id = ?", (chunk.chunk_id,)
+                "SELECT c.doc_id, c.start, c.stop, coalesce(d.chunks, 0) FROM chunks c "
+                "LEFT JOIN docs d ON d.doc_id = c.doc_id WHERE c.chunk_id = ?",
+                (chunk.chunk_id,),
             ).fetchone()
+            if row is not None and row[3] <= whole_up_to:
+                span = max(span, row[3])
             if row is None or span <= 0:
                 return []
             key = (row[0], row[1], row[2], chunk.chunk_id, span)
