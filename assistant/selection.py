@@ -151,16 +151,21 @@ class AnswerSelector:
 
     # --- the policy ------------------------------------------------------------------
 
-    def select(self, question: str, passages: list[Passage], max_words: int) -> Selection:
-        """The windows that answer `question` (see the module docstring)."""
+    def select(
+        self, question: str, passages: list[Passage], max_words: int, context: str = ""
+    ) -> Selection:
+        """The windows that answer `question` (see the module docstring). `context` is what
+        a follow-up was searched with (it and the previous question): a short follow-up
+        says little alone, so the passages are close enough when close to either."""
         profile = profile_question(question)
         parts = question_parts(question)
         many = len(parts) > 1 or profile.wants_many or profile.kind == "list"
         budget = self.policy.max_words_many if many else max_words
         if len(parts) > 1:
-            return self._select_parts(parts, passages, budget)
+            return self._select_parts(parts, passages, budget, context)
         scored, prob = self.score(question, profile, passages)
-        best = self._best(scored, prob, max_words, profile) if self._close(scored) else None
+        close = self._close(scored, context)
+        best = self._best(scored, prob, max_words, profile) if close else None
         if best is None or prob[best] < self.policy.min_probability:
             return Selection(best_probability=float(prob.max()) if len(prob) else 0.0)
         chosen = [scored.windows[best]]
@@ -171,7 +176,7 @@ class AnswerSelector:
         return Selection(windows=chosen, best_probability=float(prob[best]))
 
     def _select_parts(
-        self, parts: list[str], passages: list[Passage], budget: int
+        self, parts: list[str], passages: list[Passage], budget: int, context: str = ""
     ) -> Selection:
         chosen: list[Window] = []
         unanswered: list[str] = []
@@ -179,7 +184,7 @@ class AnswerSelector:
         for part in parts:
             profile = profile_question(part)
             scored, prob = self.score(part, profile, passages)
-            if not self._close(scored):
+            if not self._close(scored, context):
                 unanswered.append(part)
                 continue
             best_seen = max(best_seen, float(prob.max()))
@@ -192,12 +197,19 @@ class AnswerSelector:
                 chosen.append(window)
         return Selection(windows=chosen, unanswered_parts=unanswered, best_probability=best_seen)
 
-    def _close(self, scored: Scored) -> bool:
-        """Some unit of the passages is at least `min_similarity` close to the question
-        (below it, the documents are about something else)."""
-        return bool(len(scored.windows)) and (
-            float(scored.matrix[:, SIM_BEST].max()) >= self.policy.min_similarity
-        )
+    def _close(self, scored: Scored, context: str = "") -> bool:
+        """Some unit of the passages is at least `min_similarity` close to the question, or
+        to its `context` (below it, the documents are about something else)."""
+        if not len(scored.windows):
+            return False
+        floor = self.policy.min_similarity
+        if float(scored.matrix[:, SIM_BEST].max()) >= floor:
+            return True
+        if not context:
+            return False
+        units = list(dict.fromkeys(u.text for w in scored.windows for u in w.units))
+        vectors = np.asarray(self.encode([context, *units]))
+        return float((vectors[1:] @ vectors[0]).max()) >= floor
 
     def _fits(self, window: Window, chosen: list[Window], budget: int) -> bool:
         if any(_overlaps(window, c) or _same_text(window, c) for c in chosen):

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.conversation import retrieval_query
 from assistant.gates import evidence_gate
 from assistant.models import Passage
 from assistant.question import profile_question
@@ -172,7 +173,9 @@ def replay(cases: list[Case], selector: AnswerSelector, policy: AnswerPolicy, ma
                                  case.unknown, case.passages, policy)
             refused = gate is not None
         if not refused:
-            chosen = selector.select(case.question, case.passages, max_words)
+            context = retrieval_query(case.question, case.item.history)
+            chosen = selector.select(case.question, case.passages, max_words,
+                                     context if case.item.history else "")
             text = " ".join(w.text for w in chosen.windows)
             refused = not chosen.windows
         if case.item.type == "unanswerable":

@@ -241,3 +241,16 @@ def test_a_window_beside_another_nation_does_not_answer(selector) -> None:
     lenient = AnswerSelector(selector.policy.model_copy(update={"conflict_kinds": []}),
                              selector.encode)
     assert lenient.select(asked, [levy], 60).windows
+
+
+def test_a_short_follow_up_is_close_enough_through_its_context(selector) -> None:
+    """"Was everyone actually there?" says little alone; with the question before it, the
+    passage about that meeting is close enough to be read."""
+    forum = passage(1, "The Harbour Forum first met in Oban on 3 June 2025. All four "
+                       "ministers attended in person.", "Harbour Forum")
+    question = "Was everyone actually there?"
+    scored, _ = selector.score(question, profile_question(question), [forum])
+    floored = AnswerSelector(selector.policy.model_copy(update={"min_similarity": 0.5}),
+                             selector.encode)
+    assert not floored._close(scored)
+    assert floored._close(scored, f"{question} (Where did the Harbour Forum first meet?)")

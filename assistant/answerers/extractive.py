@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+from assistant.conversation import retrieval_query
 from assistant.models import ChatMessage, Draft, Passage
 from assistant.selection import AnswerSelector
 from ingest.settings import Settings
@@ -29,7 +30,10 @@ class ExtractiveAnswerer:
     def answer(
         self, question: str, passages: list[Passage], history: list[ChatMessage]
     ) -> Draft:
-        chosen = self.selector.select(question, passages, self.settings.max_answer_words)
+        context = retrieval_query(question, history) if history else ""
+        chosen = self.selector.select(
+            question, passages, self.settings.max_answer_words, context
+        )
         if not chosen.windows:
             return Draft(text="", refused=True, unanswered=chosen.unanswered_parts)
         pieces = []
