@@ -27,6 +27,13 @@ _PRONOUN = re.compile(
     r"agreement|framework|one|paper|plenary|summit))\b",
     re.IGNORECASE,
 )
+# Words that point back without naming: "when was that published?", "who else was there?".
+_POINTING = re.compile(
+    r"\b(?:this|that|these|those|there|then)\s*[?.!]*\s*$"
+    r"|\b(?:this|that|these|those)\s+(?:was|were|did|does|do|happen\w*|mean\w*)\b"
+    r"|\b(?:was|were|is|are|did|does|do)\s+(?:this|that|these|those)\b(?!\s+\w+s\b)",
+    re.IGNORECASE,
+)
 _PERSONAL = {"he", "him", "his", "she", "her"}
 _POSSESSIVE = {"its", "their", "his", "her"}
 _LEADING = re.compile(r"^\s*(and|but|so|also|then|what about|how about|what else)\b", re.I)
@@ -43,7 +50,9 @@ _MAX_CHARS = 400
 
 def is_follow_up(question: str) -> bool:
     """Whether the question leans on earlier turns."""
-    return bool(_PRONOUN.search(question) or _LEADING.search(question))
+    return bool(
+        _PRONOUN.search(question) or _LEADING.search(question) or _POINTING.search(question)
+    )
 
 
 def _named(text: str, person: bool) -> list[str]:

@@ -103,6 +103,7 @@ class QuestionProfile(BaseModel):
     phrases: list[str] = []
     nations: list[str] = []
     wants_many: bool
+    focus: str = ""  # what a number question counts or measures ("meetings", "budget")
 
 
 def ordinal_forms(n: int) -> list[str]:
@@ -119,6 +120,10 @@ def ordinal_forms(n: int) -> list[str]:
     return forms
 
 
+# Nouns that name a measure rather than what is measured: a text gives "62%", not "share".
+_MEASURES = frozenset(
+    "number amount total figure percentage proportion share sum value rate people".split()
+)
 _LIST_VERBS = frozenset({"list", "name", "outline", "identify", "compare"})
 _MANY_WORDS = frozenset({"both", "compare", "each"})
 
@@ -144,10 +149,11 @@ def _answer_noun(doc):
     return None
 
 
-def analyse(question: str) -> tuple[AnswerKind, bool]:
-    """The kind of answer a question asks for, and whether it asks for several things,
-    from spaCy's parse: the wh-word, the noun it asks about (its kind from a small lexicon,
-    plural for several), "how many/much", and list verbs ("name the ...")."""
+def analyse(question: str) -> tuple[AnswerKind, bool, str]:
+    """The kind of answer a question asks for, whether it asks for several things, and the
+    noun it asks about, from spaCy's parse: the wh-word, the noun it asks about (its kind
+    from a small lexicon, plural for several), "how many/much", and list verbs ("name the
+    ...")."""
     doc = parse(question.split("?")[0][:400] or question)
     kind: AnswerKind | None = None
     for tok in doc:
@@ -163,6 +169,9 @@ def analyse(question: str) -> tuple[AnswerKind, bool]:
         if kind:
             break
     noun = _answer_noun(doc)
+    if noun is None and kind == "number":  # "how many meetings": the noun counted
+        noun = next((t.head for t in doc if t.lower_ == "many" and t.head.pos_ == "NOUN"),
+                    None)
     if kind is None and noun is not None:
         kind = _kind_of_noun(noun)
     many = (
@@ -173,7 +182,10 @@ def analyse(question: str) -> tuple[AnswerKind, bool]:
     )
     if kind is None:
         kind = "list" if many else "generic"
-    return kind, many
+    counted = kind == "number" and noun is not None and not (
+        {noun.lemma_.lower(), noun.lower_} & _MEASURES
+    )
+    return kind, many, noun.lower_ if counted else ""  # "what budget", "how many meetings"
 
 
 def _names(q: str) -> list[str]:
@@ -269,7 +281,7 @@ def profile_question(question: str) -> QuestionProfile:
         f"{m.group(3)}-{MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
         for m in DAY_MONTH_YEAR.finditer(question)
     ]
-    kind, many = analyse(question)
+    kind, many, focus = analyse(question)
     return QuestionProfile(
         text=question,
         kind=kind,
@@ -283,6 +295,7 @@ def profile_question(question: str) -> QuestionProfile:
         numbers=numbers,
         names=_names(question),
         wants_many=many,
+        focus=focus,
     )
 
 

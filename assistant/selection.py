@@ -34,6 +34,7 @@ from assistant.window_features import (
     Scored,
     add_slots,
     features,
+    match_terms,
 )
 from assistant.windows import Window, units_of, windows
 from ingest.settings import AnswerPolicy
@@ -104,10 +105,13 @@ class AnswerSelector:
         `_meets_specifics`); for a question asking for a person, date, number or place, only
         windows holding one (`require_slot`), of the kind asked for if any is likely enough,
         else of a kind that fills it less well (a body for "who")."""
+        in_passage: dict[tuple[str, str], bool] = {}
         fitting = [
             i for i, w in enumerate(scored.windows)
-            if w.words <= budget and self._meets_specifics(w, profile)
+            if w.words <= budget and self._meets_specifics(w, profile, in_passage)
         ]
+        if self.policy.require_focus and profile.focus:
+            fitting = [i for i in fitting if self._names_focus(scored.windows[i], profile)]
         if self.policy.require_slot and profile.kind in SLOT_KINDS:
             slots = scored.matrix[:, SLOT]
             floor = self.policy.min_probability
@@ -120,20 +124,32 @@ class AnswerSelector:
         near = [i for i in fitting if prob[i] >= floor]
         return min(near, key=lambda i: (scored.windows[i].words, -prob[i]))
 
-    def _meets_specifics(self, window: Window, profile: QuestionProfile) -> bool:
+    @staticmethod
+    def _names_focus(window: Window, profile: QuestionProfile) -> bool:
+        """The window (or the unit before it) names what a number question counts or
+        measures: "meetings" for "how many meetings", "budget" for "what budget"."""
+        return bool(match_terms(profile.focus) & match_terms(f"{_unit_before(window)} "
+                                                              f"{window.text}"))
+
+    def _meets_specifics(
+        self, window: Window, profile: QuestionProfile,
+        in_passage: dict[tuple[str, str], bool] | None = None,
+    ) -> bool:
         """A year, month, date or ordinal must be met next to the answer (the window, the
         unit before it, its document's title and date); a body's name or a nation anywhere
         in its passage. Which kinds are checked where is `window_kinds`/`passage_kinds`;
         a window naming another time (year, span of years, month, day) than those asked
         about, or standing next to another nation, none of which is met next to it, is out
         for the kinds in `conflict_kinds` (times not when the question asks for a date:
-        "when had it last met?")."""
+        "when had it last met?"). `in_passage` keeps the passage-wide checks across the
+        windows of one passage."""
         keys = constraints(profile)
         if not keys:
             return True
         p = window.passage
         near = f"{_unit_before(window)} {_context(window)}"
-        wide = f"{p.text} {_context(window)}"
+        wide = f"{p.text} {_context(window)}"  # the window's text is in the passage's
+        cache = {} if in_passage is None else in_passage
         times = [k for k in keys if k.split(":", 1)[0] in self.policy.conflict_kinds]
         if profile.kind == "date":  # "when had it last met?" is answered by another time
             times = [k for k in times if k.startswith("nation:")]
@@ -145,8 +161,11 @@ class AnswerSelector:
             kind = key.split(":", 1)[0]
             if kind in self.policy.window_kinds and not is_met(key, near):
                 return False
-            if kind in self.policy.passage_kinds and not is_met(key, wide):
-                return False
+            if kind in self.policy.passage_kinds:
+                if (p.chunk_id, key) not in cache:
+                    cache[p.chunk_id, key] = is_met(key, wide)
+                if not cache[p.chunk_id, key]:
+                    return False
         return True
 
     # --- the policy ------------------------------------------------------------------

@@ -75,11 +75,12 @@ def _stem(term: str) -> str:
     return stemmer.stemWord(term)
 
 
-def match_terms(text: str) -> set[str]:
+@lru_cache(maxsize=50_000)
+def match_terms(text: str) -> frozenset[str]:
     """The terms by which a question and a window are compared: the lexical index's terms
     (`vectorstore.tokenize`), Snowball-stemmed so that "chairs" meets "chaired". (The index
     itself folds plurals only: stemming it ranked worse, see the README.)"""
-    return {_stem(t) for t in tokenize(text)}
+    return frozenset(_stem(t) for t in tokenize(text))
 
 
 @dataclass
@@ -137,6 +138,7 @@ def features(
     q_words = set(_WORD.findall(question.lower()))
     many = float(profile.wants_many or profile.kind == "list")
     passage_fit: dict[str, float] = {}
+    unit_met: dict[str, int] = {}  # the keys (bit i: keys[i]) each unit meets
     rows = []
     for w in windows:
         p = w.passage
@@ -160,7 +162,7 @@ def features(
             sum(idf[t] for t in ask & terms) / ask_total,
             sum(idf[t] for t in q_terms & topic) / (sum(idf.values()) or 1.0),
             passage_fit[p.chunk_id],
-            sum(is_met(k, w.text) for k in keys) / len(keys) if keys else 0.0,
+            _window_fit(w, keys, unit_met),
             0.0,
             sum(x not in q_words for x in words) / max(1, len(words)),
             1.0 / p.n,
@@ -172,6 +174,19 @@ def features(
             float(w.units[0].label),
         ])
     return Scored(list(windows), np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES)))
+
+
+def _window_fit(window: Window, keys: list[str], unit_met: dict[str, int]) -> float:
+    """Share of the question's specifics met by the window's units (each unit checked once
+    per question, however many windows it is in)."""
+    if not keys:
+        return 0.0
+    met = 0
+    for u in window.units:
+        if u.text not in unit_met:
+            unit_met[u.text] = sum(1 << i for i, k in enumerate(keys) if is_met(k, u.text))
+        met |= unit_met[u.text]
+    return met.bit_count() / len(keys)
 
 
 SLOT = FEATURES.index("slot")

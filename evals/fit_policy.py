@@ -204,6 +204,7 @@ GRID = {
     "extra_ratio": (0.6, 0.75, 0.9, 1.1),
     "max_words_many": (70, 85, 100),
     "require_slot": (False, True),
+    "require_focus": (False, True),
     "unmet_kinds": UNMET_CHOICES,
     "window_kinds": ((), ("ord",), ("period", "ord"), ("year", "period", "ord"),
                      ("year", "period", "month", "day", "ord")),

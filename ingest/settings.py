@@ -107,6 +107,11 @@ class AnswerPolicy(BaseModel):
         description="a question asking for a person, date, number or place is answered only "
         "by a window holding one",
     )
+    require_focus: bool = Field(
+        default_factory=lambda: _fitted("require_focus", False),
+        description="a number question is answered only by a window naming what it counts "
+        "or measures (\"meetings\" for \"how many meetings\"), there or in the unit before",
+    )
     window_kinds: list[str] = Field(
         default_factory=lambda: list(_fitted("window_kinds", ["year", "month", "day", "ord"])),
         description="specifics an answer window must meet itself (or the unit before it, or "

@@ -254,3 +254,20 @@ def test_a_short_follow_up_is_close_enough_through_its_context(selector) -> None
                              selector.encode)
     assert not floored._close(scored)
     assert floored._close(scored, f"{question} (Where did the Harbour Forum first meet?)")
+
+
+def test_a_number_question_is_answered_by_what_it_counts(selector) -> None:
+    """"How many moorings" is not answered by a count of something else."""
+    from assistant.question import profile_question as profile
+
+    assert profile("How many moorings did the harbour add?").focus == "moorings"
+    assert profile("What share of vessels paid the levy?").focus == ""  # a measure word
+    berths = passage(1, "The harbour added 40 new berths in 2024.\n"
+                        "Its staff handled 300 vessel arrivals.", "Harbour works")
+    strict = AnswerSelector(selector.policy.model_copy(update={"require_focus": True}),
+                            selector.encode)
+    assert not strict.select("How many moorings did the harbour add?", [berths], 60).windows
+    assert "40" in answer(strict, "How many berths did the harbour add?", berths)
+    lenient = AnswerSelector(selector.policy.model_copy(update={"require_focus": False}),
+                             selector.encode)
+    assert lenient.select("How many moorings did the harbour add?", [berths], 60).windows

@@ -124,6 +124,27 @@ def test_follow_up_carries_the_earlier_turn() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("question", "leans"),
+    [
+        ("Who else was there?", True),
+        ("When was that announced?", True),
+        ("What did that mean for the harbours?", True),
+        ("How many meetings were there in 2023?", False),
+        ("Was there a meeting of the Harbour Forum in 2023?", False),
+        ("Which body chairs the Harbour Forum?", False),
+    ],
+)
+def test_words_pointing_back_make_a_follow_up(question: str, leans: bool) -> None:
+    assert is_follow_up(question) is leans
+    if leans:
+        history = [
+            ChatMessage(role="user", content="Where did the Harbour Liaison Group meet?"),
+            ChatMessage(role="assistant", content="In Oban."),
+        ]
+        assert "Harbour Liaison Group" in standalone_question(question, history)
+
+
 def _hit(chunk_id: str, doc_id: str, score: float) -> ScoredChunk:
     meta = ChunkMetadata(chunk_id=chunk_id, doc_id=doc_id, title=doc_id, start=0, end=1)
     return ScoredChunk(chunk=StoredChunk(text="x", metadata=meta), score=score)
