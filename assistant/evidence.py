@@ -71,8 +71,28 @@ def _ordinal_found(n: int, text: str) -> bool:
 
 
 def _name_found(name: str, text: str) -> bool:
+    """A name as written (a long one by its first six letters: "Constitutional" meets
+    "Constitution"), or an acronym by the words it stands for ("CNR": "Council of the
+    Nations and Regions", "LCMs": "legislative consent memoranda")."""
     stem = re.escape(name[:6]) + r"[\w'’-]*" if len(name) >= 7 else re.escape(name)
-    return bool(_pattern(stem).search(text))
+    if _pattern(stem).search(text):
+        return True
+    acronym = re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]s?", name)
+    letters = "".join(c for c in name if c.isupper()) if acronym else ""
+    return len(letters) >= 2 and _stands_for(letters.lower(), text)
+
+
+_INITIAL_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "to", "&"})
+
+
+@lru_cache(maxsize=8192)
+def _stands_for(letters: str, text: str) -> bool:
+    """Whether consecutive words of `text` (small joining words skipped) begin with
+    `letters`: "lcm" in "a legislative consent memorandum"."""
+    initials = "".join(
+        w[0] for w in re.findall(r"[\w'’-]+", text.lower()) if w not in _INITIAL_SKIP
+    )
+    return letters in initials
 
 
 def constraints(profile: QuestionProfile) -> list[str]:

@@ -188,6 +188,17 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str]:
     return kind, many, noun.lower_ if counted else ""  # "what budget", "how many meetings"
 
 
+# Capitalised words that name no body or person: short months, places standing for a
+# parliament or government (a nation word such as "Holyrood" is checked as a nation).
+_NOT_NAMES = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec westminster whitehall".split()
+)
+
+
+def _nation_word(word: str) -> bool:
+    return any(re.fullmatch(pattern, word) for pattern in NATIONS.values())
+
+
 def _names(q: str) -> list[str]:
     names: list[str] = []
     for m in _CAP_WORD.finditer(q):
@@ -195,7 +206,10 @@ def _names(q: str) -> list[str]:
             continue  # the question's first word is capitalised anyway ("Besides ...")
         word = m.group(0).strip("'’-")
         word = re.sub(r"['’]s$", "", word)
-        if len(word) < 3 or word.lower() in _GENERIC_NAMES or word.lower() in MONTHS:
+        lower = word.lower()
+        if len(word) < 3 or lower in _GENERIC_NAMES or lower in MONTHS or (
+            lower in _NOT_NAMES or lower in _ORDINAL_WORDS or _nation_word(word)
+        ):
             continue
         if word not in names:
             names.append(word)

@@ -47,6 +47,7 @@ UNMET_CHOICES = (
     ("year", "period", "month", "day", "ord", "phrase", "nation", "name"),
     ("year", "period", "month", "day", "ord", "phrase", "nation"),
     ("year", "period", "month", "day", "ord", "phrase"),
+    ("year", "period", "month", "day", "ord", "name"),
     ("year", "period", "month", "day", "ord"),
     ("year", "month", "day", "ord"),
 )

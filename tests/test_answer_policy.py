@@ -271,3 +271,18 @@ def test_a_number_question_is_answered_by_what_it_counts(selector) -> None:
     lenient = AnswerSelector(selector.policy.model_copy(update={"require_focus": False}),
                              selector.encode)
     assert lenient.select("How many moorings did the harbour add?", [berths], 60).windows
+
+
+def test_names_are_met_by_their_acronyms_and_absent_names_refuse(corpus) -> None:
+    from assistant.evidence import is_met
+
+    assert is_met("name:JFP", "the Joint Forum on Ports met")
+    assert is_met("name:CSCs", "two coastal standing committees")
+    assert not is_met("name:Trinity", "the Joint Forum on Ports met")
+    assert profile_question("What did the Dec 2024 forum at Westminster agree?").names == []
+    policy = Settings().answer.model_copy(update={"unmet_kinds": ["name"]})
+    absent = "What did the Trinity Lighthouse Board tell the JFP?"
+    refusal = evidence_gate(profile_question(absent), ["lighthouse"], [], corpus, policy)
+    assert refusal is not None and refusal.reason == UNMET and "Trinity" in refusal.detail
+    present = "What did the JFP agree about pilotage fees?"
+    assert evidence_gate(profile_question(present), ["pilotage"], [], corpus, policy) is None
