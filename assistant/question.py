@@ -325,7 +325,7 @@ _ITEM_KINDS = {
     "ordinal": r"\d{1,3}(?:st|nd|rd|th)|" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)),
     "month": rf"(?:{_MONTH_NAMES})\s+(?:1[89]\d{{2}}|20\d{{2}})",
     "year": r"(?:1[89]\d{2}|20\d{2})(?![-–/]\d)",
-    "nation": "|".join(NATIONS.values()),
+    "nation": r"Scotland|Scottish|Wales|Welsh|Northern Ireland|England|English",
 }
 _COORDINATED = re.compile(
     r"\b(?:" + "|".join(rf"(?P<{k}_a>{v})" for k, v in _ITEM_KINDS.items()) + r")\b"
