@@ -325,6 +325,8 @@ _ITEM_KINDS = {
     "ordinal": r"\d{1,3}(?:st|nd|rd|th)|" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)),
     "month": rf"(?:{_MONTH_NAMES})\s+(?:1[89]\d{{2}}|20\d{{2}})",
     "year": r"(?:1[89]\d{2}|20\d{2})(?![-–/]\d)",
+    # the nations' own names only: NATIONS also has their seats ("Holyrood and the
+    # Senedd"), and splitting on those measured worse
     "nation": r"Scotland|Scottish|Wales|Welsh|Northern Ireland|England|English",
 }
 _COORDINATED = re.compile(
