@@ -82,7 +82,7 @@ def _name_found(name: str, text: str) -> bool:
     return len(letters) >= 2 and _stands_for(letters.lower(), text)
 
 
-_INITIAL_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "to", "&"})
+_INITIAL_SKIP = frozenset(_JOINERS | {"to", "&"})
 
 
 @lru_cache(maxsize=8192)

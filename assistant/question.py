@@ -326,7 +326,7 @@ _ITEM_KINDS = {
     "month": rf"(?:{_MONTH_NAMES})\s+(?:1[89]\d{{2}}|20\d{{2}})",
     "year": r"(?:1[89]\d{2}|20\d{2})(?![-–/]\d)",
     # the nations' own names only: NATIONS also has their seats ("Holyrood and the
-    # Senedd"), and splitting on those measured worse
+    # Senedd"), which would split more questions than this was measured with
     "nation": r"Scotland|Scottish|Wales|Welsh|Northern Ireland|England|English",
 }
 _COORDINATED = re.compile(

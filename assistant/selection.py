@@ -148,7 +148,6 @@ class AnswerSelector:
             return True
         p = window.passage
         near = f"{_unit_before(window)} {_context(window)}"
-        wide = f"{p.text} {_context(window)}"  # the window's text is in the passage's
         cache = {} if in_passage is None else in_passage
         times = [k for k in keys if k.split(":", 1)[0] in self.policy.conflict_kinds]
         if profile.kind == "date":  # "when had it last met?" is answered by another time
@@ -162,8 +161,8 @@ class AnswerSelector:
             if kind in self.policy.window_kinds and not is_met(key, near):
                 return False
             if kind in self.policy.passage_kinds:
-                if (p.chunk_id, key) not in cache:
-                    cache[p.chunk_id, key] = is_met(key, wide)
+                if (p.chunk_id, key) not in cache:  # the window's text is in the passage's
+                    cache[p.chunk_id, key] = is_met(key, f"{p.text} {_context(window)}")
                 if not cache[p.chunk_id, key]:
                     return False
         return True
