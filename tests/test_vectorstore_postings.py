@@ -135,3 +135,15 @@ def test_filters_and_dead_chunks(tmp_path) -> None:
     assert scorer.known(db, {"zanzibar", "w1"}) == {"w1"}, "a removed chunk's terms are gone"
     assert all(c.startswith("doc1#") for c, _ in _top(db, ["harbour", "w2", "w7"], k=10))
     assert postings.filter_sql(None) == ("", [])
+
+
+def test_chunks_without_any_index_term_are_indexed_without_postings(tmp_path) -> None:
+    """A document in a script the tokenizer does not index (found by the API fuzz test:
+    an upload of "मनीष منش" crashed the index) is stored and found by nothing."""
+    db = _db(tmp_path)
+    meta = {"doc_id": "scripts", "title": "", "start": 0, "end": 9}
+    db.execute("BEGIN")
+    assert postings.add_chunks(db, [("scripts#0", "मनीष منش", meta)]) == 1
+    db.execute("COMMIT")
+    assert db.execute("SELECT count(*) FROM chunks").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM postings").fetchone()[0] == 0

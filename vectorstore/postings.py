@@ -133,9 +133,9 @@ def _segment_postings(
         parts_f.append(counts)
         parts_c.append(np.full(terms.size, cid, dtype=_INT))
         parts_l.append(np.full(terms.size, idx.size, dtype=_INT))
-    if not parts_t:
-        return
-    tids = np.concatenate(parts_t)
+    tids = np.concatenate(parts_t) if parts_t else np.zeros(0, dtype=np.int64)
+    if not tids.size:
+        return  # no chunk has a term (text in a script the tokenizer does not index)
     order = np.argsort(tids, kind="stable")  # by term, then chunk id (chunks in id order)
     tids = tids[order]
     cids, tfs, lens = (np.concatenate(p)[order].astype(_INT) for p in (parts_c, parts_f, parts_l))
