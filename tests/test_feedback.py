@@ -126,6 +126,9 @@ def test_feedback_survives_a_restart_and_becomes_an_eval_case(samples_settings, 
         body = listed.json()
         assert body["total"] == 1 and body["items"][0]["answer_id"] == answer["id"]
         assert len(body["items"][0]["server_fingerprint"]) == 16
+        far = httpx.get(f"{again.url}/feedback", headers=admin, timeout=30,
+                        params={"offset": 2**63})  # past SQLite's integers: a clear 422
+        assert far.status_code == 422, far.text
     finally:
         again.stop()
 

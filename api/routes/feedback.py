@@ -78,6 +78,9 @@ async def give_feedback(body: FeedbackIn, request: Request) -> FeedbackRecord:
         raise HTTPException(503, str(exc)) from exc
 
 
+_MAX_OFFSET = 2**63 - 1  # SQLite's largest integer: beyond it the query cannot be bound
+
+
 @router.get(
     "/feedback", response_model=FeedbackList,
     responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 422: {"model": ErrorBody},
@@ -87,7 +90,7 @@ async def read_feedback(
     request: Request,
     rating: Annotated[Literal["up", "down"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=_MAX_OFFSET)] = 0,
 ) -> FeedbackList:
     """Stored feedback, oldest first (admins: IGR_ADMIN_API_KEYS when set)."""
     _require_admin(request)
