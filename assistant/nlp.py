@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Literal
 
 SpanKind = Literal["person", "role", "date", "number", "place", "org"]
+Unit = Literal["", "percent", "money"]
 
 # spaCy labels -> the answer kinds questions ask for.
 _LABELS: dict[str, SpanKind] = {
@@ -60,6 +61,17 @@ KIND_NOUNS: dict[str, frozenset[str]] = {
         limit rate""".split()
     ),
 }
+# What a number question measures, named by the noun it asks about ("what percentage",
+# "what budget"): the answer is then a share or a sum of money, not any number.
+UNIT_NOUNS: dict[str, frozenset[str]] = {
+    "percent": frozenset("percentage percent proportion share".split()),
+    "money": frozenset(
+        """budget cost costs funding money spending expenditure investment grant price
+        allocation""".split()
+    ),
+}
+_PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
+_MONEY = re.compile(r"[£$€]|\b(?:pounds?|euros?|dollars?)\b", re.IGNORECASE)
 _LABEL_LINE = re.compile(r"^[ \t]*([A-Za-z][\w -]{0,30}?):[ \t]+([^,;\n]+)", re.MULTILINE)
 
 
@@ -79,6 +91,15 @@ class TypedSpan:
     end: int
     kind: SpanKind
     text: str
+
+    @property
+    def unit(self) -> Unit:
+        """For a number: "percent" or "money" when the span says so ("62%", "£1bn")."""
+        if self.kind != "number":
+            return ""
+        if _PERCENT.search(self.text):
+            return "percent"
+        return "money" if _MONEY.search(self.text) else ""
 
 
 _NLP = None

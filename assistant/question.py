@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.nlp import KIND_NOUNS, parse
+from assistant.nlp import KIND_NOUNS, UNIT_NOUNS, Unit, parse
 
 AnswerKind = Literal["number", "date", "person", "place", "list", "generic"]
 
@@ -104,6 +104,7 @@ class QuestionProfile(BaseModel):
     nations: list[str] = []
     wants_many: bool
     focus: str = ""  # what a number question counts or measures ("meetings", "budget")
+    unit: Unit = ""  # a number asked for as a share ("percent") or a sum ("money")
 
 
 def ordinal_forms(n: int) -> list[str]:
@@ -143,17 +144,20 @@ def _answer_noun(doc):
             continue
         if tok.dep_ == "det" and tok.head.pos_ in ("NOUN", "PROPN"):
             return tok.head
+        after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if after is not None and after.pos_ == "NOUN":  # "in which city", parsed otherwise
+            return after
         for child in tok.head.children:  # "what is the number", "what were the reasons"
             if child.dep_ in ("attr", "nsubj", "dobj") and child.pos_ == "NOUN" and child != tok:
                 return child
     return None
 
 
-def analyse(question: str) -> tuple[AnswerKind, bool, str]:
-    """The kind of answer a question asks for, whether it asks for several things, and the
-    noun it asks about, from spaCy's parse: the wh-word, the noun it asks about (its kind
-    from a small lexicon, plural for several), "how many/much", and list verbs ("name the
-    ...")."""
+def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit]:
+    """The kind of answer a question asks for, whether it asks for several things, the
+    noun a number question counts, and the unit of the number asked for, from spaCy's
+    parse: the wh-word, the noun it asks about (its kind and unit from small lexicons,
+    plural for several), "how many/much", and list verbs ("name the ...")."""
     doc = parse(question.split("?")[0][:400] or question)
     kind: AnswerKind | None = None
     for tok in doc:
@@ -170,8 +174,8 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str]:
             break
     noun = _answer_noun(doc)
     if noun is None and kind == "number":  # "how many meetings": the noun counted
-        noun = next((t.head for t in doc if t.lower_ == "many" and t.head.pos_ == "NOUN"),
-                    None)
+        noun = next((t.head for t in doc if t.lower_ in ("many", "much")
+                     and t.head.pos_ == "NOUN"), None)
     if kind is None and noun is not None:
         kind = _kind_of_noun(noun)
     many = (
@@ -185,7 +189,12 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str]:
     counted = kind == "number" and noun is not None and not (
         {noun.lemma_.lower(), noun.lower_} & _MEASURES
     )
-    return kind, many, noun.lower_ if counted else ""  # "what budget", "how many meetings"
+    names = {noun.lemma_.lower(), noun.lower_} if noun is not None else set()
+    unit = next((u for u, nouns in UNIT_NOUNS.items() if names & nouns), "")
+    if kind != "number":
+        unit = ""
+    # "what budget", "how many meetings"
+    return kind, many, noun.lower_ if counted else "", unit  # type: ignore[return-value]
 
 
 # Capitalised words that name no body or person: short months, places standing for a
@@ -295,7 +304,7 @@ def profile_question(question: str) -> QuestionProfile:
         f"{m.group(3)}-{MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
         for m in DAY_MONTH_YEAR.finditer(question)
     ]
-    kind, many, focus = analyse(question)
+    kind, many, focus, unit = analyse(question)
     return QuestionProfile(
         text=question,
         kind=kind,
@@ -310,6 +319,7 @@ def profile_question(question: str) -> QuestionProfile:
         names=_names(question),
         wants_many=many,
         focus=focus,
+        unit=unit,
     )
 
 
@@ -353,6 +363,45 @@ def _coordinated_parts(question: str) -> list[str]:
     return []
 
 
+def _coordinated_bodies(question: str) -> list[str]:
+    """One part per body of two set side by side: "Which met first: the North-South
+    Ministerial Council or the British-Irish Council?" -> "... the North-South Ministerial
+    Council?", "... the British-Irish Council?". Only names of bodies (headed by a body word),
+    not "between X and Y", which asks about both together."""
+    doc = parse(question)
+    for conj in doc:
+        head = conj.head
+        if conj.dep_ != "conj" or head.i >= conj.i or not all(
+            t.pos_ == "PROPN" and t.lower_ in _BODY_WORDS for t in (head, conj)
+        ):
+            continue
+        cc = next((t for t in head.children if t.dep_ == "cc" and head.i < t.i < conj.i), None)
+        first = doc[head.left_edge.i : (cc.i if cc else conj.left_edge.i)]
+        before = {t.lower_ for t in doc[max(0, first.start - 2) : first.start]}
+        if cc is None or "between" in before:  # "between X and Y": both together
+            continue
+        second = doc[conj.left_edge.i : conj.right_edge.i + 1]
+        cut = question[: first.end_char].rstrip(" ,") + question[second.end_char :]
+        return [cut, cut[: first.start_char] + second.text + cut[first.end_char :]]
+    for sep in doc:  # "How often does X meet, compared with Y?"
+        if not (sep.lower_ in ("versus", "vs", "vs.") or sep.lower_ == "compared" and (
+            sep.i + 1 < len(doc) and doc[sep.i + 1].lower_ in ("with", "to")
+        )):
+            continue
+        bodies = [t for t in doc if t.pos_ == "PROPN" and t.lower_ in _BODY_WORDS]
+        before = [t for t in bodies if t.i < sep.i]
+        after = [t for t in bodies if t.i > sep.i]
+        if not before or not after:
+            continue
+        first = doc[before[-1].left_edge.i : min(before[-1].right_edge.i + 1, sep.i)]
+        second = doc[after[0].left_edge.i : after[0].right_edge.i + 1]
+        if first.end > sep.i or second.start <= sep.i:
+            continue
+        cut = question[: sep.idx].rstrip(" ,") + question[second.end_char :]
+        return [cut, cut[: first.start_char] + second.text + cut[first.end_char :]]
+    return []
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of a multi-part question ("Where did X meet, and how often ...?"), each
     with the sentences that set the question up."""
@@ -365,5 +414,5 @@ def question_parts(question: str) -> list[str]:
         else:
             parts.append(piece)
     if len(parts) < 2:
-        return _coordinated_parts(question) or [question]
+        return _coordinated_parts(question) or _coordinated_bodies(question) or [question]
     return [f"{setup} {p}?".strip() for p in parts]

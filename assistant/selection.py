@@ -97,19 +97,25 @@ class AnswerSelector:
         return scored, _sigmoid(logits)
 
     def _best(
-        self, scored: Scored, prob: np.ndarray, budget: int, profile: QuestionProfile
+        self, scored: Scored, prob: np.ndarray, budget: int, profile: QuestionProfile,
+        siblings: frozenset[str] = frozenset(),
     ) -> int | None:
         """The shortest window scoring within `near_delta` of the best (and not below
         `min_probability` unless the best is) of those that fit
         `budget` and meet the question's specifics where they must be met (see
         `_meets_specifics`); for a question asking for a person, date, number or place, only
         windows holding one (`require_slot`), of the kind asked for if any is likely enough,
-        else of a kind that fills it less well (a body for "who")."""
+        else of a kind that fills it less well (a body for "who"). `siblings` are the
+        specifics setting the other parts of a multi-part question apart: a window meeting
+        one of them next to it, and none of this part's own, answers another part."""
         in_passage: dict[tuple[str, str], bool] = {}
         fitting = [
             i for i, w in enumerate(scored.windows)
             if w.words <= budget and self._meets_specifics(w, profile, in_passage)
         ]
+        own = [k for k in constraints(profile) if k.split(":", 1)[0] in self.policy.sibling_kinds]
+        if siblings and own:  # parts told apart by their specifics
+            fitting = [i for i in fitting if not _answers_sibling(scored.windows[i], siblings, own)]
         if self.policy.require_focus and profile.focus:
             fitting = [i for i in fitting if self._names_focus(scored.windows[i], profile)]
         if self.policy.require_slot and profile.kind in SLOT_KINDS:
@@ -199,15 +205,22 @@ class AnswerSelector:
         chosen: list[Window] = []
         unanswered: list[str] = []
         best_seen = 0.0
-        for part in parts:
+        keys = [
+            {k for k in constraints(profile_question(p))
+             if k.split(":", 1)[0] in self.policy.sibling_kinds}
+            for p in parts
+        ]
+        for n, part in enumerate(parts):
             profile = profile_question(part)
+            siblings = frozenset(set().union(*keys[:n], *keys[n + 1:]) - keys[n])
             scored, prob = self.score(part, profile, passages)
             if not self._close(scored, context):
                 unanswered.append(part)
                 continue
             best_seen = max(best_seen, float(prob.max()))
             used = sum(w.words for w in chosen)
-            best = self._best(scored, prob, budget - used, profile)
+            share = (budget - used) // (len(parts) - n)  # leave the later parts theirs
+            best = self._best(scored, prob, share, profile, siblings)
             window = scored.windows[best] if best is not None else None
             if window is None or prob[best] < self.policy.part_min_probability:
                 unanswered.append(part)
@@ -264,6 +277,13 @@ class AnswerSelector:
                 return
             if self._fits(scored.windows[i], chosen, budget):
                 chosen.append(scored.windows[i])
+
+
+def _answers_sibling(window: Window, siblings: frozenset[str], own: list[str]) -> bool:
+    """The window (with the unit before it and its document's metadata) meets a specific
+    of another part of the question and none of its own part's."""
+    near = f"{_unit_before(window)} {_context(window)}"
+    return any(is_met(k, near) for k in siblings) and not any(is_met(k, near) for k in own)
 
 
 def _unit_before(window: Window) -> str:

@@ -107,7 +107,11 @@ def answer_spans(
     if weak:
         kinds = kinds | WEAK_SLOT_KINDS.get(profile.kind, frozenset())
     asked = _squash(profile.text)
-    return [s for s in typed_spans(text) if s.kind in kinds and _squash(s.text) not in asked]
+    return [
+        s for s in typed_spans(text)
+        if s.kind in kinds and _squash(s.text) not in asked
+        and (weak or not profile.unit or s.kind != "number" or s.unit == profile.unit)
+    ]
 
 
 def _squash(text: str) -> str:

@@ -212,6 +212,9 @@ GRID = {
     "conflict_kinds": ((), ("period",), ("period", "day"), ("period", "month", "day"),
                        ("year", "period", "month", "day"), ("period", "month", "day", "nation")),
     "passage_kinds": ((), ("phrase",), ("nation",), ("phrase", "nation")),
+    "sibling_kinds": ((), ("year", "period", "month", "day", "ord"),
+                      ("year", "period", "month", "day", "ord", "nation"),
+                      ("year", "period", "month", "day", "ord", "nation", "name", "phrase")),
 }
 SWEEPS = 2
 

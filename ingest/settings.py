@@ -122,6 +122,12 @@ class AnswerPolicy(BaseModel):
         description="specifics (year, period) for which a window naming another one, and "
         "not the asked one next to it, cannot answer (\"in 2021\" for a question on 2024)",
     )
+    sibling_kinds: list[str] = Field(
+        default_factory=lambda: list(_fitted("sibling_kinds", [])),
+        description="multi-part questions: specifics of these kinds that set one part apart "
+        "from another (\"the first plenary in 1999, and ... its twenty-ninth in 2025\") "
+        "keep a part from being answered by a window meeting another part's and none of its own",
+    )
     passage_kinds: list[str] = Field(
         default_factory=lambda: list(_fitted("passage_kinds", ["phrase", "nation"])),
         description="specifics an answer window's passage must meet",

@@ -286,3 +286,61 @@ def test_names_are_met_by_their_acronyms_and_absent_names_refuse(corpus) -> None
     assert refusal is not None and refusal.reason == UNMET and "Trinity" in refusal.detail
     present = "What did the JFP agree about pilotage fees?"
     assert evidence_gate(profile_question(present), ["pilotage"], [], corpus, policy) is None
+
+
+def test_a_wh_word_s_noun_sets_the_kind_even_when_misparsed() -> None:
+    """"In which town ..." asks for a place however the parser attaches "which"."""
+    assert profile_question("In which town was the harbour forum of 3 June 2025 held?").kind == (
+        "place"
+    )
+
+
+def test_a_share_or_a_sum_is_asked_for_by_its_noun() -> None:
+    """"What percentage" wants a share, "what budget" a sum of money: the answer span is
+    the figure of that unit, and other figures only stand in for it."""
+    share = profile_question("What percentage of harbour pilots were trained in Wales?")
+    money = profile_question("How much funding did the harbour forum receive?")
+    assert (share.kind, share.unit) == ("number", "percent")
+    assert (money.kind, money.unit) == ("number", "money")
+    assert profile_question("How many pilots were trained?").unit == ""
+    quote = "Of the 240 pilots surveyed in 2024, 38% were trained in Wales."
+    cited = mark_answer_spans(share.text, [Citation(n=1, doc_id="own/x", title="x",
+                                                    chunk_id="c1", quote=quote)])
+    start, end = cited[0].answer_span
+    assert quote[start:end] == "38%", quote[start:end]
+
+
+def test_two_bodies_set_side_by_side_are_answered_one_by_one() -> None:
+    from assistant.question import question_parts
+
+    assert question_parts(
+        "Who chairs the Harbour Liaison Group or the Coastal Standing Committee?"
+    ) == ["Who chairs the Harbour Liaison Group?", "Who chairs the Coastal Standing Committee?"]
+    assert question_parts(
+        "How often does the Harbour Liaison Group meet, compared with the Coastal Standing "
+        "Committee?"
+    ) == ["How often does the Harbour Liaison Group meet?",
+          "How often does the Coastal Standing Committee meet?"]
+    assert question_parts(
+        "What was agreed between the Harbour Liaison Group and the Coastal Standing Committee?"
+    ) == ["What was agreed between the Harbour Liaison Group and the Coastal Standing "
+          "Committee?"]
+
+
+def test_a_part_is_not_answered_by_the_window_of_another_part(selector) -> None:
+    """In "who chaired the first forum in 2019, and who chaired its sixth in 2025?", the
+    window about the sixth forum in 2025 does not answer the first part."""
+    sixth = passage(1, "The Harbour Forum's meeting was jointly chaired by Owain Rees and "
+                       "Mairi Duncan.", "Harbour Forum sixth meeting 2025", "2025-04-02")
+    first = passage(2, "Alys Pritchard and Eoin Kelly shared the chair when the forum opened.",
+                    "Harbour Forum 2019", "2019-03-11")
+    question = ("Who jointly chaired the Harbour Forum's first meeting in 2019, and who jointly "
+                "chaired its sixth meeting in 2025?")
+    times = ["year", "period", "month", "day", "ord"]
+    apart = AnswerSelector(selector.policy.model_copy(update={"sibling_kinds": times}),
+                           selector.encode)
+    text = answer(apart, question, sixth, first)
+    assert "Alys Pritchard" in text and "Owain Rees" in text, text
+    together = AnswerSelector(selector.policy.model_copy(update={"sibling_kinds": []}),
+                              selector.encode)
+    assert "Alys Pritchard" not in answer(together, question, sixth, first)
