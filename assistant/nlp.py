@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -91,6 +91,7 @@ class TypedSpan:
     end: int
     kind: SpanKind
     text: str
+    anchors: tuple[str, ...] = ()  # the words it hangs from in the parse ("chaired by X")
 
     @property
     def unit(self) -> Unit:
@@ -170,7 +171,24 @@ def typed_spans(text: str) -> tuple[TypedSpan, ...]:
             found[(chunk.start_char, chunk.end_char)] = TypedSpan(
                 chunk.start_char, chunk.end_char, "role", chunk.text
             )
-    return tuple(sorted(found.values(), key=lambda s: (s.start, s.end)))
+    labels = {(m.start(2), m.start(2) + len(m.group(2).rstrip())): m.group(1).lower()
+              for m in _LABEL_LINE.finditer(text)}
+    spans = sorted(found.values(), key=lambda s: (s.start, s.end))
+    return tuple(replace(s, anchors=_anchors(doc, s, labels.get((s.start, s.end)))) for s in spans)
+
+
+ANCHOR_DEPTH = 3
+
+
+def _anchors(doc, span: TypedSpan, label: str | None) -> tuple[str, ...]:
+    """The words a span hangs from: its root's nearest ancestors in the parse ("chaired by
+    Alys Pritchard" -> "by", "chaired"), or the label of a "Chair: ..." line."""
+    if label is not None:
+        return tuple(label.split())
+    piece = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if piece is None:
+        return ()
+    return tuple(t.lower_ for t in list(piece.root.ancestors)[:ANCHOR_DEPTH])
 
 
 def warm_up() -> None:

@@ -50,6 +50,8 @@ FEATURES: tuple[str, ...] = (
     "list_q",  # list window for a question asking for several things
     "items_q",  # list items in the window / 5, for such a question
     "label_first",  # the window starts with a "Label: value" line
+    "slot_tied",  # a span of the kind asked for hangs from a word of the question in the
+    # parse ("chaired by X" for "who chaired ...?"), not merely stands in the window
 )
 
 # The span kinds that fill each kind of question.
@@ -176,6 +178,7 @@ def features(
             many * float(w.kind == "list"),
             many * sum(u.item for u in w.units) / 5.0,
             float(w.units[0].label),
+            0.0,
         ])
     return Scored(list(windows), np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURES)))
 
@@ -194,15 +197,23 @@ def _window_fit(window: Window, keys: list[str], unit_met: dict[str, int]) -> fl
 
 
 SLOT = FEATURES.index("slot")
+SLOT_TIED = FEATURES.index("slot_tied")
 
 
 def add_slots(profile: QuestionProfile, scored: Scored, which: list[int]) -> None:
-    """Fill the slot feature of the windows at positions `which` (tagging their units)."""
+    """Fill the slot features of the windows at positions `which` (tagging their units)."""
     if profile.kind not in SLOT_KINDS:
         return
+    named = match_terms(" ".join([*profile.years, *profile.names, *profile.phrases,
+                                  *profile.nations, *profile.numbers]))
+    asked = match_terms(profile.text) - named
     for i in which:
         units = scored.windows[i].units
-        if any(answer_spans(profile, u.text) for u in units):
+        spans = [s for u in units for s in answer_spans(profile, u.text)]
+        if spans:
             scored.matrix[i, SLOT] = 1.0
+            scored.matrix[i, SLOT_TIED] = float(
+                any(match_terms(" ".join(s.anchors)) & asked for s in spans)
+            )
         elif any(answer_spans(profile, u.text, weak=True) for u in units):
             scored.matrix[i, SLOT] = WEAK_SLOT
