@@ -344,3 +344,20 @@ def test_a_part_is_not_answered_by_the_window_of_another_part(selector) -> None:
     together = AnswerSelector(selector.policy.model_copy(update={"sibling_kinds": []}),
                               selector.encode)
     assert "Alys Pritchard" not in answer(together, question, sixth, first)
+
+
+def test_an_answer_tied_to_the_question_s_words_is_marked(selector) -> None:
+    """"Who chaired ...?": a person the sentence says chaired it is tied to the question; a
+    person merely present is not."""
+    from assistant.window_features import FEATURES, add_slots
+
+    forum = passage(1, "Owain Rees welcomed the delegates to the Harbour Forum in Oban.\n\n"
+                       "The Harbour Forum was chaired by Mairi Duncan.", "Harbour Forum")
+    question = "Who chaired the Harbour Forum?"
+    profile = profile_question(question)
+    scored, _ = selector.score(question, profile, [forum])
+    add_slots(profile, scored, list(range(len(scored.windows))))
+    tied = {w.text: scored.matrix[i, FEATURES.index("slot_tied")]
+            for i, w in enumerate(scored.windows) if w.kind == "single"}
+    assert tied["The Harbour Forum was chaired by Mairi Duncan."] == 1.0, tied
+    assert tied["Owain Rees welcomed the delegates to the Harbour Forum in Oban."] == 0.0, tied
