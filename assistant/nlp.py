@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
-SpanKind = Literal["person", "role", "date", "number", "place", "org"]
+SpanKind = Literal["person", "role", "date", "number", "place", "org", "frequency"]
 Unit = Literal["", "percent", "money"]
 
 # spaCy labels -> the answer kinds questions ask for.
@@ -72,6 +72,16 @@ UNIT_NOUNS: dict[str, frozenset[str]] = {
 }
 _PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
 _MONEY = re.compile(r"[£$€]|\b(?:pounds?|euros?|dollars?)\b", re.IGNORECASE)
+# How often something happens ("twice a year", "quarterly", "every six months"): spaCy
+# tags some of these as dates and misses others, so they are read from their few forms.
+_FREQUENCY = re.compile(
+    r"\b(?:(?:once|twice|(?:three|four|five|six|\d+|several|two|many) times)\s+(?:a|per|each|"
+    r"every|in a)\s+(?:year|month|week|quarter|term|session)"
+    r"|(?:annually|quarterly|monthly|weekly|yearly|biannually|fortnightly)"
+    r"|every\s+(?:[\w-]+\s+){0,3}(?:years?|months?|weeks?|quarters?)"
+    r"|(?:each|every|a|per) (?:year|quarter|month))\b",
+    re.IGNORECASE,
+)
 _LABEL_LINE = re.compile(r"^[ \t]*([A-Za-z][\w -]{0,30}?):[ \t]+([^,;\n]+)", re.MULTILINE)
 
 
@@ -147,6 +157,10 @@ def typed_spans(text: str) -> tuple[TypedSpan, ...]:
             start = ent.start_char if ent else tok.left_edge.idx
             end = ent.end_char if ent else tok.idx + len(tok.text)
             found[(start, end)] = TypedSpan(start, end, "place", text[start:end])
+    for m in _FREQUENCY.finditer(text):  # "meets twice a year"
+        for key in [k for k in found if k[0] < m.end() and m.start() < k[1]]:
+            del found[key]
+        found[m.span()] = TypedSpan(m.start(), m.end(), "frequency", m.group(0))
     for m in _LABEL_LINE.finditer(text):  # "Venue: Caernarfon harbour office"
         kind = _label_kind(m.group(1))
         if kind:

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from assistant.nlp import KIND_NOUNS, UNIT_NOUNS, Unit, parse
 
-AnswerKind = Literal["number", "date", "person", "place", "list", "generic"]
+AnswerKind = Literal["number", "date", "person", "place", "frequency", "list", "generic"]
 
 _ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -170,6 +170,10 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit]:
             kind = "place"
         elif word == "how" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in ("many", "much"):
             kind = "number"
+        elif word == "how" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in (
+            "often", "frequently", "regularly"
+        ):
+            kind = "frequency"
         if kind:
             break
     noun = _answer_noun(doc)

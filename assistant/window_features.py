@@ -60,10 +60,14 @@ SLOT_KINDS: dict[str, frozenset[str]] = {
     "date": frozenset({"date"}),
     "number": frozenset({"number"}),
     "place": frozenset({"place"}),
+    "frequency": frozenset({"frequency"}),
 }
 # Kinds that fill a question less well, scored half: "who" is sometimes answered by a body
 # ("who do the keepers report to?" -> a council).
-WEAK_SLOT_KINDS: dict[str, frozenset[str]] = {"person": frozenset({"org"})}
+WEAK_SLOT_KINDS: dict[str, frozenset[str]] = {
+    "person": frozenset({"org"}),
+    "frequency": frozenset({"number", "date"}),  # "how often did it refuse?": a count
+}
 WEAK_SLOT = 0.5
 _WORD = re.compile(r"[a-z0-9]+")
 _STEMMERS = threading.local()  # a Snowball stemmer keeps state while it works

@@ -361,3 +361,19 @@ def test_an_answer_tied_to_the_question_s_words_is_marked(selector) -> None:
             for i, w in enumerate(scored.windows) if w.kind == "single"}
     assert tied["The Harbour Forum was chaired by Mairi Duncan."] == 1.0, tied
     assert tied["Owain Rees welcomed the delegates to the Harbour Forum in Oban."] == 0.0, tied
+
+
+def test_how_often_is_answered_by_a_frequency(selector) -> None:
+    """"How often ...?" wants "twice a year" or "every three to four months", which spaCy
+    does not always tag, not a sentence that merely mentions meetings."""
+    assert profile_question("How often does the Harbour Forum meet?").kind == "frequency"
+    spans = typed_spans("Officials meet every three to four months; ministers twice a year.")
+    assert [s.text for s in spans if s.kind == "frequency"] == [
+        "every three to four months", "twice a year"
+    ]
+    where = passage(1, "The Harbour Forum meets in Oban to discuss pilotage and dredging.",
+                    "Harbour Forum")
+    terms = passage(2, "Under its terms of reference the forum convenes quarterly.",
+                    "Harbour Forum terms of reference")
+    text = answer(selector, "How often does the Harbour Forum meet?", where, terms)
+    assert text.startswith("Under its terms of reference the forum convenes quarterly."), text
