@@ -25,6 +25,9 @@ _BULLET = re.compile(r"^\s*(?:[-*•▪◦‣–—]\s+|\(?\d{1,3}[a-z]?[.)]\s+|
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 _LABEL = re.compile(r"^[A-Z][\w ,'’()/&-]{0,40}:\s+\S")
 _FINAL = re.compile(r"[.!?…:;\"'”’)\]]$")
+# A lead-in ends with a colon or a dash, perhaps followed by a footnote mark or a page
+# reference the source left in ("would concentrate on:[4]", "advantages: (Page 25)").
+_LEAD_END = re.compile(r"[:—–]\s*(?:\[\d{1,3}\]|\((?:page|p\.?)\s*\d{1,4}\))?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,14 +81,15 @@ def _unit(text: str, start: int, end: int) -> Unit:
     piece = text[start:end]
     words = len(piece.split())
     label = bool(_LABEL.match(piece))
+    lead_in = bool(_LEAD_END.search(piece.rstrip()))
     return Unit(
         start=start,
         end=end,
         text=piece,
         item=bool(_BULLET.match(piece)),
         label=label,
-        lead_in=piece.rstrip().endswith(":"),
-        fragment=not label and not _FINAL.search(piece.rstrip()) and words < 8,
+        lead_in=lead_in,
+        fragment=not (label or lead_in) and not _FINAL.search(piece.rstrip()) and words < 8,
     )
 
 

@@ -377,3 +377,15 @@ def test_how_often_is_answered_by_a_frequency(selector) -> None:
                     "Harbour Forum terms of reference")
     text = answer(selector, "How often does the Harbour Forum meet?", where, terms)
     assert text.startswith("Under its terms of reference the forum convenes quarterly."), text
+
+
+def test_a_lead_in_ending_in_a_dash_or_a_footnote_mark_brings_its_items() -> None:
+    from assistant.windows import windows
+
+    for lead in ("The review named three harbour concerns:[7]",
+                 "The review named three harbour concerns—",
+                 "The review named three harbour concerns: (Page 12)"):
+        text = f"{lead}\n- silting of channels\n- pilot shortages\n- levy arrears\n"
+        found = windows(passage(1, text, "Harbour review"), 90, 8)
+        lists = [w for w in found if w.kind == "list"]
+        assert lists and lists[0].text.endswith("levy arrears"), (lead, [w.text for w in found])
