@@ -32,7 +32,7 @@ from assistant.models import (
     SearchFilters,
     Timings,
 )
-from assistant.question import profile_question
+from assistant.question import profile_question, question_parts
 from assistant.refusal import refusal_text, unanswered_text
 from assistant.retrieval import HybridRetriever, HybridSearch, RetrievedChunk, diversify
 from assistant.runtime import use_query_threads
@@ -257,7 +257,7 @@ class Assistant:
         asked = found.query  # a follow-up with its subject written in
         refusal = evidence_gate(  # the question's own specifics (not its carried subject)
             profile_question(clean), terms, self.lexical.unknown_terms(terms), passages,
-            self.settings.answer,
+            self.settings.answer, [profile_question(p) for p in question_parts(clean)],
         )
         if refusal:
             yield "result", refused(refusal)

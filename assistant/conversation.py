@@ -50,9 +50,13 @@ _MAX_CHARS = 400
 
 def is_follow_up(question: str) -> bool:
     """Whether the question leans on earlier turns."""
-    return bool(
-        _PRONOUN.search(question) or _LEADING.search(question) or _POINTING.search(question)
-    )
+    return bool(_LEADING.search(question)) or refers_back(question)
+
+
+def refers_back(text: str) -> bool:
+    """Whether `text` points back to something named before it ("it", "that meeting",
+    "when was that?")."""
+    return bool(_PRONOUN.search(text) or _POINTING.search(text))
 
 
 def _named(text: str, person: bool) -> list[str]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.evidence import constraints, is_met, names_other
+from assistant.gates import unmet_parts
 from assistant.models import Passage
 from assistant.question import QuestionProfile, profile_question, question_parts
 from assistant.window_features import (
@@ -210,8 +211,12 @@ class AnswerSelector:
              if k.split(":", 1)[0] in self.policy.sibling_kinds}
             for p in parts
         ]
+        unmet = unmet_parts([profile_question(p) for p in parts], passages, self.policy)
         for n, part in enumerate(parts):
             profile = profile_question(part)
+            if unmet[n]:  # see gates.evidence_gate
+                unanswered.append(part)
+                continue
             siblings = frozenset(set().union(*keys[:n], *keys[n + 1:]) - keys[n])
             scored, prob = self.score(part, profile, passages)
             if not self._close(scored, context):

@@ -30,7 +30,7 @@ import numpy as np
 from assistant.conversation import retrieval_query
 from assistant.gates import evidence_gate
 from assistant.models import Passage
-from assistant.question import profile_question
+from assistant.question import profile_question, question_parts
 from assistant.safety import strip_injection
 from assistant.selection import AnswerSelector
 from assistant.window_features import FEATURES, SLOT_KINDS, add_slots, features
@@ -171,7 +171,8 @@ def replay(cases: list[Case], selector: AnswerSelector, policy: AnswerPolicy, ma
         if not refused:
             clean, _ = strip_injection(case.item.question)
             gate = evidence_gate(profile_question(clean), tokenize(clean),
-                                 case.unknown, case.passages, policy)
+                                 case.unknown, case.passages, policy,
+                                 [profile_question(p) for p in question_parts(clean)])
             refused = gate is not None
         if not refused:
             context = retrieval_query(case.question, case.item.history)

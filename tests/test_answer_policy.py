@@ -389,3 +389,30 @@ def test_a_lead_in_ending_in_a_dash_or_a_footnote_mark_brings_its_items() -> Non
         found = windows(passage(1, text, "Harbour review"), 90, 8)
         lists = [w for w in found if w.kind == "list"]
         assert lists and lists[0].text.endswith("levy arrears"), (lead, [w.text for w in found])
+
+
+def test_a_part_naming_what_no_passage_has_is_left_out_not_the_whole_question(
+    selector, corpus
+) -> None:
+    """"Where did the forum meet, and what did the Trinity Board say?": the first part is
+    answered, the second reported unanswered; a part pointing back ("who chaired it?")
+    misses what the part before it misses."""
+    from assistant.gates import unmet_parts
+    from assistant.question import question_parts
+
+    policy = selector.policy.model_copy(update={"unmet_kinds": ["name", "year"]})
+    strict = AnswerSelector(policy, selector.encode)
+    question = ("Where did the Joint Forum on Ports hold its meeting, and what did the "
+                "Trinity Lighthouse Board tell it?")
+    parts = [profile_question(p) for p in question_parts(question)]
+    assert unmet_parts(parts, corpus, policy) == [False, True]
+    assert evidence_gate(profile_question(question), ["ports", "trinity"], [], corpus, policy,
+                         parts) is None
+    chosen = strict.select(question, corpus, 60)
+    assert chosen.windows and "Trinity" in " ".join(chosen.unanswered_parts)
+    both = ("Where did the Coastal Standing Committee meet in 2019, and which minister chaired "
+            "that meeting?")
+    parts = [profile_question(p) for p in question_parts(both)]
+    assert unmet_parts(parts, corpus, policy) == [True, True]
+    refusal = evidence_gate(profile_question(both), ["coastal"], [], corpus, policy, parts)
+    assert refusal is not None and refusal.reason == UNMET
