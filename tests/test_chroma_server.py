@@ -112,3 +112,27 @@ def test_another_process_sees_writes_through_generation(server_settings) -> None
     assert store.generation() != before
     assert lexical.search("Quillborough", k=1) == []
     assert ChunkStore(server_settings).count() == store.count()
+
+
+def test_per_document_records_through_the_server(server_settings) -> None:
+    from vectorstore.docstate import build_records, doc_records, stored_documents
+    from vectorstore.store import DOCS_SUFFIX
+
+    index_paths(None, server_settings)
+    store = open_store(server_settings)
+    truth = {d: next(iter(doc.index_keys)) for d, doc in stored_documents(store).items()}
+    assert {d: r.index_key for d, r in doc_records(store).items()} == truth
+    store._client.delete_collection(store.collection_name + DOCS_SUFFIX)  # as an older store
+    store._open()
+    store._records_built = False
+    store.put_doc_records({"funding-note": {"complete": False, "path": "written meanwhile"}})
+    assert build_records(store) == len(truth)
+    records = doc_records(store)
+    assert records["funding-note"].path == "written meanwhile", "a newer record is kept"
+    assert {d: r.index_key for d, r in records.items() if d != "funding-note"} == {
+        d: k for d, k in truth.items() if d != "funding-note"
+    }
+    assert index_paths(None, server_settings).updated == 0
+    assert doc_records(store)["funding-note"].index_key == truth["funding-note"], "fixed"
+    store._records_built = False
+    assert ChunkStore(server_settings).doc_records_built(), "the flag is in the store"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ingest.jurisdiction import stored_codes
+from vectorstore.docstate import drop_records, mark_removing
 from vectorstore.models import DocumentInfo
 from vectorstore.store import ChunkStore
 
@@ -35,6 +36,8 @@ def remove_document(store: ChunkStore, doc_id: str) -> int:
     ids = list(store.metadatas({"doc_id": doc_id}))
     if ids:
         store.log_changes([doc_id])
+        mark_removing(store, [doc_id])
         store.delete(ids)
+        drop_records(store, [doc_id])
         store.bump_generation([doc_id])
     return len(ids)

@@ -5,12 +5,21 @@ manager is a second database that two API hosts over one Chroma server would als
 to share, and `index()` hashes loaded documents, so it cannot skip loading unchanged
 files. Every chunk carries bookkeeping keys beside its `ChunkMetadata`: `index_key`
 (hash of the file bytes + chunking settings + model fingerprint), `doc_hash` (content
-hash), `doc_chunk_count`, `path`, `root`, `ingested_at`, `date_key`, `pages` and a
-`jur_<code>` flag per jurisdiction the chunk concerns (for `where` filters). A
-document is up to date when all its stored chunks carry the current `index_key` and
-there are `doc_chunk_count` of them; anything else (a changed file, a run killed half
-way) is re-done. Documents are committed as "upsert new chunks, then delete stale ones",
-so a reader never sees a document vanish.
+hash), `doc_chunk_count`, `path`, `root`, `ingested_at`, `date_key`, `pages`, a
+`jur_<code>` flag per jurisdiction the chunk concerns (for `where` filters) and, on the
+first chunk, the document's dedup sketch. A document is up to date when all its stored
+chunks carry the current `index_key` and there are `doc_chunk_count` of them; anything
+else (a changed file, a run killed half way) is re-done. Documents are committed as
+"upsert new chunks, then delete stale ones", so a reader never sees a document vanish.
+
+What a run reads (`vectorstore.docstate`): the chunks' bookkeeping of the documents it
+plans, commits or removes, with a `doc_id` filter (only theirs); and one record per
+document in the `<collection>-docs` collection (index key, chunk count, path, doc hash,
+sketch) to find near-duplicate candidates, indexed files and pruned files. So adding one
+file or upload costs its own chunks plus one small row per stored document, not a read
+of every chunk. Records are marked incomplete before a commit or removal and written
+after it; a lagging record of an up-to-date document is completed when a run meets it;
+a store written before records were kept has them built from its chunks once.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,36 +42,33 @@ from ingest.discovery import is_upload_id, upload_source
 from ingest.jurisdiction import JurisdictionRules, rules_fingerprint
 from ingest.models import DocumentMeta, LoadedDocument, SkippedFile, SourceFile
 from ingest.settings import Settings
+from vectorstore.docstate import (
+    SKETCH_KEY,
+    DocRecord,
+    StoredDoc,
+    chunk_state,
+    doc_records,
+    drop_records,
+    format_sketch,
+    mark_removing,
+    mark_writing,
+    record_row,
+    stale_records,
+    write_records,
+)
 from vectorstore.filters import DATE_KEY, JURISDICTION_FLAGS, date_key, jurisdiction_flags
 from vectorstore.lexical import LexicalIndex
 from vectorstore.models import IngestReport
-from vectorstore.store import ChunkStore, open_store
+from vectorstore.store import open_store
 
 Progress = Callable[[str, int, int], None]
 INDEX_VERSION = "1"
 EMBED_BATCHES_PER_COMMIT = 4  # texts per encode call = embedding_batch_size * this
-SKETCH_KEY = "doc_sketch"  # on a document's first chunk: its dedup sketch, hex, comma-separated
 BOOKKEEPING_KEYS = frozenset(
     {"index_key", "doc_hash", "doc_chunk_count", "path", "root", "ingested_at", DATE_KEY, "pages",
      SKETCH_KEY}
     | set(JURISDICTION_FLAGS.values())
 )
-
-
-@dataclass
-class StoredDoc:
-    """What the store holds for one doc_id."""
-
-    ids: set[str] = field(default_factory=set)
-    index_keys: set[str] = field(default_factory=set)
-    expected: int | None = None
-    path: str | None = None
-    doc_hash: str | None = None
-    sketch: set[int] | None = None  # None: indexed before sketches were kept
-
-    @property
-    def complete(self) -> bool:
-        return len(self.index_keys) == 1 and self.expected == len(self.ids)
 
 
 @dataclass
@@ -85,21 +91,6 @@ class _Job:
     ids: list[str]
     metadatas: list[dict[str, Any]]
     vectors: list[list[float]] = field(default_factory=list)
-
-
-def stored_documents(store: ChunkStore) -> dict[str, StoredDoc]:
-    """The per-document bookkeeping state of the store."""
-    docs: dict[str, StoredDoc] = {}
-    for chunk_id, meta in store.metadatas().items():
-        doc = docs.setdefault(str(meta.get("doc_id")), StoredDoc())
-        doc.ids.add(chunk_id)
-        doc.index_keys.add(str(meta.get("index_key")))
-        doc.expected = meta.get("doc_chunk_count") if doc.expected is None else doc.expected
-        doc.path = doc.path or meta.get("path")
-        doc.doc_hash = doc.doc_hash or meta.get("doc_hash")
-        if meta.get(SKETCH_KEY):
-            doc.sketch = {int(h, 16) for h in str(meta[SKETCH_KEY]).split(",")}
-    return docs
 
 
 def model_fingerprint(model_dir: Path) -> str:
@@ -165,21 +156,32 @@ class _Run:
         self.config_key = _config_key(settings)
         if read_state:
             self.store = open_store(settings)
-            self.state = stored_documents(self.store)
             self.lexical = LexicalIndex(self.store)
+        self.state: dict[str, StoredDoc] = {}  # chunk state of the documents read so far
+        self._state_read: set[str] = set()
         self.removed: list[str] = []
         self.changes: list[str] = []  # change-log records of the removals
 
     def skip(self, path: object, reason: str) -> None:
         self.report.skipped.append(SkippedFile(path=str(path), reason=reason))
 
+    def load_state(self, doc_ids: Iterable[str]) -> None:
+        """Read the chunk state of these documents (those not read yet): their chunks only."""
+        todo = set(doc_ids) - self._state_read
+        if todo:
+            self.state.update(chunk_state(self.store, todo))
+            self._state_read |= todo
+
     def remove(self, doc_id: str) -> None:
+        self.load_state([doc_id])
         doc = self.state.pop(doc_id, None)
         if doc and doc.ids:
             self.changes.extend(self.store.log_changes([doc_id]))
+            mark_removing(self.store, [doc_id])
             self.store.delete(sorted(doc.ids))
             self.removed.append(doc_id)
             self.report.removed += 1
+        drop_records(self.store, [doc_id])
 
     def finish_removals(self) -> None:
         """Log the removed documents, change the generation, and drop them from the
@@ -203,7 +205,9 @@ class _Run:
         groups: dict[str, list[SourceFile]] = {}
         for src in sources:
             groups.setdefault(src.doc_id, []).append(src)
+        self.load_state(groups)
         todo: list[list[tuple[SourceFile, str]]] = []
+        unchanged: list[str] = []
         for doc_id, members in groups.items():
             keyed: list[tuple[SourceFile, str]] = []
             for src in members:
@@ -221,13 +225,21 @@ class _Run:
             )
             if current is not None:
                 self.report.unchanged += 1
+                unchanged.append(doc_id)
                 for src, _ in keyed:
                     if src is not current:
                         self.skip(src.path, _same_id(doc_id, current))
                 continue
             if keyed:
                 todo.append(keyed)
+        self.fix_records(unchanged)
         return todo
+
+    def fix_records(self, doc_ids: list[str]) -> None:
+        """Complete the records of these up-to-date documents where they lag their chunks."""
+        stale = stale_records(self.store, {d: self.state[d] for d in doc_ids})
+        if stale:
+            write_records(self.store, stale)
 
     def load_one(self, src: SourceFile, key: str, data: bytes | None = None) -> _Loaded:
         """Load and chunk one file within the per-file time budget (UnreadableFile if not)."""
@@ -265,23 +277,25 @@ class _Run:
     def stored_texts(self, exclude: set[str], sketches: list[set[int]]) -> list[LoadedDocument]:
         """Stored documents (file still present) that may duplicate one of this run's
         documents (their dedup sketches match, see `ingest.dedup.sketch`, or they have none),
-        rebuilt from their chunks: an ingest reads back candidates only, not the store."""
-        by_hash: dict[int, list[int]] = {}
+        rebuilt from their chunks: an ingest reads the per-document records and the
+        candidates' chunks, not the store."""
+        by_hash: dict[str, list[int]] = {}  # keyed as `format_sketch` writes them (hex)
         for i, hashes in enumerate(sketches):
             for h in hashes:
-                by_hash.setdefault(h, []).append(i)
+                by_hash.setdefault(f"{h:x}", []).append(i)
 
-        def candidate(doc: StoredDoc) -> bool:
-            if doc.sketch is None:
+        def candidate(rec: DocRecord) -> bool:
+            if rec.sketch is None:
                 return True
-            shared = Counter(i for h in doc.sketch for i in by_hash.get(h, ()))
+            shared = Counter(i for h in rec.sketch.split(",") for i in by_hash.get(h, ()))
             return any(n >= SKETCH_MIN_SHARED for n in shared.values())
 
+        records = doc_records(self.store)
         keep = sorted(
             doc_id
-            for doc_id, doc in self.state.items()
-            if doc_id not in exclude and doc.complete and doc.path and os.path.exists(doc.path)
-            and candidate(doc)
+            for doc_id, rec in records.items()
+            if doc_id not in exclude and rec.complete and candidate(rec)
+            and rec.path and os.path.exists(rec.path)
         )
         if not keep:
             return []
@@ -291,6 +305,11 @@ class _Run:
                 parts.setdefault(meta["doc_id"], []).append((meta["start"], text, meta))
         docs: list[LoadedDocument] = []
         for doc_id, pieces in parts.items():
+            rec = records[doc_id]
+            if len(pieces) != rec.chunks or any(
+                m.get("index_key") != rec.index_key for _, _, m in pieces
+            ):
+                continue  # its chunks are not (or no longer) the recorded write: incomplete
             text = _rebuild_text(pieces)
             meta = pieces[0][2]
             docs.append(
@@ -380,7 +399,7 @@ class _Run:
                 metas.append(_clean_meta(meta))
                 ids.append(str(meta["chunk_id"]))
             if item.sketch:
-                metas[0][SKETCH_KEY] = ",".join(f"{h:x}" for h in item.sketch)
+                metas[0][SKETCH_KEY] = format_sketch(item.sketch)
             jobs.append(_Job(doc.meta.doc_id, [c.page_content for c in chunks], ids, metas))
         return jobs
 
@@ -391,12 +410,16 @@ class _Run:
 
         One upsert and one delete for the group (Chroma writes are costly per call); a
         crash in between leaves documents the next run sees as incomplete and redoes.
+        Their records are marked incomplete before and written after (`vectorstore.docstate`).
         The documents are logged in the store's change log before and after, and put in
         the lexical index from the texts in hand.
         """
         if jobs:
             doc_ids = [j.doc_id for j in jobs]
+            self.load_state(doc_ids)
+            records = {j.doc_id: record_row(j.metadatas[0]) for j in jobs}
             entries = self.store.log_changes(doc_ids)
+            mark_writing(self.store, records)
             self.store.upsert(
                 [i for j in jobs for i in j.ids],
                 [v for j in jobs for v in j.vectors],
@@ -413,6 +436,12 @@ class _Run:
                     self.report.added += 1
                 self.report.chunks_embedded += len(job.ids)
             self.store.delete(stale)
+            write_records(self.store, records)
+            for job in jobs:
+                self.state[job.doc_id] = StoredDoc(
+                    ids=set(job.ids), index_keys={str(job.metadatas[0]["index_key"])},
+                    expected=len(job.ids), path=str(job.metadatas[0]["path"]),
+                )
             entries += self.store.log_changes(doc_ids)
             self.store.bump_generation()
             self.lexical.apply(
@@ -458,9 +487,17 @@ def file_index_key(path: Path, settings: Settings) -> str:
 
 
 def indexed_files(settings: Settings) -> dict[str, set[str]]:
-    """Each indexed file path with the index keys its chunks carry."""
+    """Each indexed file path with the index keys its chunks carry (from the per-document
+    records; the chunks of a document whose record is incomplete)."""
+    store = open_store(settings)
     found: dict[str, set[str]] = {}
-    for doc in stored_documents(open_store(settings)).values():
+    pending: list[str] = []
+    for doc_id, rec in doc_records(store).items():
+        if not rec.complete:
+            pending.append(doc_id)
+        elif rec.path and rec.index_key:
+            found.setdefault(rec.path, set()).add(rec.index_key)
+    for doc in chunk_state(store, pending).values():
         if doc.path:
             found.setdefault(doc.path, set()).update(doc.index_keys)
     return found
@@ -507,12 +544,14 @@ def commit_upload(prepared: PreparedUpload, settings: Settings) -> IngestReport:
     started = time.perf_counter()
     run = _Run(settings, None)
     item, job = prepared.item, prepared.job
+    run.load_state([job.doc_id])
     doc = run.state.get(job.doc_id)
     if doc is not None and doc.path != str(item.src.path):
         shown = Path(doc.path).name if doc.path else "another file"
         raise UploadConflict(f"{job.doc_id} is already taken by the upload {shown}")
     if doc is not None and doc.complete and item.key in doc.index_keys:
         run.report.unchanged += 1
+        run.fix_records([job.doc_id])
     elif run.drop_duplicates([item], unindex=False):
         run.commit([job], len(job.ids), len(job.ids))
     run.report.seconds = round(time.perf_counter() - started, 3)
@@ -545,8 +584,8 @@ def index_paths(
         absolute = [r.absolute() for r in roots]
         gone = [
             doc_id
-            for doc_id, doc in run.state.items()
-            if _under(doc.path, absolute) and not os.path.exists(doc.path or "")
+            for doc_id, rec in doc_records(run.store).items()
+            if _under(rec.path, absolute) and not os.path.exists(rec.path or "")
         ]
         for doc_id in gone:
             run.remove(doc_id)

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 GENERATION_KEY = "generation"
 CHANGES_SUFFIX = "-changes"
+DOCS_SUFFIX = "-docs"
+RECORDS_BUILT_KEY = "records_built"  # on the records collection: one record per document
 _PAGE = 5000
 # Embedded mode: generation tokens written by this process, and the generation each
 # location's shared Chroma `System` was (re)loaded at (see ChunkStore._ensure_fresh).
@@ -93,7 +95,9 @@ class ChunkStore:
     collection metadata, changed by every write, so other processes can notice changes,
     and a change log (a second collection, `<name>-changes`) saying which documents each
     write touched, so they can follow a change without re-reading everything (see
-    `vectorstore.lexical`). Writers log a document before and after writing it.
+    `vectorstore.lexical`). Writers log a document before and after writing it. A third
+    collection, `<name>-docs`, holds one bookkeeping record per document (see
+    `vectorstore.docstate`).
     """
 
     def __init__(self, settings: Settings, refresh_interval_s: float = 1.0) -> None:
@@ -103,6 +107,7 @@ class ChunkStore:
         self.refresh_interval_s = refresh_interval_s
         self._embedded = not settings.chroma_url
         self._write_lock = threading.Lock()
+        self._records_built = False
         self._open()
         self._seen = self.generation()
         self._checked_at = time.monotonic()
@@ -137,9 +142,14 @@ class ChunkStore:
             changes = client.get_or_create_collection(
                 name=self.collection_name + CHANGES_SUFFIX, embedding_function=None
             )
+            docs = client.get_or_create_collection(  # (an existing one keeps its metadata)
+                name=self.collection_name + DOCS_SUFFIX, embedding_function=None,
+                metadata={RECORDS_BUILT_KEY: False},
+            )
         except Exception as exc:  # noqa: BLE001
             raise failed(exc) from exc
         self._client, self._collection, self._changes = client, collection, changes
+        self._docs = docs
 
     def _reopen(self, generation: str) -> None:
         """Embedded Chroma keeps its vector index in memory: after another process wrote,
@@ -335,6 +345,62 @@ class ChunkStore:
             self._collection.modify(metadata={GENERATION_KEY: token})
             self._seen = token
         return token
+
+    # --- per-document records (their meaning: vectorstore.docstate) -------------------
+
+    def doc_records(self, doc_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """doc_id -> record, of these documents (those that have one) or of every document."""
+        found: dict[str, dict[str, Any]] = {}
+        if doc_ids is not None:
+            wanted = sorted(set(doc_ids))
+            for i in range(0, len(wanted), _PAGE):
+                page = self._docs.get(ids=wanted[i : i + _PAGE], include=["metadatas"])
+                found.update(
+                    (d, dict(m or {})) for d, m in zip(page["ids"], page["metadatas"], strict=True)
+                )
+            return found
+        offset = 0
+        while True:
+            page = self._docs.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            found.update(
+                (i, dict(m or {})) for i, m in zip(page["ids"], page["metadatas"], strict=True)
+            )
+            if len(page["ids"]) < _PAGE:
+                return found
+            offset += _PAGE
+
+    def put_doc_records(self, records: dict[str, dict[str, Any]], overwrite: bool = True) -> None:
+        """Write records by doc_id; without `overwrite`, a document's existing record is kept
+        (Chroma's `add` leaves existing ids alone)."""
+        ids = sorted(records)
+        if not ids:
+            return
+        step = max(1, min(self._client.get_max_batch_size(), _PAGE))
+        write = self._docs.upsert if overwrite else self._docs.add
+        with self._write_lock:
+            for i in range(0, len(ids), step):
+                batch = ids[i : i + step]
+                write(ids=batch, embeddings=[[1.0]] * len(batch),
+                      metadatas=[records[d] for d in batch])
+
+    def delete_doc_records(self, doc_ids: Iterable[str]) -> None:
+        """Remove these documents' records (unknown ones are ignored)."""
+        ids = sorted(set(doc_ids))
+        with self._write_lock:
+            for i in range(0, len(ids), _PAGE):
+                self._docs.delete(ids=ids[i : i + _PAGE])
+
+    def doc_records_built(self) -> bool:
+        """True once every document has a record (set by whoever built them, any process)."""
+        if not self._records_built:
+            fresh = self._client.get_collection(self.collection_name + DOCS_SUFFIX)
+            self._records_built = bool((fresh.metadata or {}).get(RECORDS_BUILT_KEY))
+        return self._records_built
+
+    def mark_doc_records_built(self) -> None:
+        with self._write_lock:
+            self._docs.modify(metadata={RECORDS_BUILT_KEY: True})
+        self._records_built = True
 
     # --- LangChain view ---------------------------------------------------------------
 
