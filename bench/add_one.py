@@ -7,7 +7,9 @@ is copied first (`--copy-to`), so the original is never written. Per repetition:
 - `igr ingest --json FILE` of a new small document, in another process (wall time and the
   report's own `seconds`);
 - an upload as `POST /documents` does it, in this process: `prepare_upload` then
-  `commit_upload` of another new document (each timed).
+  `commit_upload` of another new document (each timed);
+- with `--serve`, then: `igr serve` over the copy (no sentence warm-up) and one real
+  `POST /documents` per repetition (wall time).
 
 The first repetition over a store written before per-document records existed also builds
 them (once); later ones show the steady cost.
@@ -41,6 +43,7 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--model", type=Path, required=True, help="the model it was built with")
     parser.add_argument("--copy-to", type=Path, required=True, help="work on a copy made here")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--serve", action="store_true", help="also POST /documents to igr serve")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "add_one.json")
     return parser.parse_args()
 
@@ -107,6 +110,39 @@ def upload(path: Path, settings: Settings) -> dict:
             "added": report.added}
 
 
+def post_uploads(env: dict[str, str], docs: Path, repeat: int, work: Path) -> list[dict]:
+    """`igr serve` over the store, then `repeat` uploads through `POST /documents`."""
+    import asyncio
+
+    import httpx
+
+    from api.server import free_port
+    from bench.common import stop
+    from bench.load import wait_healthy
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = work / "serve.log"
+    proc = subprocess.Popen([str(IGR), "serve", "--port", str(port)],
+                            env={**env, "IGR_WARM_UP_SENTENCES": "0"},
+                            stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    found: list[dict] = []
+    try:
+        asyncio.run(wait_healthy(url, proc, log))
+        for i in range(repeat):
+            path = new_document(docs, f"post{i}")
+            started = time.perf_counter()
+            response = httpx.post(f"{url}/documents",
+                                  files={"file": (path.name, path.read_bytes())}, timeout=600)
+            found.append({"status": response.status_code,
+                          "wall_s": round(time.perf_counter() - started, 3)})
+            print(f"[add_one] POST /documents {i}: {found[-1]}", flush=True)
+    finally:
+        stop(proc)
+    return found
+
+
 def main() -> int:
     args = _args()
     store = copy_store(args.store, args.copy_to.resolve())
@@ -123,6 +159,8 @@ def main() -> int:
     for i in range(args.repeat):
         result["upload"].append(upload(new_document(docs, f"up{i}"), settings))
         print(f"[add_one] upload {i}: {result['upload'][-1]}", flush=True)
+    if args.serve:
+        result["post"] = post_uploads(env, docs, args.repeat, store.parent)
     from vectorstore.store import open_store
 
     result["chunks_after"] = open_store(settings).count()  # (opened after the CLI's writes)
