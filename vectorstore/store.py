@@ -398,6 +398,7 @@ class ChunkStore:
         return self._records_built
 
     def mark_doc_records_built(self) -> None:
+        """Say, for every process, that every document has a record."""
         with self._write_lock:
             self._docs.modify(metadata={RECORDS_BUILT_KEY: True})
         self._records_built = True
