@@ -45,7 +45,9 @@ def _tidy_uploads(settings: Settings) -> None:
     folder = settings.uploads_dir()
     if not folder.is_dir():
         return
-    done = clean_uploads(folder, indexed_files(settings), lambda p: file_index_key(p, settings))
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    indexed = indexed_files(settings, confirm=files)  # never an orphan while chunks hold it
+    done = clean_uploads(folder, indexed, lambda p: file_index_key(p, settings))
     for line in done:
         log.warning("uploads folder at start-up: %s", line)
 

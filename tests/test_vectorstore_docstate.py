@@ -230,3 +230,24 @@ def test_removals_drop_records(settings, corpus: Path) -> None:
     assert remove_document(store, "funding-note") > 0
     assert set(doc_records(store)) == set(DOCS) - {"ireland-cooperation", "funding-note"}
     assert records_as_stored(store) == records_by_chunks(store)
+
+
+def test_an_upload_without_a_record_is_no_orphan(settings) -> None:
+    """An upload an older version wrote (chunks, no record) is still indexed for the
+    start-up tidy-up, which must not delete it as an orphan."""
+    from api.app import _tidy_uploads
+    from vectorstore.docstate import drop_records
+
+    index_paths(None, settings)
+    folder = settings.uploads_dir()
+    folder.mkdir(parents=True)
+    staged, final = folder / ".incoming-compact.txt", folder / "compact.txt"
+    staged.write_text(NEW_DOC, encoding="utf-8")
+    prepared = prepare_upload(staged, final, settings)
+    staged.replace(final)
+    assert commit_upload(prepared, settings).added == 1
+    drop_records(open_store(settings), ["uploads/compact"])
+    assert str(final) not in indexed_files(settings)
+    assert indexed_files(settings, confirm=[final])[str(final)]
+    _tidy_uploads(settings)
+    assert final.is_file()

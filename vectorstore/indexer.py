@@ -486,9 +486,11 @@ def file_index_key(path: Path, settings: Settings) -> str:
     return hashlib.sha256(f"{_file_hash(path)}|{_config_key(settings)}".encode()).hexdigest()
 
 
-def indexed_files(settings: Settings) -> dict[str, set[str]]:
+def indexed_files(settings: Settings, confirm: Iterable[Path] = ()) -> dict[str, set[str]]:
     """Each indexed file path with the index keys its chunks carry (from the per-document
-    records; the chunks of a document whose record is incomplete)."""
+    records; the chunks of a document whose record is incomplete). Paths in `confirm` that
+    no record holds are looked up in the chunks themselves (by `path`), so a document
+    written without a record (by an older version sharing the store) still counts."""
     store = open_store(settings)
     found: dict[str, set[str]] = {}
     pending: list[str] = []
@@ -500,6 +502,10 @@ def indexed_files(settings: Settings) -> dict[str, set[str]]:
     for doc in chunk_state(store, pending).values():
         if doc.path:
             found.setdefault(doc.path, set()).update(doc.index_keys)
+    for path in {str(p) for p in confirm} - set(found):
+        keys = {str(m.get("index_key")) for m in store.metadatas({"path": path}).values()}
+        if keys:
+            found[path] = keys
     return found
 
 
