@@ -32,6 +32,7 @@ from assistant.window_features import (
     FEATURES,
     SLOT,
     SLOT_KINDS,
+    SLOT_TIED,
     Scored,
     add_slots,
     features,
@@ -106,7 +107,8 @@ class AnswerSelector:
         `budget` and meet the question's specifics where they must be met (see
         `_meets_specifics`); for a question asking for a person, date, number or place, only
         windows holding one (`require_slot`), of the kind asked for if any is likely enough,
-        else of a kind that fills it less well (a body for "who"). `siblings` are the
+        else of a kind that fills it less well (a body for "who"); for the kinds in
+        `tied_kinds`, only a span hanging from a word of the question. `siblings` are the
         specifics setting the other parts of a multi-part question apart: a window meeting
         one of them next to it, and none of this part's own, answers another part."""
         in_passage: dict[tuple[str, str], bool] = {}
@@ -123,6 +125,8 @@ class AnswerSelector:
             slots = scored.matrix[:, SLOT]
             floor = self.policy.min_probability
             strong = [i for i in fitting if slots[i] >= 1.0 and prob[i] >= floor]
+            if profile.kind in self.policy.tied_kinds:  # the span must answer the question
+                fitting = strong = [i for i in strong if scored.matrix[i, SLOT_TIED] > 0]
             fitting = strong or [i for i in fitting if slots[i] > 0]
         if not fitting:
             return None

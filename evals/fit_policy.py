@@ -207,6 +207,8 @@ GRID = {
     "max_words_many": (70, 85, 100),
     "require_slot": (False, True),
     "require_focus": (False, True),
+    "tied_kinds": ((), ("number",), ("frequency",), ("number", "frequency"),
+                   ("number", "place", "frequency")),
     "unmet_kinds": UNMET_CHOICES,
     "window_kinds": ((), ("ord",), ("period", "ord"), ("year", "period", "ord"),
                      ("year", "period", "month", "day", "ord")),

@@ -107,6 +107,12 @@ class AnswerPolicy(BaseModel):
         description="a question asking for a person, date, number or place is answered only "
         "by a window holding one",
     )
+    tied_kinds: list[str] = Field(
+        default_factory=lambda: list(_fitted("tied_kinds", [])),
+        description="question kinds (person, date, number, place, frequency) answered only by "
+        "a window whose span of that kind hangs from a word of the question in the parse "
+        "(\"met 12 times\" for \"how many times did it meet?\"), with `require_slot`",
+    )
     require_focus: bool = Field(
         default_factory=lambda: _fitted("require_focus", False),
         description="a number question is answered only by a window naming what it counts "

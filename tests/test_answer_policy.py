@@ -416,3 +416,19 @@ def test_a_part_naming_what_no_passage_has_is_left_out_not_the_whole_question(
     assert unmet_parts(parts, corpus, policy) == [True, True]
     refusal = evidence_gate(profile_question(both), ["coastal"], [], corpus, policy, parts)
     assert refusal is not None and refusal.reason == UNMET
+
+
+def test_a_number_not_tied_to_the_question_does_not_answer_how_many(selector) -> None:
+    """With "number" in `tied_kinds`, "how many meetings did it hold?" is not answered by a
+    sentence whose only figure counts something else."""
+    members = passage(1, "The Harbour Forum meetings in its first year drew 12 members from "
+                         "the four governments.", "Harbour Forum")
+    question = "How many meetings did the Harbour Forum hold in its first year?"
+    tied = AnswerSelector(selector.policy.model_copy(update={"tied_kinds": ["number"]}),
+                          selector.encode)
+    untied = AnswerSelector(selector.policy.model_copy(update={"tied_kinds": []}),
+                            selector.encode)
+    assert not tied.select(question, [members], 60).windows
+    assert untied.select(question, [members], 60).windows
+    held = passage(2, "The Harbour Forum held nine meetings in its first year.", "Harbour Forum")
+    assert "nine meetings" in answer(tied, question, members, held)
