@@ -161,7 +161,8 @@ def typed_spans(text: str) -> tuple[TypedSpan, ...]:
         for key in [k for k in found if k[0] < m.end() and m.start() < k[1]]:
             del found[key]
         found[m.span()] = TypedSpan(m.start(), m.end(), "frequency", m.group(0))
-    for m in _LABEL_LINE.finditer(text):  # "Venue: Caernarfon harbour office"
+    label_lines = list(_LABEL_LINE.finditer(text))
+    for m in label_lines:  # "Venue: Caernarfon harbour office"
         kind = _label_kind(m.group(1))
         if kind:
             start, end = m.start(2), m.start(2) + len(m.group(2).rstrip())
@@ -186,7 +187,7 @@ def typed_spans(text: str) -> tuple[TypedSpan, ...]:
                 chunk.start_char, chunk.end_char, "role", chunk.text
             )
     labels = {(m.start(2), m.start(2) + len(m.group(2).rstrip())): m.group(1).lower()
-              for m in _LABEL_LINE.finditer(text)}
+              for m in label_lines}
     spans = sorted(found.values(), key=lambda s: (s.start, s.end))
     return tuple(replace(s, anchors=_anchors(doc, s, labels.get((s.start, s.end)))) for s in spans)
 

@@ -210,14 +210,11 @@ class AnswerSelector:
         chosen: list[Window] = []
         unanswered: list[str] = []
         best_seen = 0.0
-        keys = [
-            {k for k in constraints(profile_question(p))
-             if k.split(":", 1)[0] in self.policy.sibling_kinds}
-            for p in parts
-        ]
-        unmet = unmet_parts([profile_question(p) for p in parts], passages, self.policy)
-        for n, part in enumerate(parts):
-            profile = profile_question(part)
+        profiles = [profile_question(p) for p in parts]
+        keys = [{k for k in constraints(p) if k.split(":", 1)[0] in self.policy.sibling_kinds}
+                for p in profiles]
+        unmet = unmet_parts(profiles, passages, self.policy)
+        for n, (part, profile) in enumerate(zip(parts, profiles, strict=True)):
             if unmet[n]:  # see gates.evidence_gate
                 unanswered.append(part)
                 continue
