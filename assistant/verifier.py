@@ -67,11 +67,8 @@ class _Source:
             return found
         wanted = " ".join(claim.split())
         for s, e in self.spans:
-            if " ".join(self.text[s:e].split()) == wanted:
-                unit = units_of(self.text[s:e])
-                shape = unit[0] if unit else None
-                if shape and (shape.item or shape.label or shape.lead_in):
-                    return self.text[s:e]
+            if " ".join(self.text[s:e].split()) == wanted and _listed(self.text, s):
+                return self.text[s:e]
         return None
 
     @classmethod
@@ -85,6 +82,31 @@ class _Source:
         spans = spans or [(0, 0)]
         span_feats = [features(text[s:e]) for s, e in spans]
         return cls(text, spans, claims.merge(span_feats), span_feats)
+
+
+LIST_REACH = 8  # lines a lead-in introduces, as the answer policy's `max_list_items`
+
+
+def _listed(text: str, start: int) -> bool:
+    """The unit of `text` starting at `start` is a list item, a "Label: value" line or a
+    lead-in, or one of the short lines a lead-in introduces ("Oban 10.03" after "... the
+    rates are:"), as the answer windows quote them (`assistant.windows`)."""
+    units = units_of(text)
+    k = next((i for i, u in enumerate(units) if u is not None and u.start == start), None)
+    if k is None:
+        return False
+    unit = units[k]
+    if unit.item or unit.label or unit.lead_in:
+        return True
+    if not unit.fragment:
+        return False
+    for before in reversed(units[max(0, k - LIST_REACH) : k]):
+        if before is None or not (before.lead_in or before.item or before.label
+                                  or before.fragment):
+            return False  # a sentence ends what a lead-in introduced
+        if before.lead_in:
+            return True
+    return False
 
 
 @lru_cache(maxsize=20_000)

@@ -358,3 +358,20 @@ def test_headings_and_cut_off_sentences_are_fragments(verifier, passages):
     assert result.unsupported == [
         "Legislative consent", "The convention was recognised in the Scotland Act 2016 but the"
     ]
+
+
+def test_the_short_lines_a_lead_in_introduces_are_quoted_as_they_stand(verifier):
+    """"Oban 10.03" after "... the rates are:" is a verbatim line of its source and stays;
+    the same short line with no lead-in before it is a heading, and goes."""
+    text = ("For 2011-14 the harbour levy rates, given as a share of the base rate, are:\n\n"
+            "Oban 10.03\n\nMallaig 5.79\n\n(Revised rates were agreed later.)")
+    rates = Passage(n=1, chunk_id="r1", doc_id="own/rates", title="Harbour levy rates",
+                    text=text)
+    draft = ("For 2011-14 the harbour levy rates, given as a share of the base rate, are: [1]\n"
+             "Oban 10.03 [1]\nMallaig 5.79 [1]")
+    result = verifier.verify(draft, [rates])
+    assert "Oban 10.03" in result.answer and "Mallaig 5.79" in result.answer, result
+    assert not result.unsupported
+    bare = Passage(n=1, chunk_id="r2", doc_id="own/bare", title="Harbour levy rates",
+                   text="Oban 10.03\n\nThe rates were agreed in the spring.")
+    assert "Oban 10.03" in verifier.verify("Oban 10.03 [1]", [bare]).unsupported
