@@ -13,7 +13,13 @@ from tests.conftest import make_settings
 from tests.test_vectorstore_helpers import DOCS, write_corpus
 from vectorstore.catalog import remove_document
 from vectorstore.docstate import build_records, doc_records, stored_documents
-from vectorstore.indexer import commit_upload, index_paths, indexed_files, prepare_upload
+from vectorstore.indexer import (
+    PreparedUpload,
+    commit_upload,
+    index_paths,
+    indexed_files,
+    prepare_upload,
+)
 from vectorstore.store import DOCS_SUFFIX, ChunkStore, open_store
 
 NEW_DOC = (
@@ -107,14 +113,20 @@ def test_ingesting_one_file_reads_only_its_own_chunks(
     assert records_as_stored(store) == records_by_chunks(store)
 
 
-def test_an_upload_reads_only_its_own_chunks(settings, chunk_reads) -> None:
-    index_paths(None, settings)
+def staged_upload(settings) -> tuple[PreparedUpload, Path]:
+    """NEW_DOC uploaded as `compact.txt` (prepared and moved in place, not yet committed)."""
     folder = settings.uploads_dir()
     folder.mkdir(parents=True)
     staged, final = folder / ".incoming-compact.txt", folder / "compact.txt"
     staged.write_text(NEW_DOC, encoding="utf-8")
     prepared = prepare_upload(staged, final, settings)
     staged.replace(final)
+    return prepared, final
+
+
+def test_an_upload_reads_only_its_own_chunks(settings, chunk_reads) -> None:
+    index_paths(None, settings)
+    prepared, final = staged_upload(settings)
     chunk_reads.clear()
     assert commit_upload(prepared, settings).added == 1
     assert chunk_reads and all(filtered_to(w) == {"uploads/compact"} for w in chunk_reads)
@@ -239,12 +251,7 @@ def test_an_upload_without_a_record_is_no_orphan(settings) -> None:
     from vectorstore.docstate import drop_records
 
     index_paths(None, settings)
-    folder = settings.uploads_dir()
-    folder.mkdir(parents=True)
-    staged, final = folder / ".incoming-compact.txt", folder / "compact.txt"
-    staged.write_text(NEW_DOC, encoding="utf-8")
-    prepared = prepare_upload(staged, final, settings)
-    staged.replace(final)
+    prepared, final = staged_upload(settings)
     assert commit_upload(prepared, settings).added == 1
     drop_records(open_store(settings), ["uploads/compact"])
     assert str(final) not in indexed_files(settings)
