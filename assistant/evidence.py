@@ -50,12 +50,25 @@ def _day_found(day: str, text: str) -> bool:
     )
 
 
+_PASSED = {"bill": "act", "act": "bill"}  # a law keeps its name from bill to act
+
+
 def _phrase_found(phrase: str, text: str) -> bool:
-    """A body's name, ignoring case, spacing, hyphens and punctuation; a name joining two
+    """A body's name, ignoring case, spacing, hyphens and punctuation ("... Bill" met by
+    "... Act", the same law once passed), or by its initials as a word ("PACAC" for the
+    "Public Administration and Constitutional Affairs Committee"); a name joining two
     bodies ("PolicyWISE and Bennett Institute") is met when each of its words is."""
-    if _squash(phrase) in _squash(text):
-        return True
     words = [w for w in re.findall(r"[\w'’-]+", phrase) if w.lower() not in _JOINERS]
+    forms = [phrase]
+    if words and words[-1].lower() in _PASSED:
+        forms.append(phrase[: phrase.rfind(words[-1])] + _PASSED[words[-1].lower()])
+    if any(_squash(f) in _squash(text) for f in forms):
+        return True
+    initials = "".join(w[0] for w in words if w[:1].isupper())
+    if len(initials) >= 3 and len(initials) == len(words) and re.search(
+        rf"\b{initials}s?\b", text, re.IGNORECASE
+    ):
+        return True
     return len(words) < len(phrase.split()) and all(_name_found(w, text) for w in words)
 
 

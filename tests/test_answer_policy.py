@@ -432,3 +432,12 @@ def test_a_number_not_tied_to_the_question_does_not_answer_how_many(selector) ->
     assert untied.select(question, [members], 60).windows
     held = passage(2, "The Harbour Forum held nine meetings in its first year.", "Harbour Forum")
     assert "nine meetings" in answer(tied, question, members, held)
+
+
+def test_a_body_s_name_is_met_by_its_initials_and_a_bill_by_its_act() -> None:
+    from assistant.evidence import is_met
+
+    assert is_met("phrase:Harbour Levy Bill", "the Harbour Levy Act 2024 passed")
+    assert is_met("phrase:Coastal Standing Committee", "the CSC met in Oban")
+    assert not is_met("phrase:Coastal Standing Committee", "the Harbour Board met")
+    assert not is_met("phrase:Harbour Levy Bill", "the Harbour Fees Act")
