@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.answer_spans import mark_answer_spans
 from assistant.answerers.base import load_answerer
-from assistant.conversation import retrieval_query, standalone_question
+from assistant.conversation import refers_back, retrieval_query, standalone_question
 from assistant.encoder import CachedEncoder
 from assistant.gates import (
     JURISDICTION,
@@ -189,7 +189,30 @@ class Assistant:
         )
         hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
         passages = self._answer_passages(hits, fused, chunk_filter)
+        self._add_part_hits(query, passages, chunk_filter)
         return Retrieval(query=query, passages=passages)
+
+    def _add_part_hits(
+        self, query: str, passages: list[Passage], chunk_filter: ChunkFilter | None
+    ) -> None:
+        """Each part of a question of several parts is also searched alone, and its best
+        `part_hits` hits not already read are added: the whole question's search ranks by
+        the words of all its parts, so the passage answering one part alone can fall short."""
+        parts = question_parts(query) if self.settings.part_hits else []
+        if len(parts) < 2:
+            return
+        seen = {p.chunk_id for p in passages}
+        for part in parts:
+            if refers_back(part) or len(tokenize(part)) < 2:
+                continue  # "and who hosted it?", "on what date?": nothing to search alone
+            fused = self.search.ranked(
+                part, chunk_filter, query_embedding=self.encoder.embed_query(part)
+            )
+            for hit in fused[: self.settings.part_hits]:
+                chunk = hit.chunk.chunk
+                if chunk.chunk_id not in seen:
+                    seen.add(chunk.chunk_id)
+                    passages.append(_passage(len(passages) + 1, chunk, hit.fused))
 
     def retriever(
         self, k: int | None = None, filters: SearchFilters | None = None

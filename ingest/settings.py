@@ -287,6 +287,11 @@ class Settings(BaseSettings):
     bm25_b: float = Field(0.75, description="BM25 length normalisation (as bm25_k1)")
     neighbour_hits: int = Field(3, description="best hits whose adjacent chunks are also read")
     extra_passages: int = Field(3, description="next best chunks held back by the per-doc cap")
+    part_hits: int = Field(
+        1, ge=0, description="a question of several parts (\"When was X published, and who "
+        "chairs Y?\") is also searched part by part, and each part's best hits not already "
+        "read are added (chosen on tune, see README)",
+    )
     whole_doc_chunks: int = Field(
         4, ge=0, description="a best hit's document of at most this many chunks is read whole "
         "(a short page answers from any of its parts; chosen on tune, see README)",

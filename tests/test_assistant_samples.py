@@ -183,3 +183,16 @@ def test_hybrid_search_is_a_langchain_retriever(samples_assistant) -> None:
     assert 0 < len(docs) <= 3
     assert docs[0].metadata["doc_id"] == "english-devolution-and-mayors"
     assert all(d.id == d.metadata["chunk_id"] and "score" in d.metadata for d in docs)
+
+
+@pytest.mark.parametrize("part_hits", [0, 1])
+def test_each_part_of_a_question_is_searched_alone(samples_settings, part_hits: int) -> None:
+    """A question of two parts about two documents, read with room for one hit: the part
+    searched alone brings in the other document's passage (and only then)."""
+    settings = samples_settings.model_copy(update={
+        "top_k": 1, "extra_passages": 0, "neighbour_hits": 0, "part_hits": part_hits,
+    })
+    question = ("Who was the Barnett formula named after, and which minister told the House "
+                "of Lords that Westminster would not normally legislate without consent?")
+    docs = {p.doc_id for p in Assistant(settings).retrieve(question).passages}
+    assert len(docs) == (2 if part_hits else 1), docs
