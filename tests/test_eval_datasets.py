@@ -27,11 +27,11 @@ REQUIRED = {"id", "type", "question", "answer", "sources", "evidence", "keywords
 ALLOWED = REQUIRED | {"history", "forbidden"}
 # share of the whole set per type: (min, max)
 MIX = {
-    "factoid": (0.30, 0.50),
+    "factoid": (0.25, 0.50),
     "multi-hop": (0.15, 0.25),
-    "list": (0.10, 0.20),
+    "list": (0.08, 0.20),
     "unanswerable": (0.10, 0.20),
-    "injection": (0.07, 0.15),
+    "injection": (0.05, 0.15),
 }
 MIN_ITEMS = 90
 MIN_CONVERSATION = 8
