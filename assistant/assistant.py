@@ -276,8 +276,8 @@ class Assistant:
                 timings_ms=timings(),
             )
 
-        terms = tokenize(clean)
         asked = found.query  # a follow-up with its subject written in
+        terms = tokenize(asked)  # "who oversaw it?" is about what "it" stands for
         refusal = evidence_gate(  # the question's own specifics (not its carried subject)
             profile_question(clean), terms, self.lexical.unknown_terms(terms), passages,
             self.settings.answer, [profile_question(p) for p in question_parts(clean)],

@@ -5,12 +5,14 @@ conversation (a pronoun, "that meeting", or an elliptical "and for Wales?"), its
 taken from the previous turn and written into it:
 
 - the subject is the previous user question's main named thing (the longest name of a body,
-  meeting, document or place), else its answer's; for "he" or "she", the person the previous
-  answer names (else the question);
+  meeting, document or place; typed in lower case, its longest specific noun phrase, "the
+  smith commission"), else its answer's; for "he" or "she", the person the previous answer
+  names (else the question);
 - the pronoun or "that meeting" is replaced by the subject ("its" by "the subject's");
 - an elliptical follow-up with no verb ("and for Northern Ireland?") is the previous question
   with its place, date or name of the same kind swapped for the new one;
-- otherwise the subject is added in brackets.
+- otherwise the subject is added in brackets; so it is to a question in a conversation that
+  names nothing of its own ("who normally chairs the summits?").
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ _LEADING_WORDS = re.compile(
 _SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP"}
 _SWAP_LABELS = {"GPE", "LOC", "NORP", "DATE", "ORG", "PERSON", "FAC", "EVENT", "LAW"}
 _MAX_CHARS = 400
+# Nouns too general to be what a follow-up points back to on their own.
+_GENERIC_NOUNS = frozenset(
+    """thing things way ways time times year years people person members member one ones
+    part parts kind sort lot phrase""".split()
+)
 
 
 def is_follow_up(question: str) -> bool:
@@ -90,9 +97,32 @@ def subject_of(history: list[ChatMessage], person: bool = False) -> str | None:
     turns = (last_answer, last_user) if person else (last_user, last_answer)
     for turn in turns:
         named = _named(turn, person) if turn else []
+        if not named and not person and turn is last_user:
+            named = _things(turn)  # "when was the smith commission set up?", lower case
         if named:
             return named[0]
     return None
+
+
+def _names_own_subject(question: str) -> bool:
+    """Whether a question names what it is about: a proper noun ("What is the Sewel
+    convention?"), not only common nouns ("how often are meetings held?")."""
+    return any(t.pos_ == "PROPN" for t in parse(question)) or bool(_named(question, False))
+
+
+def _things(text: str) -> list[str]:
+    """The noun phrases of a question that name what it is about, longest first: the named
+    things `_named` misses when a question is typed in lower case ("the smith commission",
+    "the third IMSC"); not wh-words, pronouns, or a phrase of common words alone."""
+    found = []
+    for chunk in parse(text).noun_chunks:
+        words = [t for t in chunk if t.pos_ not in ("DET", "PRON") and t.tag_ not in ("WDT", "WP")]
+        if not words or not any(t.pos_ in ("NOUN", "PROPN") for t in words):
+            continue
+        phrase = text[words[0].idx : words[-1].idx + len(words[-1].text)]
+        if any(t.pos_ == "PROPN" or t.lower_ not in _GENERIC_NOUNS for t in words):
+            found.append(phrase)
+    return sorted(dict.fromkeys(found), key=len, reverse=True)
 
 
 def _elliptical_swap(question: str, previous: str) -> str | None:
@@ -113,8 +143,13 @@ def _elliptical_swap(question: str, previous: str) -> str | None:
 
 def standalone_question(question: str, history: list[ChatMessage]) -> str:
     """The question with the conversation's subject written in (see the module docstring)."""
-    if not history or not is_follow_up(question):
+    if not history:
         return question
+    if not is_follow_up(question):  # "who normally chairs the summits?" still leans on it
+        if _names_own_subject(question):
+            return question
+        subject = subject_of(history)
+        return f"{question} ({subject})"[:_MAX_CHARS] if subject else question
     previous = next((m.content for m in reversed(history) if m.role == "user"), "")
     swapped = _elliptical_swap(question, previous) if previous else None
     if swapped:

@@ -112,6 +112,7 @@ def constraints(profile: QuestionProfile) -> list[str]:
     """The question's specifics as labelled keys: 'year:2019', 'ord:2', 'name:Aberdeen'."""
     return (
         [f"year:{y}" for y in profile.years]
+        + [f"scope:{y}" for y in profile.scopes]
         + [f"period:{p}" for p in profile.periods]
         + [f"month:{m}" for m in profile.months]
         + [f"day:{d}" for d in profile.days]
@@ -125,7 +126,7 @@ def constraints(profile: QuestionProfile) -> list[str]:
 def is_met(key: str, text: str) -> bool:
     """Whether `text` meets one labelled specific."""
     kind, _, value = key.partition(":")
-    if kind == "year":
+    if kind in ("year", "scope"):
         return _year_found(value, text)
     if kind == "period":
         return value in periods(text)
@@ -148,7 +149,7 @@ def names_other(key: str, text: str) -> bool:
     a question about 2024, "on 17 May 2023" for one about the meeting of 11 December 2025,
     "Wales" for one about Northern Ireland."""
     kind, _, value = key.partition(":")
-    other = {"year": YEAR, "month": MONTH_YEAR, "day": DAY_MONTH_YEAR}.get(kind)
+    other = {"year": YEAR, "scope": YEAR, "month": MONTH_YEAR, "day": DAY_MONTH_YEAR}.get(kind)
     if other is not None:
         return bool(other.search(text)) and not is_met(key, text)
     if kind == "period":

@@ -94,6 +94,7 @@ class QuestionProfile(BaseModel):
     text: str
     kind: AnswerKind
     years: list[str]
+    scopes: list[str] = []  # years setting when ("in 2024"), not naming a thing ("the 2022 Act")
     periods: list[str] = []
     months: list[str] = []
     days: list[str] = []
@@ -269,6 +270,22 @@ def _distinctive(word: str) -> bool:
     return not (lower in _GENERIC_NAMES or lower in _CONNECTORS or word.isupper())
 
 
+def _scope_years(question: str) -> list[str]:
+    """The years that set when the question's matter happened ("held in 2024", "the meeting
+    of 7 December 2018"), not those naming a thing before its noun ("the 2022 Act",
+    "PolicyWISE's 2025 report"), which its documents may name otherwise, in the sentence
+    that asks (not "X left in 2021. Who replaced him?") and outside a clause describing a
+    noun ("the areas it picked in 2024")."""
+    asking = [s for s in parse(question).sents if s.text.rstrip().endswith("?")]
+    return sorted({
+        t.text for sent in asking[-1:] for t in sent
+        if YEAR.fullmatch(t.text) and not (
+            t.dep_ in ("nummod", "compound", "amod") and t.head.i > t.i
+            and t.head.pos_ in ("NOUN", "PROPN")
+        ) and not any(a.dep_ in ("relcl", "acl") for a in t.ancestors)
+    })
+
+
 def periods(text: str) -> list[str]:
     """The spans of years `text` names, as 'first-last' ("2023-24" -> '2023-2024')."""
     found = []
@@ -310,6 +327,7 @@ def profile_question(question: str) -> QuestionProfile:
     ]
     kind, many, focus, unit = analyse(question)
     return QuestionProfile(
+        scopes=_scope_years(question),
         text=question,
         kind=kind,
         years=sorted(set(years)),

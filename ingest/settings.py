@@ -136,7 +136,9 @@ class AnswerPolicy(BaseModel):
     )
     passage_kinds: list[str] = Field(
         default_factory=lambda: list(_fitted("passage_kinds", ["phrase", "nation"])),
-        description="specifics an answer window's passage must meet",
+        description="specifics an answer window's passage must meet (`scope`: a year setting "
+        "when the asked matter happened, \"held in 2024\", not one naming a thing, \"the 2022 "
+        "Act\")",
     )
     max_list_words: int = Field(90, description="longest lead-in-and-items window")
     max_list_items: int = Field(8, description="most items after a lead-in in one window")

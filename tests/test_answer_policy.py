@@ -337,11 +337,12 @@ def test_a_part_is_not_answered_by_the_window_of_another_part(selector) -> None:
     question = ("Who jointly chaired the Harbour Forum's first meeting in 2019, and who jointly "
                 "chaired its sixth meeting in 2025?")
     times = ["year", "period", "month", "day", "ord"]
-    apart = AnswerSelector(selector.policy.model_copy(update={"sibling_kinds": times}),
+    alone = {"passage_kinds": ["phrase"]}  # the years not required of the passage either
+    apart = AnswerSelector(selector.policy.model_copy(update={"sibling_kinds": times, **alone}),
                            selector.encode)
     text = answer(apart, question, sixth, first)
     assert "Alys Pritchard" in text and "Owain Rees" in text, text
-    together = AnswerSelector(selector.policy.model_copy(update={"sibling_kinds": []}),
+    together = AnswerSelector(selector.policy.model_copy(update={"sibling_kinds": [], **alone}),
                               selector.encode)
     assert "Alys Pritchard" not in answer(together, question, sixth, first)
 
@@ -441,3 +442,15 @@ def test_a_body_s_name_is_met_by_its_initials_and_a_bill_by_its_act() -> None:
     assert is_met("phrase:Coastal Standing Committee", "the CSC met in Oban")
     assert not is_met("phrase:Coastal Standing Committee", "the Harbour Board met")
     assert not is_met("phrase:Harbour Levy Bill", "the Harbour Fees Act")
+
+
+def test_a_year_setting_when_is_told_from_a_year_naming_a_thing() -> None:
+    """"Held in 2024" sets when the asked matter happened; "the 2022 Harbours Act" names a
+    thing; a year in a sentence before the question, or in a clause describing a noun, sets
+    neither."""
+    assert profile_question("How many harbour forums were held in 2024?").scopes == ["2024"]
+    assert profile_question("Where did the Harbour Forum of 7 May 2019 meet?").scopes == ["2019"]
+    assert profile_question("What did the 2022 Harbours Act set?").scopes == []
+    assert profile_question("Ann Bell left the forum in 2021. Who replaced her?").scopes == []
+    named = profile_question("What threshold did the 2022 Harbours Act set?")
+    assert named.years == ["2022"] and named.scopes == []

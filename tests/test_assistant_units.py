@@ -206,3 +206,23 @@ def test_a_month_is_not_a_place() -> None:
     where = profile_question("Where was the first meeting of the council held?")
     assert not answer_spans(where, "The first was held in October 2024.")
     assert answer_spans(where, "The first was held in Edinburgh in October 2024.")
+
+
+def test_a_lower_case_subject_is_carried_into_the_follow_up() -> None:
+    history = [
+        ChatMessage(role="user", content="when was the harbour review panel set up?"),
+        ChatMessage(role="assistant", content="In March 2021, by the Scottish Government."),
+    ]
+    query = standalone_question("who chaired it?", history)
+    assert "harbour review panel" in query and "Scottish Government" not in query
+
+
+def test_a_question_naming_nothing_takes_the_conversation_subject() -> None:
+    history = [
+        ChatMessage(role="user", content="Where did the Harbour Liaison Group meet?"),
+        ChatMessage(role="assistant", content="In Oban."),
+    ]
+    assert not is_follow_up("how often are meetings held?")
+    assert "Harbour Liaison Group" in standalone_question("how often are meetings held?", history)
+    own = "How often does the Pilotage Board meet?"
+    assert standalone_question(own, history) == own  # names its own subject
