@@ -58,10 +58,10 @@ DAY_MONTH_YEAR = re.compile(
 )
 # The four nations: a question about one is not answered from a document about another.
 NATIONS = {
-    "scotland": r"\b(Scotland|Scottish|Holyrood)\b",
-    "wales": r"\b(Wales|Welsh|Senedd|Cymru)\b",
-    "northern-ireland": r"\b(Northern Ireland|Stormont|NI Executive)\b",
-    "england": r"\b(England|English)\b",
+    "scotland": r"(?i:\b(Scotland|Scottish|Holyrood)\b)",
+    "wales": r"(?i:\b(Wales|Welsh|Senedd|Cymru)\b)",
+    "northern-ireland": r"(?i:\b(Northern Ireland|N\. Ireland|Stormont)\b)|\bNI\b",
+    "england": r"(?i:\b(England|English)\b)",
 }
 NATION_WORDS = {"scottish", "welsh", "english", "irish", "british", "scotland", "wales",
                 "england", "ireland"}

@@ -77,7 +77,7 @@ def retrieve_all(items: list[EvalItem], settings: Settings, cache: Path | None) 
             cases.append(Case(item, "", [], []))
             continue
         found = assistant.retrieve(clean, item.history)
-        terms = tokenize(clean)
+        terms = tokenize(found.query)  # as the product's gate: a follow-up with its subject
         cases.append(Case(item, found.query, found.passages,
                           assistant.lexical.unknown_terms(terms)))
     if cache:
@@ -170,7 +170,7 @@ def replay(cases: list[Case], selector: AnswerSelector, policy: AnswerPolicy, ma
         text = ""
         if not refused:
             clean, _ = strip_injection(case.item.question)
-            gate = evidence_gate(profile_question(clean), tokenize(clean),
+            gate = evidence_gate(profile_question(clean), tokenize(case.question),
                                  case.unknown, case.passages, policy,
                                  [profile_question(p) for p in question_parts(clean)])
             refused = gate is not None

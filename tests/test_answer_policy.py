@@ -454,3 +454,10 @@ def test_a_year_setting_when_is_told_from_a_year_naming_a_thing() -> None:
     assert profile_question("Ann Bell left the forum in 2021. Who replaced her?").scopes == []
     named = profile_question("What threshold did the 2022 Harbours Act set?")
     assert named.years == ["2022"] and named.scopes == []
+
+
+def test_nations_are_read_however_typed() -> None:
+    """Users type "scottish" and "NI"; a name merely spelt with "Ni" is no nation."""
+    assert profile_question("which scottish minister went?").nations == ["scotland"]
+    assert profile_question("what was the NI sample size?").nations == ["northern-ireland"]
+    assert profile_question("Who is Ni Chonaill?").nations == []
