@@ -195,9 +195,10 @@ class Assistant:
     def _add_part_hits(
         self, query: str, passages: list[Passage], chunk_filter: ChunkFilter | None
     ) -> None:
-        """Each part of a question of several parts is also searched alone, and its best
-        `part_hits` hits not already read are added: the whole question's search ranks by
-        the words of all its parts, so the passage answering one part alone can fall short."""
+        """Each part of a question of several parts is also searched alone (by its words:
+        BM25, no second embedding), and its best `part_hits` hits not already read are added:
+        the whole question's search ranks by the words of all its parts, so the passage
+        answering one part alone can fall short."""
         parts = question_parts(query) if self.settings.part_hits else []
         if len(parts) < 2:
             return
@@ -205,14 +206,10 @@ class Assistant:
         for part in parts:
             if refers_back(part) or len(tokenize(part)) < 2:
                 continue  # "and who hosted it?", "on what date?": nothing to search alone
-            fused = self.search.ranked(
-                part, chunk_filter, query_embedding=self.encoder.embed_query(part)
-            )
-            for hit in fused[: self.settings.part_hits]:
-                chunk = hit.chunk.chunk
-                if chunk.chunk_id not in seen:
-                    seen.add(chunk.chunk_id)
-                    passages.append(_passage(len(passages) + 1, chunk, hit.fused))
+            for hit in self.lexical.search(part, self.settings.part_hits, chunk_filter):
+                if hit.chunk.chunk_id not in seen:  # lexical only: a part names its matter
+                    seen.add(hit.chunk.chunk_id)
+                    passages.append(_passage(len(passages) + 1, hit.chunk, 0.0))
 
     def retriever(
         self, k: int | None = None, filters: SearchFilters | None = None
