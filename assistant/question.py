@@ -271,11 +271,10 @@ def _distinctive(word: str) -> bool:
 
 
 def _scope_years(question: str) -> list[str]:
-    """The years that set when the question's matter happened ("held in 2024", "the meeting
-    of 7 December 2018"), not those naming a thing before its noun ("the 2022 Act",
-    "PolicyWISE's 2025 report"), which its documents may name otherwise, in the sentence
-    that asks (not "X left in 2021. Who replaced him?") and outside a clause describing a
-    noun ("the areas it picked in 2024")."""
+    """The years that set when the asked matter happened ("held in 2024", "the meeting of
+    7 December 2018"). Not: a year before its noun, naming a thing ("the 2022 Act"); one
+    in a sentence before the question ("X left in 2021. Who replaced him?"); one in a
+    clause describing a noun ("the areas it picked in 2024")."""
     asking = [s for s in parse(question).sents if s.text.rstrip().endswith("?")]
     return sorted({
         t.text for sent in asking[-1:] for t in sent
