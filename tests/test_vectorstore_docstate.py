@@ -135,13 +135,18 @@ def test_an_upload_reads_only_its_own_chunks(settings, chunk_reads) -> None:
     assert chunk_reads == [], "indexed_files reads the records, not the chunks"
 
 
+def index_a_copy(corpus: Path, stem: str, settings):
+    """Index a copy of the corpus document `stem` from another folder; its path and report."""
+    copy = corpus.parent / "more" / "copy.txt"
+    copy.parent.mkdir()
+    shutil.copy(corpus / f"{stem}.txt", copy)
+    return copy, index_paths([copy], settings)
+
+
 def test_a_copy_is_still_found_by_its_sketch(settings, corpus: Path, chunk_reads) -> None:
     index_paths(None, settings)
     chunk_reads.clear()
-    copy = corpus.parent / "more" / "copy.txt"
-    copy.parent.mkdir()
-    shutil.copy(corpus / "funding-note.txt", copy)
-    report = index_paths([copy], settings)
+    copy, report = index_a_copy(corpus, "funding-note", settings)
     assert report.duplicates == [{"path": str(copy), "duplicate_of": "funding-note"}]
     assert set().union(*(filtered_to(w) for w in chunk_reads)) == {"copy", "funding-note"}
 
@@ -153,10 +158,7 @@ def test_a_store_without_records_builds_them_once(settings, corpus: Path, chunk_
     forget_records(store)
     assert store.doc_records() == {} and not store.doc_records_built()
     chunk_reads.clear()
-    copy = corpus.parent / "more" / "copy.txt"
-    copy.parent.mkdir()
-    shutil.copy(corpus / "council-minutes.txt", copy)
-    report = index_paths([copy], settings)
+    copy, report = index_a_copy(corpus, "council-minutes", settings)
     assert report.duplicates == [{"path": str(copy), "duplicate_of": "council-minutes"}]
     assert None in chunk_reads, "the records were built from every chunk"
     assert records_as_stored(store) == truth and store.doc_records_built()
