@@ -184,23 +184,26 @@ class Assistant:
         query = standalone_question(question, history or [])
         search = retrieval_query(query, history or [])
         chunk_filter = _chunk_filter(filters)
+        parts = question_parts(query)
+        # One batch for every text this question is compared by (the search, the question
+        # and each of its parts): one forward pass costs less than one per text.
+        self.encoder.encode([search, query, *parts] if len(parts) > 1 else [search, query])
         fused = self.search.ranked(
             search, chunk_filter, query_embedding=self.encoder.embed_query(search)
         )
         hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
         passages = self._answer_passages(hits, fused, chunk_filter)
-        self._add_part_hits(query, passages, chunk_filter)
+        self._add_part_hits(parts, passages, chunk_filter)
         return Retrieval(query=query, passages=passages)
 
     def _add_part_hits(
-        self, query: str, passages: list[Passage], chunk_filter: ChunkFilter | None
+        self, parts: list[str], passages: list[Passage], chunk_filter: ChunkFilter | None
     ) -> None:
         """Each part of a question of several parts is also searched alone (by its words:
         BM25, no second embedding), and its best `part_hits` hits not already read are added:
         the whole question's search ranks by the words of all its parts, so the passage
         answering one part alone can fall short."""
-        parts = question_parts(query) if self.settings.part_hits else []
-        if len(parts) < 2:
+        if len(parts) < 2 or not self.settings.part_hits:
             return
         seen = {p.chunk_id for p in passages}
         for part in parts:

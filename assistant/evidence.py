@@ -123,6 +123,7 @@ def constraints(profile: QuestionProfile) -> list[str]:
     )
 
 
+@lru_cache(maxsize=16_384)  # the same sentences are checked by every part and window
 def is_met(key: str, text: str) -> bool:
     """Whether `text` meets one labelled specific."""
     kind, _, value = key.partition(":")

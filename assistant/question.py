@@ -159,7 +159,10 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit]:
     noun a number question counts, and the unit of the number asked for, from spaCy's
     parse: the wh-word, the noun it asks about (its kind and unit from small lexicons,
     plural for several), "how many/much", and list verbs ("name the ...")."""
-    doc = parse(question.split("?")[0][:400] or question)
+    doc = parse(question)  # the same parse as the question's other readings (cached)
+    mark = question.find("?")
+    if mark > 0:  # what is asked ends at its first question mark
+        doc = doc[: next((t.i for t in doc if t.idx >= mark), len(doc))]
     kind: AnswerKind | None = None
     for tok in doc:
         word = tok.lower_
@@ -275,6 +278,8 @@ def _scope_years(question: str) -> list[str]:
     7 December 2018"). Not: a year before its noun, naming a thing ("the 2022 Act"); one
     in a sentence before the question ("X left in 2021. Who replaced him?"); one in a
     clause describing a noun ("the areas it picked in 2024")."""
+    if not YEAR.search(question):
+        return []
     asking = [s for s in parse(question).sents if s.text.rstrip().endswith("?")]
     return sorted({
         t.text for sent in asking[-1:] for t in sent
