@@ -8,8 +8,7 @@ features (`assistant.window_features`), with weights fitted on the tune split
    its own best window, scored against that part alone; a part no window answers well
    enough is reported as unanswered, not guessed;
 2. otherwise the best window is quoted (the shortest of those scoring within `near_delta`
-   of the best), unless none reaches the floor for the kind of answer asked for
-   (`min_probability_by_kind`, else `min_probability`), or no sentence of the passages is
+   of the best), unless none reaches `min_probability`, or no sentence of the passages is
    `min_similarity` close to the question (the documents are about something else): then
    nothing is found;
 3. specifics of the question the answer still misses (a second year, nation or name, as in
@@ -101,10 +100,10 @@ class AnswerSelector:
 
     def _best(
         self, scored: Scored, prob: np.ndarray, budget: int, profile: QuestionProfile,
-        siblings: frozenset[str] = frozenset(), floor: float | None = None,
+        siblings: frozenset[str] = frozenset(),
     ) -> int | None:
         """The shortest window scoring within `near_delta` of the best (and not below
-        `floor`, by default `min_probability`, unless the best is) of those that fit
+        `min_probability` unless the best is) of those that fit
         `budget` and meet the question's specifics where they must be met (see
         `_meets_specifics`); for a question asking for a person, date, number or place, only
         windows holding one (`require_slot`), of the kind asked for if any is likely enough,
@@ -112,7 +111,6 @@ class AnswerSelector:
         `tied_kinds`, only a span hanging from a word of the question. `siblings` are the
         specifics setting the other parts of a multi-part question apart: a window meeting
         one of them next to it, and none of this part's own, answers another part."""
-        floor = self.policy.min_probability if floor is None else floor
         in_passage: dict[tuple[str, str], bool] = {}
         fitting = [
             i for i, w in enumerate(scored.windows)
@@ -125,6 +123,7 @@ class AnswerSelector:
             fitting = [i for i in fitting if self._names_focus(scored.windows[i], profile)]
         if self.policy.require_slot and profile.kind in SLOT_KINDS:
             slots = scored.matrix[:, SLOT]
+            floor = self.policy.min_probability
             strong = [i for i in fitting if slots[i] >= 1.0 and prob[i] >= floor]
             if profile.kind in self.policy.tied_kinds:  # the span must answer the question
                 fitting = strong = [i for i in strong if scored.matrix[i, SLOT_TIED] > 0]
@@ -132,7 +131,7 @@ class AnswerSelector:
         if not fitting:
             return None
         top = max(prob[i] for i in fitting)
-        floor = min(top, max(top - self.policy.near_delta, floor))
+        floor = min(top, max(top - self.policy.near_delta, self.policy.min_probability))
         near = [i for i in fitting if prob[i] >= floor]
         return min(near, key=lambda i: (scored.windows[i].words, -prob[i]))
 
@@ -195,9 +194,8 @@ class AnswerSelector:
             return self._select_parts(parts, passages, budget, context)
         scored, prob = self.score(question, profile, passages)
         close = self._close(scored, context)
-        floor = self.policy.floor(profile.kind, follow_up=bool(context))
-        best = self._best(scored, prob, max_words, profile, floor=floor) if close else None
-        if best is None or prob[best] < floor:
+        best = self._best(scored, prob, max_words, profile) if close else None
+        if best is None or prob[best] < self.policy.min_probability:
             return Selection(best_probability=float(prob.max()) if len(prob) else 0.0)
         chosen = [scored.windows[best]]
         order = [int(i) for i in np.argsort(-prob)]

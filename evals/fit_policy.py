@@ -200,9 +200,6 @@ GRID = {
     "min_similarity": (0.0, 0.3, 0.35, 0.4, 0.45, 0.5),
     "off_topic_share": (0.25, 0.4, 0.6, 1.01),
     "near_delta": (0.0, 0.03, 0.06),
-    **{f"min_probability_by_kind.{kind}": (0.0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3)
-       for kind in ("person", "date", "number", "place", "frequency", "list", "generic",
-                    "follow_up")},
     "part_min_probability": (0.05, 0.1, 0.2, 0.3),
     "cover_ratio": (0.3, 0.5, 0.7, 1.1),
     "list_ratio": (0.4, 0.6, 0.8),
@@ -231,14 +228,6 @@ def _plain(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _with(policy: AnswerPolicy, name: str, value: object) -> AnswerPolicy:
-    """`policy` with one setting changed; "field.key" sets one key of a dict field."""
-    field, _, key = name.partition(".")
-    if key:
-        return policy.model_copy(update={field: {**getattr(policy, field), key: value}})
-    return policy.model_copy(update={name: _plain(value)})
-
-
 def search(cases, encode, weights, intercept, max_words: int, log=print):
     """Coordinate descent over `GRID` (each setting in turn, the others held), `SWEEPS`
     times: the policy with the best objective on the tune cases, and its figures."""
@@ -248,7 +237,7 @@ def search(cases, encode, weights, intercept, max_words: int, log=print):
     for _ in range(SWEEPS):
         for name, values in GRID.items():
             for value in values:
-                trial = _with(policy, name, value)
+                trial = policy.model_copy(update={name: _plain(value)})
                 selector.policy = trial
                 result = replay(cases, selector, trial, max_words)
                 if objective(*result) > objective(*best) + 1e-9:

@@ -55,26 +55,11 @@ class AnswerPolicy(BaseModel):
     `assistant.window_features.FEATURES` (the probability that a window holds the answer).
     """
 
-    def floor(self, kind: str, follow_up: bool = False) -> float:
-        """The probability a window needs to answer a question of `kind` (or a follow-up)."""
-        found = self.min_probability_by_kind.get("follow_up") if follow_up else None
-        if found is None:
-            found = self.min_probability_by_kind.get(kind, self.min_probability)
-        return found
-
     weights: dict[str, float] = Field(default_factory=lambda: dict(_fitted("weights", {})))
     intercept: float = Field(default_factory=lambda: _fitted("intercept", 0.0))
     min_probability: float = Field(
         default_factory=lambda: _fitted("min_probability", 0.2),
         description="refuse (no answer found) when no window reaches this probability"
-    )
-    min_probability_by_kind: dict[str, float] = Field(
-        default_factory=lambda: dict(_fitted("min_probability_by_kind", {})),
-        description="`min_probability` for a question asking for one kind of answer "
-        "(person, date, number, place, frequency, list, generic) or for a follow-up "
-        "(follow_up); a kind not listed takes `min_probability`. The model's scores are "
-        "spread differently for each kind, so one floor refuses too much for some and too "
-        "little for others",
     )
     min_similarity: float = Field(
         default_factory=lambda: _fitted("min_similarity", 0.0),

@@ -178,14 +178,13 @@ SEASONS = (
 def test_another_span_of_years_does_not_answer(selector) -> None:
     """A figure for 2021-22 is no answer to a question about 2022-23."""
     stats = passage(1, SEASONS, "Harbour levy statistics")
-    one_floor = {"window_kinds": [], "min_probability_by_kind": {}}  # this mechanism alone
     strict = AnswerSelector(selector.policy.model_copy(
-        update={"conflict_kinds": ["period"], **one_floor}), selector.encode)
+        update={"conflict_kinds": ["period"], "window_kinds": []}), selector.encode)
     asked = "How many vessels paid the harbour levy in 2022-23?"
     assert not strict.select(asked, [stats], 60).windows
     assert "412" in answer(strict, "How many vessels paid the harbour levy in 2021-22?", stats)
     lenient = AnswerSelector(selector.policy.model_copy(
-        update={"conflict_kinds": [], **one_floor}), selector.encode)
+        update={"conflict_kinds": [], "window_kinds": []}), selector.encode)
     assert lenient.select(asked, [stats], 60).windows
 
 
@@ -462,20 +461,3 @@ def test_nations_are_read_however_typed() -> None:
     assert profile_question("which scottish minister went?").nations == ["scotland"]
     assert profile_question("what was the NI sample size?").nations == ["northern-ireland"]
     assert profile_question("Who is Ni Chonaill?").nations == []
-
-
-def test_each_kind_of_question_has_its_own_floor(selector, corpus) -> None:
-    question = "who chaired the ports forum meeting in may 2025?"
-    policy = selector.policy
-
-    def with_floors(floors: dict[str, float]) -> AnswerSelector:
-        return AnswerSelector(policy.model_copy(update={"min_probability_by_kind": floors}),
-                              selector.encode)
-
-    assert "Alys Pritchard" in answer(with_floors({"date": 0.999}), question, *corpus)
-    assert not with_floors({"person": 0.999}).select(question, corpus, 60).windows
-    follow_up = with_floors({"follow_up": 0.999})  # a follow-up's floor, whatever its kind
-    assert follow_up.select(question, corpus, 60).windows
-    assert not follow_up.select(question, corpus, 60, context="the ports forum").windows
-    assert policy.model_copy(update={"min_probability_by_kind": {"list": 0.3}}).floor(
-        "person") == policy.min_probability
