@@ -123,9 +123,8 @@ def constraints(profile: QuestionProfile) -> list[str]:
     )
 
 
-@lru_cache(maxsize=16_384)  # the same sentences are checked by every part and window
-def is_met(key: str, text: str) -> bool:
-    """Whether `text` meets one labelled specific."""
+def _meets(key: str, text: str) -> bool:
+    """Whether `text` meets one labelled specific (uncached: for texts seen once)."""
     kind, _, value = key.partition(":")
     if kind in ("year", "scope"):
         return _year_found(value, text)
@@ -142,6 +141,11 @@ def is_met(key: str, text: str) -> bool:
     if kind == "ord":
         return _ordinal_found(int(value), text)
     return _name_found(value, text)
+
+
+# The same sentences are checked by every part and window of a question, and again by the
+# next question about them: cached (bounded; a sentence and its key are short).
+is_met = lru_cache(maxsize=16_384)(_meets)
 
 
 def names_other(key: str, text: str) -> bool:
@@ -172,7 +176,7 @@ def missing_constraints(
 ) -> set[str]:
     """Specifics met neither by `texts` nor by the metadata of `passages`."""
     context = "\n".join(texts + [_metadata_text(p) for p in passages])
-    return {key for key in constraints(profile) if not is_met(key, context)}
+    return {key for key in constraints(profile) if not _meets(key, context)}  # joined once
 
 
 def unmet_by_evidence(profile: QuestionProfile, passages: list[Passage]) -> set[str]:
