@@ -32,7 +32,7 @@ from assistant.models import (
     SearchFilters,
     Timings,
 )
-from assistant.question import profile_question, question_parts
+from assistant.question import MONTHS, profile_question, question_parts
 from assistant.refusal import refusal_text, unanswered_text
 from assistant.retrieval import HybridRetriever, HybridSearch, RetrievedChunk, diversify
 from assistant.runtime import use_query_threads
@@ -80,6 +80,19 @@ def _chunk_filter(filters: SearchFilters | None) -> ChunkFilter | None:
     )
 
 
+def _long_date(date: str) -> str:
+    """A stored date as written in a UK text: '2016-12-19' -> '19 December 2016',
+    '2023-12' -> 'December 2023'; anything else as stored."""
+    parts = date.split("-")
+    if not all(p.isdigit() for p in parts) or not 2 <= len(parts) <= 3:
+        return date
+    month = int(parts[1])
+    if not 1 <= month <= 12:
+        return date
+    name = MONTHS[month - 1].capitalize()
+    return f"{int(parts[2])} {name} {parts[0]}" if len(parts) == 3 else f"{name} {parts[0]}"
+
+
 def _with_dates(answer: str, citations: list[Citation]) -> str:
     """When cited documents come from different years, show each citation's date."""
     years = {c.date[:4] for c in citations if c.date}
@@ -87,7 +100,7 @@ def _with_dates(answer: str, citations: list[Citation]) -> str:
         return answer
     for c in citations:
         if c.date:
-            answer = answer.replace(f"[{c.n}]", f"[{c.n}] ({c.date})")
+            answer = answer.replace(f"[{c.n}]", f"[{c.n}] ({_long_date(c.date)})")
     return answer
 
 

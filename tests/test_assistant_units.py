@@ -226,3 +226,19 @@ def test_a_question_naming_nothing_takes_the_conversation_subject() -> None:
     assert "Harbour Liaison Group" in standalone_question("how often are meetings held?", history)
     own = "How often does the Pilotage Board meet?"
     assert standalone_question(own, history) == own  # names its own subject
+
+
+def test_citations_from_different_years_show_their_dates_as_written_in_the_uk() -> None:
+    from assistant.assistant import _with_dates
+    from assistant.models import Citation
+
+    def cite(n: int, date: str | None) -> Citation:
+        return Citation(n=n, doc_id=f"own/{n}", title="t", date=date, chunk_id=f"c{n}",
+                        quote="q")
+
+    answer = "The forum met in spring. [1] Its plan followed. [2] A note. [3]"
+    dated = _with_dates(answer, [cite(1, "2016-12-09"), cite(2, "2023-03"), cite(3, "2024")])
+    assert dated == ("The forum met in spring. [1] (9 December 2016) Its plan followed. [2] "
+                     "(March 2023) A note. [3] (2024)")
+    same_year = [cite(1, "2023-01-05"), cite(2, "2023-03")]
+    assert _with_dates(answer, same_year) == answer  # one year: no dates added
