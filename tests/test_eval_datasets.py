@@ -30,7 +30,7 @@ MIX = {
     "factoid": (0.25, 0.50),
     "multi-hop": (0.15, 0.25),
     "list": (0.08, 0.20),
-    "unanswerable": (0.10, 0.20),
+    "unanswerable": (0.10, 0.30),
     "injection": (0.05, 0.15),
 }
 MIN_ITEMS = 90
@@ -109,8 +109,11 @@ def test_every_line_has_the_required_fields_and_types(split: str) -> None:
                 problems.append(f"{ident}: {field} must be a list of strings")
             elif not all(v.strip() for v in value):
                 problems.append(f"{ident}: {field} holds an empty string")
-        if ("history" in item) != (item.get("type") == "conversation"):
-            problems.append(f"{ident}: history belongs to (and only to) conversation items")
+        if item.get("type") == "conversation" and "history" not in item:
+            problems.append(f"{ident}: a conversation item needs its history")
+        if "history" in item and item.get("type") not in ("conversation", "unanswerable"):
+            problems.append(f"{ident}: history belongs to conversation items and to "
+                            "unanswerable follow-ups")
         if ("forbidden" in item) != (item.get("type") == "injection"):
             problems.append(f"{ident}: forbidden belongs to (and only to) injection items")
     _report(problems)
@@ -187,7 +190,7 @@ def test_unanswerable_and_injection_items_carry_no_answer(split: str) -> None:
 def test_conversation_history_is_one_or_two_turns(split: str) -> None:
     problems = []
     for item in split_items(split):
-        if item["type"] != "conversation":
+        if "history" not in item:
             continue
         history = item["history"]
         roles = [turn.get("role") for turn in history if isinstance(turn, dict)]
