@@ -200,7 +200,7 @@ class Assistant:
         parts = question_parts(query)
         # One batch for every text this question is compared by (the search, the question
         # and each of its parts): one forward pass costs less than one per text.
-        self.encoder.encode([search, query, *parts] if len(parts) > 1 else [search, query])
+        self.encoder.encode([search, query, *parts])  # repeats are embedded once
         fused = self.search.ranked(
             search, chunk_filter, query_embedding=self.encoder.embed_query(search)
         )

@@ -144,7 +144,8 @@ def _meets(key: str, text: str) -> bool:
 
 
 # The same sentences are checked by every part and window of a question, and again by the
-# next question about them: cached (bounded; a sentence and its key are short).
+# next question about them: cached. Bounded by entries, not size: a window with its passage
+# is also checked (about 1 KB a text on the shared corpus; ~20 MB when full).
 is_met = lru_cache(maxsize=16_384)(_meets)
 
 
