@@ -8,7 +8,8 @@ taken from the previous turn and written into it:
   meeting, document or place; typed in lower case, its longest specific noun phrase, "the
   smith commission"), else its answer's; for "he" or "she", the person the previous answer
   names (else the question);
-- the pronoun or "that meeting" is replaced by the subject ("its" by "the subject's");
+- the pronoun is replaced by the subject ("its" by "the subject's"), "that meeting" by "the
+  subject meeting";
 - an elliptical follow-up with no verb ("and for Northern Ireland?") is the previous question
   with its place, date or name of the same kind swapped for the new one;
 - otherwise the subject is added in brackets; so it is to a question in a conversation that
@@ -25,7 +26,7 @@ from assistant.question import profile_question
 
 _PRONOUN = re.compile(
     r"\b(it|its|they|them|their|he|him|his|she|her|"
-    r"(?:this|that|the) (?:meeting|report|committee|council|group|body|deal|forum|review|"
+    r"(?:this|that) (?:meeting|report|committee|council|group|body|deal|forum|review|"
     r"agreement|framework|one|paper|plenary|summit))\b",
     re.IGNORECASE,
 )
@@ -116,13 +117,20 @@ def _things(text: str) -> list[str]:
     "the third IMSC"); not wh-words, pronouns, or a phrase of common words alone."""
     found = []
     for chunk in parse(text).noun_chunks:
-        words = [t for t in chunk if t.pos_ not in ("DET", "PRON") and t.tag_ not in ("WDT", "WP")]
+        words = [t for t in chunk if t.pos_ not in ("DET", "PRON") and not _asks(t)]
         if not words or not any(t.pos_ in ("NOUN", "PROPN") for t in words):
             continue
         phrase = text[words[0].idx : words[-1].idx + len(words[-1].text)]
         if any(t.pos_ == "PROPN" or t.lower_ not in _GENERIC_NOUNS for t in words):
             found.append(phrase)
     return sorted(dict.fromkeys(found), key=len, reverse=True)
+
+
+def _asks(token) -> bool:
+    """A question word, or the word "how" asks with ("how many LCMs" names "LCMs")."""
+    return token.tag_ in ("WDT", "WP", "WP$", "WRB") or (
+        token.i > 0 and token.nbor(-1).lower_ == "how"
+    )
 
 
 def _elliptical_swap(question: str, previous: str) -> str | None:
@@ -164,7 +172,10 @@ def standalone_question(question: str, history: list[ChatMessage]) -> str:
         return f"{question} ({subject})"[:_MAX_CHARS]
     word = match.group(1).lower()
     filled = f"{subject}'s" if word in _POSSESSIVE else subject
-    if not person and not subject[:1].isupper():
+    if " " in word:  # "that meeting" -> "the <subject> meeting": the noun says which one
+        noun = word.split()[-1]
+        filled = f"the {subject}" + ("" if subject.lower().endswith(noun) else f" {noun}")
+    elif not person and not subject[:1].isupper():
         filled = f"the {filled}"
     return (body[: match.start()] + filled + body[match.end() :])[:_MAX_CHARS]
 

@@ -206,6 +206,20 @@ def _anchors(doc, span: TypedSpan, label: str | None) -> tuple[str, ...]:
     return tuple(t.lower_ for t in list(piece.root.ancestors)[:ANCHOR_DEPTH])
 
 
+def coordinated(text: str) -> int:
+    """The longest run of coordinated conjuncts in `text` ("X, Y and Z" is 3; 1 when
+    nothing is coordinated), from spaCy's parse."""
+    longest = 1
+    for tok in parse(text):
+        if tok.dep_ == "conj":
+            continue  # counted from the head of its run
+        run, head = 1, tok
+        while (nxt := next((c for c in head.children if c.dep_ == "conj"), None)) is not None:
+            run, head = run + 1, nxt
+        longest = max(longest, run)
+    return longest
+
+
 def warm_up() -> None:
     """Load the pipeline now (start-up), not on the first question."""
     _pipeline()

@@ -27,6 +27,12 @@ _ORDINAL_WORDS = {
     "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "inaugural": 1,
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_CARDINAL_WORDS = {
+    word: n for n, word in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen
+        fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split()
+    )
+}
 MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
@@ -106,6 +112,7 @@ class QuestionProfile(BaseModel):
     wants_many: bool
     focus: str = ""  # what a number question counts or measures ("meetings", "budget")
     unit: Unit = ""  # a number asked for as a share ("percent") or a sum ("money")
+    count: int = 0  # how many things a list question asks for ("which three groups")
 
 
 def ordinal_forms(n: int) -> list[str]:
@@ -154,11 +161,26 @@ def _answer_noun(doc):
     return None
 
 
-def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit]:
+def _count_of(nouns) -> int:
+    """How many things the nouns asked about are said to be ("which three groups", "name
+    the 8 councils"): a number modifying one of them, 0 when none does."""
+    for noun in nouns:
+        for child in noun.children:
+            if child.dep_ != "nummod":
+                continue
+            word = child.lower_
+            n = _CARDINAL_WORDS.get(word, int(word) if word.isdigit() and len(word) < 3 else 0)
+            if n >= 2:
+                return n
+    return 0
+
+
+def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
     """The kind of answer a question asks for, whether it asks for several things, the
-    noun a number question counts, and the unit of the number asked for, from spaCy's
-    parse: the wh-word, the noun it asks about (its kind and unit from small lexicons,
-    plural for several), "how many/much", and list verbs ("name the ...")."""
+    noun a number question counts, the unit of the number asked for, and how many things
+    a list question asks for, from spaCy's parse: the wh-word, the noun it asks about (its
+    kind and unit from small lexicons, plural for several), "how many/much", and list verbs
+    ("name the ...")."""
     doc = parse(question)  # the same parse as the question's other readings (cached)
     mark = question.find("?")
     if mark > 0:  # what is asked ends at its first question mark
@@ -186,9 +208,11 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit]:
                      and t.head.pos_ == "NOUN"), None)
     if kind is None and noun is not None:
         kind = _kind_of_noun(noun)
+    listed = [c for t in doc if t.lower_ in _LIST_VERBS and t.pos_ == "VERB"
+              for c in t.children if c.dep_ == "dobj"]  # "name the six deals"
     many = (
         (noun is not None and noun.tag_ == "NNS" and kind != "number")
-        or any(t.lemma_.lower() in _LIST_VERBS and t.pos_ == "VERB" for t in doc)
+        or any(t.lower_ in _LIST_VERBS and t.pos_ == "VERB" for t in doc)
         or any(t.lower_ in _MANY_WORDS for t in doc)
         or any(t.like_num and t.head.tag_ == "NNS" and t.dep_ == "nummod" for t in doc)
     )
@@ -201,8 +225,9 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit]:
     unit = next((u for u, nouns in UNIT_NOUNS.items() if names & nouns), "")
     if kind != "number":
         unit = ""
+    count = _count_of([noun, *listed] if noun is not None else listed) if many else 0
     # "what budget", "how many meetings"
-    return kind, many, noun.lower_ if counted else "", unit  # type: ignore[return-value]
+    return kind, many, noun.lower_ if counted else "", unit, count  # type: ignore[return-value]
 
 
 # Capitalised words that name no body or person: short months, places standing for a
@@ -329,7 +354,7 @@ def profile_question(question: str) -> QuestionProfile:
         f"{m.group(3)}-{MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
         for m in DAY_MONTH_YEAR.finditer(question)
     ]
-    kind, many, focus, unit = analyse(question)
+    kind, many, focus, unit, count = analyse(question)
     return QuestionProfile(
         scopes=_scope_years(question),
         text=question,
@@ -346,6 +371,7 @@ def profile_question(question: str) -> QuestionProfile:
         wants_many=many,
         focus=focus,
         unit=unit,
+        count=count,
     )
 
 

@@ -15,7 +15,10 @@ features (`assistant.window_features`), with weights fitted on the tune split
    "compare ... in 2016 and ... in 2023") are met by adding the best window that meets them;
 4. a question asking for several things (a list, "which bodies ...") gathers further windows
    scoring close to the best (`list_ratio`); a single fact takes a runner-up only when it
-   scores nearly as well (`extra_ratio`), within the single-fact word budget.
+   scores nearly as well (`extra_ratio`), within the single-fact word budget;
+5. a question saying how many things it asks for ("which eight councils") is answered only
+   when the windows chosen name about that many (`count_slack`): a sentence saying there are
+   eight, without naming them, does not answer it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 from assistant.evidence import constraints, is_met, names_other
 from assistant.gates import unmet_parts
 from assistant.models import Passage
+from assistant.nlp import coordinated
 from assistant.question import QuestionProfile, profile_question, question_parts
 from assistant.window_features import (
     FEATURES,
@@ -202,6 +206,14 @@ class AnswerSelector:
         self._cover_specifics(profile, scored, prob, order, chosen, budget)
         ratio = self.policy.list_ratio if many else self.policy.extra_ratio
         self._gather(scored, prob, order, chosen, budget, ratio)
+        if not self._counted(profile, chosen):  # the best window that names them, if any
+            named = next((i for i in order if prob[i] >= self.policy.min_probability
+                          and scored.windows[i].words <= budget
+                          and self._counted(profile, [scored.windows[i]])
+                          and self._meets_specifics(scored.windows[i], profile)), None)
+            if named is None:
+                return Selection(best_probability=float(prob[best]))
+            chosen = [scored.windows[named]]
         return Selection(windows=chosen, best_probability=float(prob[best]))
 
     def _select_parts(
@@ -228,11 +240,21 @@ class AnswerSelector:
             share = (budget - used) // (len(parts) - n)  # leave the later parts theirs
             best = self._best(scored, prob, share, profile, siblings)
             window = scored.windows[best] if best is not None else None
-            if window is None or prob[best] < self.policy.part_min_probability:
+            if (window is None or prob[best] < self.policy.part_min_probability
+                    or not self._counted(profile, [window])):
                 unanswered.append(part)
             elif not any(_overlaps(window, c) or _same_text(window, c) for c in chosen):
                 chosen.append(window)
         return Selection(windows=chosen, unanswered_parts=unanswered, best_probability=best_seen)
+
+    def _counted(self, profile: QuestionProfile, chosen: list[Window]) -> bool:
+        """The windows name at least as many things as the question asks for, less
+        `count_slack`: each window its list items or its longest run of coordinated
+        conjuncts, and at least one thing."""
+        if not profile.count:
+            return True
+        named = sum(max(1, sum(u.item for u in w.units), coordinated(w.text)) for w in chosen)
+        return named >= profile.count - self.policy.count_slack
 
     def _close(self, scored: Scored, context: str = "") -> bool:
         """Some unit of the passages is at least `min_similarity` close to the question, or

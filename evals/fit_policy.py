@@ -220,6 +220,7 @@ GRID = {
     "sibling_kinds": ((), ("year", "period", "month", "day", "ord"),
                       ("year", "period", "month", "day", "ord", "nation"),
                       ("year", "period", "month", "day", "ord", "nation", "name", "phrase")),
+    "count_slack": (0, 1, 2, 99),
 }
 SWEEPS = 2
 

@@ -140,6 +140,11 @@ class AnswerPolicy(BaseModel):
         "when the asked matter happened, \"held in 2024\", not one naming a thing, \"the 2022 "
         "Act\")",
     )
+    count_slack: int = Field(
+        default_factory=lambda: _fitted("count_slack", 1),
+        description="a question saying how many things it asks for (\"which eight councils\") "
+        "is refused unless the answer names at least that many less this",
+    )
     max_list_words: int = Field(90, description="longest lead-in-and-items window")
     max_list_items: int = Field(8, description="most items after a lead-in in one window")
 

@@ -226,6 +226,26 @@ def test_a_follow_up_subject_does_not_start_with_a_verb() -> None:
     assert "Has" not in standalone and "Harbour Liaison Group" in standalone, standalone
 
 
+def test_that_meeting_keeps_its_noun_and_the_paper_is_not_a_pointer() -> None:
+    history = [
+        ChatMessage(role="user", content="Who chaired the Harbour Liaison Group in March?"),
+        ChatMessage(role="assistant", content="The Minister for Harbours."),
+    ]
+    standalone = standalone_question("where was that meeting held?", history)
+    assert "the Harbour Liaison Group meeting" in standalone, standalone
+    standalone = standalone_question("what's the paper number on that report?", history)
+    assert "the paper number" in standalone, standalone
+
+
+def test_a_follow_up_subject_typed_in_lower_case_leaves_out_the_question_words() -> None:
+    history = [
+        ChatMessage(role="user", content="how many pilotage permits were issued in 2024"),
+        ChatMessage(role="assistant", content="Forty, eight of them to new pilots."),
+    ]
+    standalone = standalone_question("who issued them?", history)
+    assert "how many" not in standalone and "pilotage permits" in standalone, standalone
+
+
 def test_a_window_beside_another_nation_does_not_answer(selector) -> None:
     """A rate set for Wales is no answer to a question about Northern Ireland."""
     levy = passage(1, "Harbour levy arrangements for Wales\n\n"
@@ -461,3 +481,20 @@ def test_nations_are_read_however_typed() -> None:
     assert profile_question("which scottish minister went?").nations == ["scotland"]
     assert profile_question("what was the NI sample size?").nations == ["northern-ireland"]
     assert profile_question("Who is Ni Chonaill?").nations == []
+
+
+def test_a_question_saying_how_many_it_asks_for_needs_that_many_named(selector) -> None:
+    """"Which seven authorities?" is not answered by a sentence saying there are seven."""
+    assert profile_question("Which three groups met most often?").count == 3
+    assert profile_question("name the 8 councils in the harbour partnership").count == 8
+    assert profile_question("How many port authorities are in the partnership?").count == 0
+    assert profile_question("Which post stood vacant for six years?").count == 0
+    question = "Which seven port authorities make up the harbour partnership?"
+    counted = passage(1, "Harbour partnership review\n\nThe harbour partnership now brings "
+                      "together seven port authorities along the west coast. Its secretariat "
+                      "is hosted in Oban.", "Harbour partnership review", "2025")
+    named = passage(2, "Harbour partnership members\n\nThe harbour partnership is made up of "
+                    "the port authorities of Oban, Mallaig, Ullapool, Stornoway, Kyle, "
+                    "Tobermory and Campbeltown.", "Harbour partnership members", "2025")
+    assert not selector.select(question, [counted], 60).windows
+    assert "Tobermory" in answer(selector, question, counted, named)
