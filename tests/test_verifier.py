@@ -375,3 +375,19 @@ def test_the_short_lines_a_lead_in_introduces_are_quoted_as_they_stand(verifier)
     bare = Passage(n=1, chunk_id="r2", doc_id="own/bare", title="Harbour levy rates",
                    text="Oban 10.03\n\nThe rates were agreed in the spring.")
     assert "Oban 10.03" in verifier.verify("Oban 10.03 [1]", [bare]).unsupported
+
+
+def test_two_list_items_quoted_together_are_kept(verifier) -> None:
+    """Two consecutive bullet items the extractive answerer quotes as one window stay on
+    their own lines, so each is found verbatim (joined on one line, neither was)."""
+    from assistant.answerers.extractive import quoted
+    from assistant.windows import windows
+
+    text = ("The forum held two sessions:\n\n"
+            "• A call of 20 minutes with the Minister for Harbours\n"
+            "• A session with the Welsh harbour board; and")
+    passage = Passage(n=1, chunk_id="c1", doc_id="own/forum", title="Forum", text=text)
+    pair = next(w for w in windows(passage, 90, 8)
+                if w.kind == "pair" and all(u.item for u in w.units))
+    result = verifier.verify(quoted([pair]), [passage])
+    assert result.unsupported == [] and "20 minutes" in result.answer, result

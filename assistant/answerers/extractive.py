@@ -14,7 +14,19 @@ from typing import ClassVar
 from assistant.conversation import retrieval_query
 from assistant.models import ChatMessage, Draft, Passage
 from assistant.selection import AnswerSelector
+from assistant.windows import Window
 from ingest.settings import Settings
+
+
+def quoted(windows: list[Window]) -> str:
+    """The windows as a draft: each unit as it stands, followed by its source number; list
+    items and "Label: value" lines keep their own lines (the verifier finds each verbatim)."""
+    pieces = []
+    for window in windows:
+        lines = window.kind == "list" or any(u.item or u.label for u in window.units)
+        joiner = "\n" if lines else " "
+        pieces.append(joiner.join(f"{u.text} [{window.passage.n}]" for u in window.units))
+    return "\n\n".join(pieces)
 
 
 class ExtractiveAnswerer:
@@ -36,11 +48,7 @@ class ExtractiveAnswerer:
         )
         if not chosen.windows:
             return Draft(text="", refused=True, unanswered=chosen.unanswered_parts)
-        pieces = []
-        for window in chosen.windows:
-            joiner = "\n" if window.kind == "list" else " "
-            pieces.append(joiner.join(f"{u.text} [{window.passage.n}]" for u in window.units))
-        return Draft(text="\n\n".join(pieces), unanswered=chosen.unanswered_parts)
+        return Draft(text=quoted(chosen.windows), unanswered=chosen.unanswered_parts)
 
     def stream(
         self, question: str, passages: list[Passage], history: list[ChatMessage]
