@@ -89,7 +89,8 @@ class AnswerSelector:
         """Every window of the passages and its probability of holding the answer."""
         found = [
             w for p in passages
-            for w in windows(p, self.policy.max_list_words, self.policy.max_list_items)
+            for w in windows(p, self.policy.max_list_words, self.policy.max_list_items,
+                             self.policy.clause_words)
         ]
         if not found:
             return Scored([], np.zeros((0, len(FEATURES)), dtype=np.float32)), np.zeros(0)

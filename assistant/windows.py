@@ -6,7 +6,10 @@ items. So candidates are windows, not lone sentences:
 
 - a single unit (a sentence, a list item, or a "Label: value" line; never a heading);
 - a unit and the one after it (unless that is a heading);
-- a lead-in ending in a colon and the items that follow it.
+- a lead-in ending in a colon and the items that follow it;
+- in a sentence longer than `clause_words`, each longest run of its whole clauses (cut at a
+  comma, semicolon, colon or dash) of at most that many words: the answer of a long
+  sentence, quoted without the rest of it.
 
 Each window is a verbatim span `passage.text[start:end]`, so it can be quoted as it stands.
 """
@@ -27,6 +30,10 @@ _LABEL = re.compile(r"^[A-Z][\w ,'’()/&-]{0,40}:\s+\S")
 _FINAL = re.compile(r"[.!?…:;\"'”’)\]]$")
 # A lead-in ends with a colon or a dash, perhaps followed by a footnote mark or a page
 # reference the source left in ("would concentrate on:[4]", "advantages: (Page 25)").
+_CLAUSE_END = re.compile(r"[,;:–—](?=\s)")
+_CLAUSE_TRIM = " \t\n,;:–—"
+MIN_CLAUSE_WORDS = 6
+"""A shorter run of clauses says too little to be quoted alone."""
 _LEAD_END = re.compile(r"[:—–]\s*(?:\[\d{1,3}\]|\((?:page|p\.?)\s*\d{1,4}\))?$", re.IGNORECASE)
 
 
@@ -112,7 +119,33 @@ def _heading(unit: Unit) -> bool:
     return unit.fragment and not (unit.label or unit.item)
 
 
-def windows(passage: Passage, max_list_words: int, max_list_items: int) -> list[Window]:
+def clauses(text: str, unit: Unit, most: int) -> list[Unit]:
+    """The longest runs of whole clauses of a unit longer than `most` words that have at
+    most `most` words (and at least `MIN_CLAUSE_WORDS`), one for each clause they start at."""
+    if not most or unit.words <= most or unit.item or unit.label:
+        return []
+    cuts = [unit.start, *(unit.start + m.end() for m in _CLAUSE_END.finditer(unit.text)),
+            unit.end]
+    found: list[Unit] = []
+    last_end = -1
+    for a in range(len(cuts) - 1):
+        words, b = 0, a
+        while b < len(cuts) - 1 and words + len(text[cuts[b]:cuts[b + 1]].split()) <= most:
+            words += len(text[cuts[b]:cuts[b + 1]].split())
+            b += 1
+        if b == a or cuts[b] <= last_end or words < MIN_CLAUSE_WORDS:
+            continue  # no clause fits, or this run lies inside the one before
+        piece = text[cuts[a]:cuts[b]]
+        start = cuts[a] + len(piece) - len(piece.lstrip(_CLAUSE_TRIM))
+        end = cuts[a] + len(piece.rstrip(_CLAUSE_TRIM))
+        found.append(_unit(text, start, end))
+        last_end = cuts[b]
+    return found
+
+
+def windows(
+    passage: Passage, max_list_words: int, max_list_items: int, clause_words: int = 0
+) -> list[Window]:
     """Every candidate window of a passage (see the module docstring)."""
     units = units_of(passage.text)
     found: list[Window] = []
@@ -120,6 +153,8 @@ def windows(passage: Passage, max_list_words: int, max_list_items: int) -> list[
         if unit is None or _heading(unit):
             continue  # a heading answers nothing, and starts no window
         found.append(Window(passage, (unit,), i, "single"))
+        found += [Window(passage, (c,), i, "clause")
+                  for c in clauses(passage.text, unit, clause_words)]
         nxt = units[i + 1] if i + 1 < len(units) else None
         if nxt is not None and not _heading(nxt) and not (unit.lead_in and nxt.item):
             found.append(Window(passage, (unit, nxt), i, "pair"))

@@ -100,7 +100,8 @@ def training_rows(cases: list[Case], encode, policy: AnswerPolicy):
             continue
         profile = profile_question(case.question)
         found = [w for p in case.passages
-                 for w in windows(p, policy.max_list_words, policy.max_list_items)]
+                 for w in windows(p, policy.max_list_words, policy.max_list_items,
+                                  policy.clause_words)]
         if not found:
             continue
         scored = features(case.question, profile, found, encode([case.question])[0], encode)

@@ -498,3 +498,24 @@ def test_a_question_saying_how_many_it_asks_for_needs_that_many_named(selector) 
                     "Tobermory and Campbeltown.", "Harbour partnership members", "2025")
     assert not selector.select(question, [counted], 60).windows
     assert "Tobermory" in answer(selector, question, counted, named)
+
+
+def test_a_long_sentence_is_answered_by_its_clause_within_the_budget(selector) -> None:
+    """A sentence longer than a single fact may be quoted whole is quoted by the run of its
+    clauses that answers."""
+    from assistant.windows import clauses, units_of
+
+    text = ("Harbour review 2025\n\n"
+            "After three years of talks between the port authorities, the coastguard, the "
+            "fishing associations and the four governments about dredging, pilotage and the "
+            "shared costs of keeping the western channels open, the review panel, chaired by "
+            "Morag Lindsay of the Clyde Port Authority, agreed in March 2025 that the costs "
+            "would be split by tonnage landed, with a further review after five years and a "
+            "report to ministers every spring.")
+    long = next(u for u in units_of(text) if u is not None and u.words > 60)
+    pieces = clauses(text, long, 30)
+    assert pieces and all(6 <= p.words <= 30 for p in pieces)
+    assert all(text[p.start:p.end] == p.text for p in pieces)  # verbatim spans
+    found = answer(selector, "Who chaired the harbour review panel?",
+                   passage(1, text, "Harbour review 2025", "2025"))
+    assert "Morag Lindsay" in found and len(found.split()) <= 60, found
