@@ -28,12 +28,12 @@ _BULLET = re.compile(r"^\s*(?:[-*•▪◦‣–—]\s+|\(?\d{1,3}[a-z]?[.)]\s+|
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 _LABEL = re.compile(r"^[A-Z][\w ,'’()/&-]{0,40}:\s+\S")
 _FINAL = re.compile(r"[.!?…:;\"'”’)\]]$")
-# A lead-in ends with a colon or a dash, perhaps followed by a footnote mark or a page
-# reference the source left in ("would concentrate on:[4]", "advantages: (Page 25)").
-_CLAUSE_END = re.compile(r"[,;:–—](?=\s)")
+_CLAUSE_END = re.compile(r"[,;:–—](?=\s)")  # a clause ends at a comma, semicolon, colon or dash
 _CLAUSE_TRIM = " \t\n,;:–—"
 MIN_CLAUSE_WORDS = 6
 """A shorter run of clauses says too little to be quoted alone."""
+# A lead-in ends with a colon or a dash, perhaps followed by a footnote mark or a page
+# reference the source left in ("would concentrate on:[4]", "advantages: (Page 25)").
 _LEAD_END = re.compile(r"[:—–]\s*(?:\[\d{1,3}\]|\((?:page|p\.?)\s*\d{1,4}\))?$", re.IGNORECASE)
 
 

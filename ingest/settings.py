@@ -143,7 +143,8 @@ class AnswerPolicy(BaseModel):
     count_slack: int = Field(
         default_factory=lambda: _fitted("count_slack", 1),
         description="a question saying how many things it asks for (\"which eight councils\") "
-        "is refused unless the answer names at least that many less this",
+        "is answered only by windows naming at least that many less this (else by the best "
+        "window that does, else it is refused)",
     )
     clause_words: int = Field(
         default_factory=lambda: _fitted("clause_words", 0),
