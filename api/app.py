@@ -138,6 +138,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             # every stored sentence is then embedded in the background (fast first answers)
             await run_in_threadpool(warm_up, sentences=True)
         yield
+        stop = getattr(app.state.assistant, "stop_warm_up", None)
+        if callable(stop):  # no embedding may run on while the process exits
+            await run_in_threadpool(stop)
 
     app = FastAPIOffline(  # Swagger UI and ReDoc served from a package, not a CDN
         title="igr-assistant",

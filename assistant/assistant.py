@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,6 +40,7 @@ from assistant.runtime import use_query_threads
 from assistant.safety import strip_injection
 from assistant.verified_stream import VerifiedStream
 from assistant.verifier import Verifier
+from assistant.windows import clauses, units_of
 from ingest.sentences import split_sentences
 from ingest.settings import Settings, get_settings
 from vectorstore.catalog import list_documents
@@ -111,6 +113,7 @@ class Assistant:
         self.settings = settings or get_settings()
         self._lock = threading.RLock()
         self._warming: threading.Thread | None = None
+        self._stop_warming = threading.Event()
 
     # --- parts, loaded on first use ----------------------------------------------------
 
@@ -152,20 +155,35 @@ class Assistant:
         self.encoder.embed_query("warm up")
         self.lexical.refresh(force=True, wait=True)
         _ = self.answerer, self.verifier
-        if sentences:
+        if sentences and not self.warming:
+            self._stop_warming.clear()
             self._warming = threading.Thread(target=self._embed_all_sentences, daemon=True)
             self._warming.start()
+            atexit.register(self.stop_warm_up)  # no model call may outlive the interpreter
+
+    def stop_warm_up(self) -> None:
+        """Stop embedding stored sentences in the background (after the current batch)."""
+        self._stop_warming.set()
+        if self._warming is not None:
+            self._warming.join(timeout=60)
 
     def _embed_all_sentences(self, batch: int = 16) -> None:
-        """Embed stored sentences, at most `warm_up_sentences` of them."""
+        """Embed stored sentences, and the runs of clauses of long ones that answers may
+        quote (`AnswerPolicy.clause_words`), at most `warm_up_sentences` texts."""
         texts: dict[str, None] = {}
         budget = self.settings.warm_up_sentences
+        most = self.settings.answer.clause_words
         for chunk in self.lexical.chunks(limit=budget):
             texts.update(dict.fromkeys(split_sentences(chunk.text)))
-            if len(texts) >= budget:
+            for unit in units_of(chunk.text):
+                if unit is not None:
+                    texts.update(dict.fromkeys(c.text for c in clauses(chunk.text, unit, most)))
+            if len(texts) >= budget or self._stop_warming.is_set():
                 break
         ordered = list(texts)[:budget]
         for start in range(0, len(ordered), batch):
+            if self._stop_warming.is_set():
+                return
             self.encoder.encode(ordered[start : start + batch])
 
     # --- answering ---------------------------------------------------------------------

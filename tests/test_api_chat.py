@@ -188,6 +188,14 @@ def test_app_loads_its_own_assistant_at_start_up(samples_settings) -> None:
         assert len(app.state.assistant.encoder._cache) > 10, "no sentences embedded at start-up"
 
 
+def test_shutting_down_stops_the_sentence_warm_up(samples_settings) -> None:
+    """An embedding still running while the interpreter exits aborts the process."""
+    app = create_app(samples_settings.model_copy(update={"warm_up_sentences": 1_000_000}))
+    with BackgroundServer(app):
+        assert app.state.assistant.warming  # stopped below long before it could end
+    assert not app.state.assistant.warming
+
+
 def test_unreachable_llm_is_503_not_500(samples_settings) -> None:
     from api.server import free_port
     from assistant.assistant import Assistant
