@@ -33,6 +33,7 @@ from assistant.models import (
     SearchFilters,
     Timings,
 )
+from assistant.nlp import typed_spans
 from assistant.question import MONTHS, profile_question, question_parts
 from assistant.refusal import refusal_text, unanswered_text
 from assistant.retrieval import HybridRetriever, HybridSearch, RetrievedChunk, diversify
@@ -168,8 +169,9 @@ class Assistant:
             self._warming.join(timeout=60)
 
     def _embed_all_sentences(self, batch: int = 16) -> None:
-        """Embed stored sentences, and the runs of clauses of long ones that answers may
-        quote (`AnswerPolicy.clause_words`), at most `warm_up_sentences` texts."""
+        """Embed and tag (`nlp.typed_spans`) stored sentences, and the runs of clauses of
+        long ones that answers may quote (`AnswerPolicy.clause_words`), at most
+        `warm_up_sentences` texts."""
         texts: dict[str, None] = {}
         budget = self.settings.warm_up_sentences
         most = self.settings.answer.clause_words
@@ -185,6 +187,8 @@ class Assistant:
             if self._stop_warming.is_set():
                 return
             self.encoder.encode(ordered[start : start + batch])
+            for text in ordered[start : start + batch]:
+                typed_spans(text)  # cached: the answer's typed spans, read once
 
     # --- answering ---------------------------------------------------------------------
 

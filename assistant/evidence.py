@@ -180,6 +180,13 @@ def missing_constraints(
     return {key for key in constraints(profile) if not _meets(key, context)}  # joined once
 
 
+def unmet_in_passage(profile: QuestionProfile, passage: Passage) -> set[str]:
+    """Specifics neither the passage's text nor its metadata meets; cached, since every part
+    of a question, and the next question, checks the same passages."""
+    context = f"{passage.text}\n{_metadata_text(passage)}"
+    return {key for key in constraints(profile) if not is_met(key, context)}
+
+
 def unmet_by_evidence(profile: QuestionProfile, passages: list[Passage]) -> set[str]:
     """Specifics that no retrieved passage (text or metadata) contains."""
     return missing_constraints(profile, passages, [p.text for p in passages])

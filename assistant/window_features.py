@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 import snowballstemmer
 
-from assistant.evidence import constraints, is_met, missing_constraints
+from assistant.evidence import constraints, is_met, unmet_in_passage
 from assistant.nlp import TypedSpan, typed_spans
 from assistant.question import QuestionProfile
 from assistant.windows import Window
@@ -161,7 +161,7 @@ def features(
         vec = np.sum([vectors[u.text] for u in w.units], axis=0)
         vec = vec / (float(np.linalg.norm(vec)) or 1.0)
         if p.chunk_id not in passage_fit:
-            missing = missing_constraints(profile, [p], [p.text])
+            missing = unmet_in_passage(profile, p)
             passage_fit[p.chunk_id] = 1.0 - len(missing) / len(keys) if keys else 1.0
         words = _WORD.findall(w.text.lower())
         rows.append([

@@ -48,10 +48,7 @@ class Unit:
     label: bool  # a "Label: value" line
     lead_in: bool  # ends with a colon: introduces what follows
     fragment: bool  # a heading or a cut-off piece: no closing punctuation, few words
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
+    words: int  # counted once: windows are measured many times
 
 
 @dataclass(frozen=True)
@@ -97,6 +94,7 @@ def _unit(text: str, start: int, end: int) -> Unit:
         label=label,
         lead_in=lead_in,
         fragment=not (label or lead_in) and not _FINAL.search(piece.rstrip()) and words < 8,
+        words=words,
     )
 
 

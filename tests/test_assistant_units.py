@@ -6,7 +6,7 @@ import pytest
 
 from assistant.cli.ask_cmd import parse_filters
 from assistant.conversation import is_follow_up, standalone_question
-from assistant.evidence import missing_constraints
+from assistant.evidence import missing_constraints, unmet_in_passage
 from assistant.models import ChatMessage, Passage
 from assistant.question import profile_question, question_parts
 from assistant.refusal import NOT_FOUND, refusal_text
@@ -54,6 +54,8 @@ def test_missing_constraints_reads_text_and_metadata() -> None:
     assert "ord:2" in missing_constraints(p, [first_only], [first_only.text])
     undated = first_only.model_copy(update={"date": "2019"})
     assert {"ord:2", "year:2023"} <= missing_constraints(p, [undated], [undated.text])
+    for passage in (dated, first_only, undated):  # the cached check of one passage agrees
+        assert unmet_in_passage(p, passage) == missing_constraints(p, [passage], [passage.text])
 
 
 def test_answer_spans_want_something_new() -> None:
