@@ -7,9 +7,9 @@ items. So candidates are windows, not lone sentences:
 - a single unit (a sentence, a list item, or a "Label: value" line; never a heading);
 - a unit and the one after it (unless that is a heading);
 - a lead-in ending in a colon and the items that follow it;
-- in a sentence longer than `clause_words`, each longest run of its whole clauses (cut at a
-  comma, semicolon, colon or dash) of at most that many words: the answer of a long
-  sentence, quoted without the rest of it.
+- in a sentence longer than twice `clause_words`, each longest run of its whole clauses
+  (cut at a comma, semicolon, colon or dash) of at most `clause_words` words: the answer of
+  a sentence too long to quote as a single fact, quoted without the rest of it.
 
 Each window is a verbatim span `passage.text[start:end]`, so it can be quoted as it stands.
 """
@@ -118,9 +118,10 @@ def _heading(unit: Unit) -> bool:
 
 
 def clauses(text: str, unit: Unit, most: int) -> list[Unit]:
-    """The longest runs of whole clauses of a unit longer than `most` words that have at
-    most `most` words (and at least `MIN_CLAUSE_WORDS`), one for each clause they start at."""
-    if not most or unit.words <= most or unit.item or unit.label:
+    """The longest runs of whole clauses of a unit longer than twice `most` words that
+    have at most `most` words (and at least `MIN_CLAUSE_WORDS`), one for each clause they
+    start at."""
+    if not most or unit.words <= 2 * most or unit.item or unit.label:
         return []
     cuts = [unit.start, *(unit.start + m.end() for m in _CLAUSE_END.finditer(unit.text)),
             unit.end]

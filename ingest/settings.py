@@ -148,8 +148,8 @@ class AnswerPolicy(BaseModel):
     )
     clause_words: int = Field(
         default_factory=lambda: _fitted("clause_words", 0),
-        description="a sentence longer than this many words is also offered as runs of its "
-        "whole clauses of at most this many (0: never)",
+        description="a sentence longer than twice this many words is also offered as runs "
+        "of its whole clauses of at most this many (0: never)",
     )
     max_list_words: int = Field(90, description="longest lead-in-and-items window")
     max_list_items: int = Field(8, description="most items after a lead-in in one window")
