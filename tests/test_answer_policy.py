@@ -54,6 +54,12 @@ def selector() -> AnswerSelector:
     return AnswerSelector(settings.answer, CachedEncoder(get_embeddings(settings)).encode)
 
 
+def exchange(question: str, reply: str) -> list[ChatMessage]:
+    """A conversation of one question and its answer."""
+    return [ChatMessage(role="user", content=question),
+            ChatMessage(role="assistant", content=reply)]
+
+
 def answer(selector: AnswerSelector, question: str, *passages: Passage) -> str:
     chosen = selector.select(question, list(passages), 60)
     return " ".join(w.text for w in chosen.windows)
@@ -117,10 +123,8 @@ def test_each_part_of_a_two_part_question_gets_its_own_answer(selector, corpus) 
 
 
 def test_a_follow_up_keeps_its_subject() -> None:
-    history = [
-        ChatMessage(role="user", content="What did the Coastal Standing Committee agree?"),
-        ChatMessage(role="assistant", content="A data-sharing protocol, in March 2023."),
-    ]
+    history = exchange("What did the Coastal Standing Committee agree?",
+                       "A data-sharing protocol, in March 2023.")
     standalone = standalone_question("And when did it review harbour safety?", history)
     assert "Coastal Standing Committee" in standalone
     assert "it" not in standalone.split()
@@ -218,19 +222,14 @@ def test_specifics_set_side_by_side_are_answered_one_by_one(selector) -> None:
 
 
 def test_a_follow_up_subject_does_not_start_with_a_verb() -> None:
-    history = [
-        ChatMessage(role="user", content="Has the Harbour Liaison Group published a report?"),
-        ChatMessage(role="assistant", content="Yes, in June 2025."),
-    ]
+    history = exchange("Has the Harbour Liaison Group published a report?", "Yes, in June 2025.")
     standalone = standalone_question("What period did it cover?", history)
     assert "Has" not in standalone and "Harbour Liaison Group" in standalone, standalone
 
 
 def test_that_meeting_keeps_its_noun_and_the_paper_is_not_a_pointer() -> None:
-    history = [
-        ChatMessage(role="user", content="Who chaired the Harbour Liaison Group in March?"),
-        ChatMessage(role="assistant", content="The Minister for Harbours."),
-    ]
+    history = exchange("Who chaired the Harbour Liaison Group in March?",
+                       "The Minister for Harbours.")
     standalone = standalone_question("where was that meeting held?", history)
     assert "the Harbour Liaison Group meeting" in standalone, standalone
     standalone = standalone_question("what's the paper number on that report?", history)
@@ -238,10 +237,8 @@ def test_that_meeting_keeps_its_noun_and_the_paper_is_not_a_pointer() -> None:
 
 
 def test_a_follow_up_subject_typed_in_lower_case_leaves_out_the_question_words() -> None:
-    history = [
-        ChatMessage(role="user", content="how many pilotage permits were issued in 2024"),
-        ChatMessage(role="assistant", content="Forty, eight of them to new pilots."),
-    ]
+    history = exchange("how many pilotage permits were issued in 2024",
+                       "Forty, eight of them to new pilots.")
     standalone = standalone_question("who issued them?", history)
     assert "how many" not in standalone and "pilotage permits" in standalone, standalone
 
