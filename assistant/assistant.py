@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -107,6 +108,13 @@ def _with_dates(answer: str, citations: list[Citation]) -> str:
     return answer
 
 
+def _stop_warm_up(ref: weakref.ref[Assistant]) -> None:
+    """At interpreter exit: stop an Assistant's background warm-up, if it still exists."""
+    assistant = ref()
+    if assistant is not None:
+        assistant.stop_warm_up()
+
+
 class Assistant:
     """Loads the model, the store and the answerer lazily, once; safe for concurrent use."""
 
@@ -160,7 +168,7 @@ class Assistant:
             self._stop_warming.clear()
             self._warming = threading.Thread(target=self._embed_all_sentences, daemon=True)
             self._warming.start()
-            atexit.register(self.stop_warm_up)  # no model call may outlive the interpreter
+            atexit.register(_stop_warm_up, weakref.ref(self))  # no model call at exit
 
     def stop_warm_up(self) -> None:
         """Stop embedding stored sentences in the background (after the current batch)."""
