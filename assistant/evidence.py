@@ -172,18 +172,23 @@ def _metadata_text(passage: Passage) -> str:
     return " ".join(x for x in fields if x)
 
 
+def _evidence_text(passages: list[Passage], texts: list[str]) -> str:
+    """`texts` and the metadata of `passages`, joined: what the specifics are checked in."""
+    return "\n".join(texts + [_metadata_text(p) for p in passages])
+
+
 def missing_constraints(
     profile: QuestionProfile, passages: list[Passage], texts: list[str]
 ) -> set[str]:
     """Specifics met neither by `texts` nor by the metadata of `passages`."""
-    context = "\n".join(texts + [_metadata_text(p) for p in passages])
+    context = _evidence_text(passages, texts)
     return {key for key in constraints(profile) if not _meets(key, context)}  # joined once
 
 
 def unmet_in_passage(profile: QuestionProfile, passage: Passage) -> set[str]:
     """Specifics neither the passage's text nor its metadata meets; cached, since every part
     of a question, and the next question, checks the same passages."""
-    context = f"{passage.text}\n{_metadata_text(passage)}"
+    context = _evidence_text([passage], [passage.text])
     return {key for key in constraints(profile) if not is_met(key, context)}
 
 

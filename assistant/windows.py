@@ -16,6 +16,7 @@ Each window is a verbatim span `passage.text[start:end]`, so it can be quoted as
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,12 +126,13 @@ def clauses(text: str, unit: Unit, most: int) -> list[Unit]:
         return []
     cuts = [unit.start, *(unit.start + m.end() for m in _CLAUSE_END.finditer(unit.text)),
             unit.end]
+    sizes = [len(text[a:b].split()) for a, b in itertools.pairwise(cuts)]  # words per clause
     found: list[Unit] = []
     last_end = -1
-    for a in range(len(cuts) - 1):
+    for a in range(len(sizes)):
         words, b = 0, a
-        while b < len(cuts) - 1 and words + len(text[cuts[b]:cuts[b + 1]].split()) <= most:
-            words += len(text[cuts[b]:cuts[b + 1]].split())
+        while b < len(sizes) and words + sizes[b] <= most:
+            words += sizes[b]
             b += 1
         if b == a or cuts[b] <= last_end or words < MIN_CLAUSE_WORDS:
             continue  # no clause fits, or this run lies inside the one before
