@@ -34,8 +34,8 @@ from assistant.models import (
     SearchFilters,
     Timings,
 )
-from assistant.nlp import typed_spans
-from assistant.question import MONTHS, profile_question, question_parts
+from assistant.nlp import MONTHS, typed_spans
+from assistant.question import profile_question, question_parts
 from assistant.refusal import refusal_text, unanswered_text
 from assistant.retrieval import HybridRetriever, HybridSearch, RetrievedChunk, diversify
 from assistant.runtime import use_query_threads

@@ -6,10 +6,10 @@ import re
 from functools import lru_cache
 
 from assistant.models import Passage
+from assistant.nlp import MONTHS
 from assistant.question import (
     DAY_MONTH_YEAR,
     MONTH_YEAR,
-    MONTHS,
     NATIONS,
     YEAR,
     QuestionProfile,

@@ -82,6 +82,17 @@ _FREQUENCY = re.compile(
     r"|(?:each|every|a|per) (?:year|quarter|month))\b",
     re.IGNORECASE,
 )
+MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH = "(?:" + "|".join(MONTHS) + ")"
+# A calendar date written out ("9 September 2020", "September 2020", "May 9, 2021"): spaCy's
+# small model now and then labels one an event or an organisation.
+_CALENDAR_DATE = re.compile(
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:\s+\d{{4}})?"
+    rf"|{_MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})",
+    re.IGNORECASE,
+)
 _LABEL_LINE = re.compile(r"^[ \t]*([A-Za-z][\w -]{0,30}?):[ \t]+([^,;\n]+)", re.MULTILINE)
 
 
@@ -145,6 +156,8 @@ def typed_spans(text: str) -> tuple[TypedSpan, ...]:
     found: dict[tuple[int, int], TypedSpan] = {}
     for ent in doc.ents:
         kind = _LABELS.get(ent.label_)
+        if kind and kind != "date" and _CALENDAR_DATE.fullmatch(ent.text):
+            kind = "date"
         if kind:
             found[(ent.start_char, ent.end_char)] = TypedSpan(
                 ent.start_char, ent.end_char, kind, ent.text

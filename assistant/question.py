@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.nlp import KIND_NOUNS, UNIT_NOUNS, Unit, parse
+from assistant.nlp import KIND_NOUNS, MONTHS, UNIT_NOUNS, Unit, parse
 
 AnswerKind = Literal["number", "date", "person", "place", "frequency", "list", "generic"]
 
@@ -33,9 +33,6 @@ _CARDINAL_WORDS = {
         fourteen fifteen sixteen seventeen eighteen nineteen twenty""".split()
     )
 }
-MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
 
 # Capitalised words too common in this domain to act as constraints on their own.
 _GENERIC_NAMES = set(

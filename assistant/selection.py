@@ -206,7 +206,10 @@ class AnswerSelector:
         order = [int(i) for i in np.argsort(-prob)]
         self._cover_specifics(profile, scored, prob, order, chosen, budget)
         ratio = self.policy.list_ratio if many else self.policy.extra_ratio
-        self._gather(scored, prob, order, chosen, budget, ratio)
+        doc = chosen[0].passage.doc_id
+        further = [i for i in order if not self.policy.gather_same_document
+                   or scored.windows[i].passage.doc_id == doc]
+        self._gather(scored, prob, further, chosen, budget, ratio * prob[order[0]])
         if not self._counted(profile, chosen):  # the best window that names them, if any
             named = next((i for i in order if prob[i] >= self.policy.min_probability
                           and scored.windows[i].words <= budget
@@ -295,12 +298,11 @@ class AnswerSelector:
 
     def _gather(
         self, scored: Scored, prob: np.ndarray, order: list[int], chosen: list[Window],
-        budget: int, ratio: float,
+        budget: int, floor: float,
     ) -> None:
-        """Further windows scoring at least `ratio` of the best, while the budget lasts: a
+        """Further windows (of `order`) scoring at least `floor`, while the budget lasts: a
         question asking for several things gathers them; a single fact may take a runner-up
         that is nearly as likely (the answer split over two places)."""
-        floor = ratio * prob[order[0]]
         for i in order:
             if prob[i] < floor:
                 return

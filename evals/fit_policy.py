@@ -10,7 +10,8 @@
    scaling (scikit-learn), gives the weights (`fit_weights`).
 4. The thresholds and switches in `GRID` are chosen by coordinate descent that replays the
    gates and the selection on every tune question, maximising key-fact recall plus refusal
-   accuracy, with false refusals above 8% and a mean answer above 55 words penalised.
+   accuracy, with false refusals above 8%, a mean answer above 55 words and citation
+   precision against the gold below 0.90 penalised.
 
 The result is written to `ingest/answer_policy.json`, the defaults of `Settings.answer`.
 The test split is never read here.
@@ -34,9 +35,10 @@ from assistant.question import profile_question, question_parts
 from assistant.safety import strip_injection
 from assistant.selection import AnswerSelector
 from assistant.window_features import FEATURES, SLOT_KINDS, add_slots, features
-from assistant.windows import windows
+from assistant.windows import Window, windows
 from evals.dataset import EvalItem, load_dataset
-from evals.text import contains, strip_markers
+from evals.metrics import overlaps_evidence
+from evals.text import contains, doc_stem, strip_markers
 from ingest.settings import POLICY_FILE, PROJECT_ROOT, AnswerPolicy, Settings
 from vectorstore.tokenize import tokenize
 
@@ -160,10 +162,21 @@ class _MemoSelector(AnswerSelector):
         return self._memo[key]
 
 
+def grounded_share(chosen: list[Window], item: EvalItem) -> float:
+    """Share of the passages an answer would cite that are grounded in the gold (as
+    `evals.metrics.citation_gold_support`: in a gold source, or overlapping gold evidence)."""
+    gold = {doc_stem(s) for s in item.sources}
+    cited: dict[str, bool] = {}
+    for w in chosen:
+        ok = doc_stem(w.passage.doc_id) in gold or overlaps_evidence(w.text, item.evidence)
+        cited[w.passage.chunk_id] = cited.get(w.passage.chunk_id, False) or ok
+    return sum(cited.values()) / len(cited)
+
+
 def replay(cases: list[Case], selector: AnswerSelector, policy: AnswerPolicy, max_words: int):
     """Gates and selection on every case: (key facts, refusal accuracy, false refusals,
-    mean words) of the tune split."""
-    facts, refusals, false_refusals, words = [], [], [], []
+    mean words, citation precision) of the tune split."""
+    facts, refusals, false_refusals, words, cites = [], [], [], [], []
     for case in cases:
         if case.item.type == "injection":
             continue
@@ -188,12 +201,15 @@ def replay(cases: list[Case], selector: AnswerSelector, policy: AnswerPolicy, ma
         facts.append(0.0 if refused else key_share(text, case.item, ""))
         if not refused:
             words.append(len(strip_markers(text).split()))
+            cites.append(grounded_share(chosen.windows, case.item))
     return (float(np.mean(facts)), float(np.mean(refusals)), float(np.mean(false_refusals)),
-            float(np.mean(words)) if words else 0.0)
+            float(np.mean(words)) if words else 0.0, float(np.mean(cites)) if cites else 0.0)
 
 
-def objective(facts: float, refusal: float, false_refusal: float, words: float) -> float:
-    return facts + refusal - 3.0 * max(0.0, false_refusal - 0.08) - 0.02 * max(0.0, words - 55)
+def objective(facts: float, refusal: float, false_refusal: float, words: float,
+              cites: float) -> float:
+    return (facts + refusal - 3.0 * max(0.0, false_refusal - 0.08)
+            - 0.02 * max(0.0, words - 55) - 1.0 * max(0.0, 0.90 - cites))
 
 
 GRID = {
@@ -222,6 +238,7 @@ GRID = {
                       ("year", "period", "month", "day", "ord", "nation"),
                       ("year", "period", "month", "day", "ord", "nation", "name", "phrase")),
     "count_slack": (0, 1, 2, 99),
+    "gather_same_document": (False, True),
 }
 SWEEPS = 2
 
@@ -245,7 +262,8 @@ def search(cases, encode, weights, intercept, max_words: int, log=print):
                 if objective(*result) > objective(*best) + 1e-9:
                     policy, best = trial, result
                     log(f"{name}={value!r}: facts {result[0]:.3f} refusal {result[1]:.3f} "
-                        f"false refusals {result[2]:.3f} words {result[3]:.1f}")
+                        f"false refusals {result[2]:.3f} words {result[3]:.1f} "
+                        f"citations {result[4]:.3f}")
     return policy, best
 
 
@@ -264,7 +282,7 @@ def main() -> None:
     encode = CachedEncoder(get_embeddings(settings)).encode
     x, y, groups = training_rows(cases, encode, settings.answer)
     weights, intercept = fit_weights(x, y, groups)
-    policy, (facts, refusal, false_refusal, words) = search(
+    policy, (facts, refusal, false_refusal, words, cites) = search(
         cases, encode, weights, intercept, settings.max_answer_words
     )
     fitted = policy.model_dump()
@@ -272,6 +290,7 @@ def main() -> None:
         "questions": len(items), "windows": int(len(y)), "positive_windows": int(y.sum()),
         "tune_key_facts": round(facts, 3), "tune_refusal": round(refusal, 3),
         "tune_false_refusal": round(false_refusal, 3), "tune_mean_words": round(words, 1),
+        "tune_citation_precision": round(cites, 3),
     }
     args.out.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(fitted, indent=2))

@@ -93,6 +93,12 @@ class AnswerPolicy(BaseModel):
         description="single-fact questions: a runner-up window scoring this share of the "
         "best is added within the word budget (above 1: never)",
     )
+    gather_same_document: bool = Field(
+        default_factory=lambda: _fitted("gather_same_document", False),
+        description="the further windows of `list_ratio` and `extra_ratio` come only from "
+        "the best window's document (a list is gathered across its passages, not across "
+        "sources that may count differently)",
+    )
     max_words_many: int = Field(
         default_factory=lambda: _fitted("max_words_many", 90),
         description="word budget of list, multi-part and compare answers"

@@ -516,3 +516,32 @@ def test_a_long_sentence_is_answered_by_its_clause_within_the_budget(selector) -
     found = answer(selector, "Who chaired the harbour review panel?",
                    passage(1, text, "Harbour review 2025", "2025"))
     assert "Morag Lindsay" in found and len(found.split()) <= 60, found
+
+
+def test_a_calendar_date_is_a_date_whatever_the_tagger_calls_it() -> None:
+    """spaCy's small model labels some written-out dates as events; they still answer
+    "when"."""
+    from assistant.nlp import parse
+
+    text = "The Bill was introduced on 9 September 2020."
+    assert [e.label_ for e in parse(text).ents if e.text == "9 September 2020"] != ["DATE"]
+    assert [s.kind for s in typed_spans(text) if s.text == "9 September 2020"] == ["date"]
+
+
+def test_further_windows_come_from_the_best_window_s_document(selector) -> None:
+    """With `gather_same_document`, a list is gathered from the best window's document, not
+    topped up from another source."""
+    members = passage(1, "Harbour partnership members\n\nThe harbour partnership is made up of "
+                      "the port authorities of Oban, Mallaig and Ullapool. Its secretariat is "
+                      "hosted in Oban.", "Harbour partnership members", "2025")
+    bulletin = passage(2, "Coastal bulletin\n\nThe harbour partnership's port authorities "
+                       "include Stornoway and Kyle, according to a local newsletter. The "
+                       "bulletin also covers ferry timetables.", "Coastal bulletin", "2024")
+    question = "Which port authorities are in the harbour partnership?"
+    docs = {}
+    for same in (False, True):
+        policy = selector.policy.model_copy(update={"gather_same_document": same})
+        chosen = AnswerSelector(policy, selector.encode).select(question, [members, bulletin], 60)
+        docs[same] = {w.passage.doc_id for w in chosen.windows}
+    assert docs[False] == {members.doc_id, bulletin.doc_id}
+    assert docs[True] == {members.doc_id}

@@ -260,3 +260,27 @@ def test_an_upload_without_a_record_is_no_orphan(settings) -> None:
     assert indexed_files(settings, confirm=[final])[str(final)]
     _tidy_uploads(settings)
     assert final.is_file()
+
+
+def test_the_document_list_reads_records_and_only_the_chunks_records_lack(
+    settings, chunk_reads
+) -> None:
+    from vectorstore.catalog import list_documents
+
+    index_paths(None, settings)
+    store = open_store(settings)
+    by_chunks = {doc_id: (doc.catalog, len(doc.ids))
+                 for doc_id, doc in stored_documents(store).items()}
+    chunk_reads.clear()
+    listed = list_documents(store)
+    assert chunk_reads == []  # complete records: no chunk read at all
+    assert {d.doc_id: (d.title, d.chunks) for d in listed} == {
+        doc_id: (meta["title"], n) for doc_id, (meta, n) in by_chunks.items()}
+    # a record written before it kept the list's fields: that document's chunks are read
+    old = {k: v for k, v in store.doc_records(["funding-note"])["funding-note"].items()
+           if k in ("complete", "index_key", "chunks", "path", "doc_hash")}
+    store.delete_doc_records(["funding-note"])
+    store.put_doc_records({"funding-note": old})
+    chunk_reads.clear()
+    assert list_documents(store) == listed
+    assert chunk_reads and all(filtered_to(w) == {"funding-note"} for w in chunk_reads)

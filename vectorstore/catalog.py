@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from ingest.jurisdiction import stored_codes
-from vectorstore.docstate import drop_records, mark_removing
+from vectorstore.docstate import chunk_state, doc_records, drop_records, mark_removing
 from vectorstore.models import DocumentInfo
 from vectorstore.store import ChunkStore
 
 
 def list_documents(store: ChunkStore) -> list[DocumentInfo]:
-    """Every indexed document with its chunk count, sorted by doc_id."""
-    found: dict[str, dict] = {}
-    counts: dict[str, int] = {}
-    for meta in store.metadatas().values():
-        doc_id = str(meta.get("doc_id"))
-        counts[doc_id] = counts.get(doc_id, 0) + 1
-        found.setdefault(doc_id, meta)
+    """Every indexed document with its chunk count, sorted by doc_id: from the documents'
+    records, reading only the chunks of those whose record is incomplete (being written, or
+    cut short) or was written before it kept the catalogue fields."""
+    records = doc_records(store)
+    listed = {d: (r.catalog, int(r.chunks or 0)) for d, r in records.items()
+              if r.complete and r.catalog.get("title") is not None}
+    for doc_id, doc in chunk_state(store, set(records) - set(listed)).items():
+        listed[doc_id] = (doc.catalog, len(doc.ids))
     return [
         DocumentInfo(
             doc_id=doc_id,
@@ -24,10 +25,10 @@ def list_documents(store: ChunkStore) -> list[DocumentInfo]:
             publisher=meta.get("publisher"),
             date=meta.get("date"),
             pages=meta.get("pages"),
-            chunks=counts[doc_id],
+            chunks=chunks,
             jurisdictions=stored_codes(meta.get("doc_jurisdictions")),
         )
-        for doc_id, meta in sorted(found.items())
+        for doc_id, (meta, chunks) in sorted(listed.items())
     ]
 
 

@@ -4,9 +4,10 @@ Two views of one state. The chunks' own bookkeeping keys are the truth (`chunk_s
 reads them for given doc_ids with a `doc_id` filter: only those documents' chunks). One
 record per document in the store's `<collection>-docs` collection (`doc_records`) says
 the same in one small row: `index_key`, `chunks` (doc_chunk_count), `path`, `doc_hash`,
-`sketch` (its dedup sketch) and `complete`. Questions about every document (which stored
-documents may duplicate a new one, which files are indexed, which are gone) read the
-records, one row per document, never every chunk.
+`sketch` (its dedup sketch), `complete`, and what the document list shows (`CATALOG_KEYS`:
+title, type, publisher, date, pages, jurisdictions). Questions about every document (the
+list of documents, which stored documents may duplicate a new one, which files are indexed,
+which are gone) read the records, one row per document, never every chunk.
 
 Records follow the chunks: a writer marks a document's record incomplete before it
 touches the chunks and writes the finished record after (`mark_writing`, then
@@ -29,6 +30,8 @@ from typing import Any
 from vectorstore.store import ChunkStore
 
 SKETCH_KEY = "doc_sketch"  # on a document's first chunk: its dedup sketch, hex, comma-separated
+# What the document list shows, kept in the record as the first chunk has it.
+CATALOG_KEYS = ("title", "doc_type", "publisher", "date", "pages", "doc_jurisdictions")
 DOCS_PER_READ = 200  # doc_ids per `$in` filter
 
 
@@ -42,6 +45,7 @@ class StoredDoc:
     path: str | None = None
     doc_hash: str | None = None
     sketch: set[int] | None = None  # None: indexed before sketches were kept
+    catalog: dict[str, Any] = field(default_factory=dict)  # `CATALOG_KEYS` of a first chunk
 
     @property
     def complete(self) -> bool:
@@ -60,6 +64,7 @@ class DocRecord:
     path: str | None = None
     doc_hash: str | None = None
     sketch: str | None = None  # as stored: hex hashes, comma-separated (`format_sketch`)
+    catalog: dict[str, Any] = field(default_factory=dict)  # empty: written before it was kept
 
     @classmethod
     def from_row(cls, doc_id: str, row: dict[str, Any]) -> DocRecord:
@@ -71,6 +76,7 @@ class DocRecord:
             path=row.get("path"),
             doc_hash=row.get("doc_hash"),
             sketch=str(row["sketch"]) if row.get("sketch") else None,
+            catalog={k: row[k] for k in CATALOG_KEYS if row.get(k) is not None},
         )
 
 
@@ -91,6 +97,13 @@ def _add_chunk(docs: dict[str, StoredDoc], chunk_id: str, meta: dict[str, Any]) 
     doc.doc_hash = doc.doc_hash or meta.get("doc_hash")
     if meta.get(SKETCH_KEY):
         doc.sketch = parse_sketch(meta[SKETCH_KEY])
+    if not doc.catalog:
+        doc.catalog = catalog_of(meta)
+
+
+def catalog_of(meta: dict[str, Any]) -> dict[str, Any]:
+    """The `CATALOG_KEYS` a chunk's metadata holds."""
+    return {k: meta[k] for k in CATALOG_KEYS if meta.get(k) is not None}
 
 
 def chunk_state(store: ChunkStore, doc_ids: Iterable[str]) -> dict[str, StoredDoc]:
@@ -122,7 +135,7 @@ def record_row(meta: dict[str, Any]) -> dict[str, Any]:
                       ("path", "path"), ("doc_hash", "doc_hash"), (SKETCH_KEY, "sketch")):
         if meta.get(key) is not None:
             row[name] = meta[key]
-    return row
+    return {**row, **catalog_of(meta)}
 
 
 def state_row(doc: StoredDoc) -> dict[str, Any]:
@@ -138,7 +151,7 @@ def state_row(doc: StoredDoc) -> dict[str, Any]:
         row["doc_hash"] = doc.doc_hash
     if doc.sketch is not None:
         row["sketch"] = format_sketch(sorted(doc.sketch))
-    return row
+    return {**row, **doc.catalog}
 
 
 def build_records(store: ChunkStore) -> int:
@@ -183,7 +196,8 @@ def stale_records(store: ChunkStore, docs: dict[str, StoredDoc]) -> dict[str, di
     stale: dict[str, dict[str, Any]] = {}
     for doc_id, doc in docs.items():
         want, row = state_row(doc), rows.get(doc_id) or {}
-        if any(row.get(k) != want.get(k) for k in ("complete", "index_key", "chunks", "path")):
+        if any(row.get(k) != want.get(k)
+               for k in ("complete", "index_key", "chunks", "path", "title")):
             stale[doc_id] = want
     return stale
 
