@@ -284,3 +284,5 @@ def test_the_document_list_reads_records_and_only_the_chunks_records_lack(
     chunk_reads.clear()
     assert list_documents(store) == listed
     assert chunk_reads and all(filtered_to(w) == {"funding-note"} for w in chunk_reads)
+    index_paths(None, settings)  # the next ingest completes the lagging record
+    assert doc_records(store)["funding-note"].catalog == by_chunks["funding-note"][0]
