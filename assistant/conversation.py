@@ -9,7 +9,11 @@ taken from the previous turn and written into it:
   smith commission"), else its answer's; for "he" or "she", the person the previous answer
   names (else the question);
 - the pronoun is replaced by the subject ("its" by "the subject's"), "that meeting" by "the
-  subject meeting";
+  subject meeting"; a pronoun pointing at a name in its own question ("its own", "the CNR's
+  first one - where was it?") is left alone;
+- a demonstrative with a noun ("that panel", "those summits") becomes the last turn's noun
+  phrase headed by the same noun, with what names it ("the first meeting of the group for
+  health"), when there is one;
 - an elliptical follow-up with no verb ("and for Northern Ireland?") is the previous question
   with its place, date or name of the same kind swapped for the new one;
 - otherwise the subject is added in brackets; so it is to a question in a conversation that
@@ -23,6 +27,7 @@ import re
 from assistant.models import ChatMessage
 from assistant.nlp import parse
 from assistant.question import profile_question
+from assistant.window_features import match_terms
 
 _PRONOUN = re.compile(
     r"\b(it|its|they|them|their|he|him|his|she|her|"
@@ -38,6 +43,8 @@ _POINTING = re.compile(
     re.IGNORECASE,
 )
 _PERSONAL = {"he", "him", "his", "she", "her"}
+_DEMONSTRATIVES = {"this", "that", "these", "those"}
+_NAMING_PREPS = {"of", "for", "on", "in", "at"}  # "the meeting of/for/on/in/at ..." says which
 _POSSESSIVE = {"its", "their", "his", "her"}
 _LEADING = re.compile(r"^\s*(and|but|so|also|then|what about|how about|what else)\b", re.I)
 # Words a named thing does not start with: articles, and the auxiliaries spaCy sometimes
@@ -46,7 +53,8 @@ _LEADING_WORDS = re.compile(
     r"^(?:(?:the|a|an|has|have|had|is|are|was|were|does|did|do|can|could|will|would)\s+)+",
     re.IGNORECASE,
 )
-_SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP"}
+_SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP",
+                "LANGUAGE"}
 _SWAP_LABELS = {"GPE", "LOC", "NORP", "DATE", "ORG", "PERSON", "FAC", "EVENT", "LAW"}
 _MAX_CHARS = 400
 # Nouns too general to be what a follow-up points back to on their own.
@@ -133,6 +141,21 @@ def _asks(token) -> bool:
     )
 
 
+def _points_inside(text: str, match: re.Match) -> bool:
+    """Whether the pronoun at `match` refers to a name earlier in `text` itself: "its own"
+    or "their own", or a pronoun subject after a named thing ("the CNR's first one - where
+    was it?")."""
+    doc = parse(text)
+    token = next((t for t in doc if t.idx == match.start()), None)
+    if token is None:
+        return False
+    if token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "own":
+        return True
+    return token.dep_ in ("nsubj", "nsubjpass") and any(
+        e.end <= token.i and e.label_ not in _SKIP_LABELS for e in doc.ents
+    )
+
+
 def _elliptical_swap(question: str, previous: str) -> str | None:
     """"and for Wales?" after "... for Scotland ...?" -> the previous question, Wales in."""
     doc = parse(question)
@@ -149,10 +172,41 @@ def _elliptical_swap(question: str, previous: str) -> str | None:
     return swapped if swapped != previous else None
 
 
+def _resolve_demonstrative(question: str, history: list[ChatMessage]) -> str | None:
+    """"that panel" -> "the <the earlier turn's noun phrase headed by "panel">": the last
+    question's, else the last answer's ("ceeac's IGR transparency panel"); None when the
+    question points with no demonstrative, or no earlier phrase has its noun and says more."""
+    doc = parse(question)
+    det = next((t for t in doc if t.lower_ in _DEMONSTRATIVES and t.dep_ == "det"
+                and t.head.pos_ == "NOUN" and t.i < t.head.i), None)
+    if det is None:
+        return None
+    noun = det.head
+    stems = match_terms(noun.text)
+    turns = [next((m.content for m in reversed(history) if m.role == role), "")
+             for role in ("user", "assistant")]
+    for turn in filter(None, turns):
+        for chunk in parse(turn).noun_chunks:
+            words = [t for t in chunk if t.pos_ not in ("DET", "PRON")]
+            if not (words and match_terms(chunk.root.text) & stems):
+                continue
+            last = max([chunk[-1], *(t.right_edge for t in chunk.root.rights
+                                      if t.dep_ == "prep" and t.lower_ in _NAMING_PREPS)],
+                       key=lambda t: t.i)  # "the first meeting of the group for health"
+            if last.i > words[0].i:
+                phrase = turn[words[0].idx : last.idx + len(last.text)]
+                end = noun.idx + len(noun.text)
+                return f"{question[: det.idx]}the {phrase}{question[end:]}"[:_MAX_CHARS]
+    return None
+
+
 def standalone_question(question: str, history: list[ChatMessage]) -> str:
     """The question with the conversation's subject written in (see the module docstring)."""
     if not history:
         return question
+    resolved = _resolve_demonstrative(question, history)
+    if resolved:
+        return resolved
     if not is_follow_up(question):  # "who normally chairs the summits?" still leans on it
         if _names_own_subject(question):
             return question
@@ -163,7 +217,9 @@ def standalone_question(question: str, history: list[ChatMessage]) -> str:
     if swapped:
         return swapped[:_MAX_CHARS]
     body = _LEADING.sub("", question).strip() or question
-    match = _PRONOUN.search(body)
+    match = next((m for m in _PRONOUN.finditer(body) if not _points_inside(body, m)), None)
+    if match is None and _PRONOUN.search(body) and _names_own_subject(body):
+        return question  # "the CNR's first one - where was it?": it is named here
     person = bool(match) and match.group(1).lower() in _PERSONAL
     subject = subject_of(history, person)
     if not subject:

@@ -545,3 +545,23 @@ def test_further_windows_come_from_the_best_window_s_document(selector) -> None:
         docs[same] = {w.passage.doc_id for w in chosen.windows}
     assert docs[False] == {members.doc_id, bulletin.doc_id}
     assert docs[True] == {members.doc_id}
+
+
+def test_a_pronoun_pointing_inside_its_own_question_is_left_alone() -> None:
+    history = exchange("Who chairs the Harbour Liaison Group?", "The Minister for Harbours.")
+    question = "which adviser told the panel the Harbour Board could set its own fees?"
+    assert standalone_question(question, history) == question
+    question = "and the Pilotage Council's first sitting - where was it and who chaired?"
+    assert standalone_question(question, history) == question
+    assert "Harbour Liaison Group" in standalone_question("when was it set up?", history)
+
+
+def test_a_demonstrative_takes_the_earlier_phrase_with_that_noun() -> None:
+    history = exchange("Who chaired the first meeting of the Forum for Harbour Pilots?",
+                       "The Minister for Harbours.")
+    standalone = standalone_question("When was the note of that meeting published?", history)
+    assert "the first meeting of the Forum for Harbour Pilots" in standalone, standalone
+    history = exchange("morag lindsay sat on the coastal review panel in 2025 - who else did?",
+                       "Two harbour masters.")
+    standalone = standalone_question("and who chaired that panel?", history)
+    assert "coastal review panel" in standalone, standalone
