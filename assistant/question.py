@@ -205,11 +205,11 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
                      and t.head.pos_ == "NOUN"), None)
     if kind is None and noun is not None:
         kind = _kind_of_noun(noun)
-    listed = [c for t in doc if t.lower_ in _LIST_VERBS and t.pos_ == "VERB"
-              for c in t.children if c.dep_ == "dobj"]  # "name the six deals"
+    verbs = [t for t in doc if t.lower_ in _LIST_VERBS and t.pos_ == "VERB"]
+    listed = [c for t in verbs for c in t.children if c.dep_ == "dobj"]  # "name the six deals"
     many = (
         (noun is not None and noun.tag_ == "NNS" and kind != "number")
-        or any(t.lower_ in _LIST_VERBS and t.pos_ == "VERB" for t in doc)
+        or bool(verbs)
         or any(t.lower_ in _MANY_WORDS for t in doc)
         or any(t.like_num and t.head.tag_ == "NNS" and t.dep_ == "nummod" for t in doc)
     )
