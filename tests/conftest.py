@@ -33,6 +33,21 @@ def make_settings(store_dir: Path, **overrides: object) -> Settings:
     return Settings(**base)  # type: ignore[arg-type]
 
 
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    """Our own small corpus (`tests.test_vectorstore_helpers.DOCS`), written to tmp_path."""
+    from tests.test_vectorstore_helpers import write_corpus
+
+    write_corpus(tmp_path / "corpus")
+    return tmp_path / "corpus"
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, corpus: Path) -> Settings:
+    """Settings over a fresh store in tmp_path whose corpus is `corpus`."""
+    return make_settings(tmp_path / "store", corpus_dirs=[corpus])
+
+
 def copy_store(source: Path, target: Path) -> None:
     """Copy a store that this process has open, in another process (`cp`).
 

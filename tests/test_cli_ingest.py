@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_vectorstore_helpers import DOCS, write_corpus
+from tests.test_vectorstore_helpers import DOCS
 
 IGR = Path(sys.executable).with_name("igr")
 REPORT_KEYS = {"added", "updated", "unchanged", "removed", "chunks_embedded", "skipped", "seconds"}
@@ -25,12 +25,6 @@ def igr(store: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     )
     assert "Traceback" not in done.stderr, done.stderr
     return done
-
-
-@pytest.fixture()
-def corpus(tmp_path: Path) -> Path:
-    write_corpus(tmp_path / "corpus")
-    return tmp_path / "corpus"
 
 
 @pytest.mark.slow

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_settings
-from tests.test_vectorstore_helpers import DOCS, write_corpus
+from tests.test_vectorstore_helpers import DOCS
 from vectorstore.catalog import remove_document
 from vectorstore.docstate import build_records, doc_records, stored_documents
 from vectorstore.indexer import (
@@ -27,17 +26,6 @@ NEW_DOC = (
     "The Lerwick compact sets out how the island ferry timetables are agreed each winter "
     "between the two administrations, and who pays for the extra sailings in summer.\n"
 )
-
-
-@pytest.fixture()
-def corpus(tmp_path: Path) -> Path:
-    write_corpus(tmp_path / "corpus")
-    return tmp_path / "corpus"
-
-
-@pytest.fixture()
-def settings(tmp_path: Path, corpus: Path):
-    return make_settings(tmp_path / "store", corpus_dirs=[corpus])
 
 
 @pytest.fixture()

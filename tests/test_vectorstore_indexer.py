@@ -14,7 +14,7 @@ import pytest
 
 from ingest.models import ChunkMetadata
 from tests.conftest import make_settings
-from tests.test_vectorstore_helpers import DOCS, write_corpus, write_generated
+from tests.test_vectorstore_helpers import DOCS, write_generated
 from vectorstore.catalog import list_documents, remove_document
 from vectorstore.indexer import index_paths
 from vectorstore.store import open_store
@@ -28,17 +28,6 @@ def by_doc(store) -> dict[str, dict[str, dict]]:
     for cid, meta in store.metadatas().items():
         out.setdefault(meta["doc_id"], {})[cid] = meta
     return out
-
-
-@pytest.fixture()
-def corpus(tmp_path: Path) -> Path:
-    write_corpus(tmp_path / "corpus")
-    return tmp_path / "corpus"
-
-
-@pytest.fixture()
-def settings(tmp_path: Path, corpus: Path):
-    return make_settings(tmp_path / "store", corpus_dirs=[corpus])
 
 
 def test_first_run_indexes_every_document_with_metadata(settings, corpus: Path) -> None:
