@@ -85,10 +85,15 @@ def _ordinal_found(n: int, text: str) -> bool:
 
 def _name_found(name: str, text: str) -> bool:
     """A name as written (a long one by its first six letters: "Constitutional" meets
-    "Constitution"), or an acronym by the words it stands for ("CNR": "Council of the
-    Nations and Regions", "LCMs": "legislative consent memoranda")."""
+    "Constitution"; a plural by its singular: "MSPs" meets "MSP"), or an acronym by the
+    words it stands for ("CNR": "Council of the Nations and Regions", "LCMs": "legislative
+    consent memoranda")."""
     stem = re.escape(name[:6]) + r"[\w'’-]*" if len(name) >= 7 else re.escape(name)
     if _pattern(stem).search(text):
+        return True
+    if len(name) > 3 and name.endswith("s") and not name.endswith("ss") and _pattern(
+        re.escape(name[:-1])
+    ).search(text):
         return True
     acronym = re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]s?", name)
     letters = "".join(c for c in name if c.isupper()) if acronym else ""

@@ -296,6 +296,8 @@ def test_names_are_met_by_their_acronyms_and_absent_names_refuse(corpus) -> None
     assert is_met("name:JFP", "the Joint Forum on Ports met")
     assert is_met("name:CSCs", "two coastal standing committees")
     assert not is_met("name:Trinity", "the Joint Forum on Ports met")
+    assert is_met("name:MLAs", "Apologies: Ruth Keane MLA")  # a plural by its singular
+    assert not is_met("name:MLAs", "the MLAX scheme")  # a whole word, not a prefix
     assert profile_question("What did the Dec 2024 forum at Westminster agree?").names == []
     policy = Settings().answer.model_copy(update={"unmet_kinds": ["name"]})
     absent = "What did the Trinity Lighthouse Board tell the JFP?"
