@@ -17,7 +17,10 @@ taken from the previous turn and written into it:
 - an elliptical follow-up with no verb ("and for Northern Ireland?") is the previous question
   with its place, date or name of the same kind swapped for the new one;
 - otherwise the subject is added in brackets; so it is to a question in a conversation that
-  names nothing of its own ("who normally chairs the summits?").
+  names nothing of its own ("who normally chairs the summits?");
+- a rewritten follow-up that names no date of its own keeps the previous question's dates,
+  in brackets: "who chaired it?" after "where did the ports forum meet in March 2025?" is
+  "who chaired the ports forum? (March 2025)".
 """
 
 from __future__ import annotations
@@ -201,9 +204,21 @@ def _resolve_demonstrative(question: str, history: list[ChatMessage]) -> str | N
 
 
 def standalone_question(question: str, history: list[ChatMessage]) -> str:
-    """The question with the conversation's subject written in (see the module docstring)."""
+    """The question with the conversation's subject written in, and its time when the
+    question names none (see the module docstring)."""
     if not history:
         return question
+    standalone = _with_subject(question, history)
+    if standalone == question or any(e.label_ == "DATE" for e in parse(question).ents):
+        return standalone
+    previous = next((m.content for m in reversed(history) if m.role == "user"), "")
+    times = [e.text for e in parse(previous).ents
+             if e.label_ == "DATE" and e.text.lower() not in standalone.lower()]
+    return f"{standalone} ({', '.join(times)})"[:_MAX_CHARS] if times else standalone
+
+
+def _with_subject(question: str, history: list[ChatMessage]) -> str:
+    """The question with what it leans on from the conversation written in."""
     resolved = _resolve_demonstrative(question, history)
     if resolved:
         return resolved

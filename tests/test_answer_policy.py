@@ -567,3 +567,10 @@ def test_a_demonstrative_takes_the_earlier_phrase_with_that_noun() -> None:
                        "Two harbour masters.")
     standalone = standalone_question("and who chaired that panel?", history)
     assert "coastal review panel" in standalone, standalone
+
+
+def test_a_follow_up_naming_no_date_keeps_the_previous_question_s_dates() -> None:
+    history = exchange("Where did the Joint Forum on Ports meet in March 2025?", "In Oban.")
+    assert "March 2025" in standalone_question("who chaired it?", history)
+    own = standalone_question("and who chaired it in June 2025?", history)
+    assert "June 2025" in own and "March 2025" not in own, own
