@@ -209,12 +209,24 @@ def standalone_question(question: str, history: list[ChatMessage]) -> str:
     if not history:
         return question
     standalone = _with_subject(question, history)
-    if standalone == question or any(e.label_ == "DATE" for e in parse(question).ents):
+    if standalone == question:
         return standalone
     previous = next((m.content for m in reversed(history) if m.role == "user"), "")
-    times = [e.text for e in parse(previous).ents
-             if e.label_ == "DATE" and e.text.lower() not in standalone.lower()]
-    return f"{standalone} ({', '.join(times)})"[:_MAX_CHARS] if times else standalone
+    return with_dates_of(standalone, previous)
+
+
+def _dates(text: str) -> list[str]:
+    return [e.text for e in parse(text).ents if e.label_ == "DATE"]
+
+
+def with_dates_of(text: str, earlier: str) -> str:
+    """`text` with the dates `earlier` names added in brackets, when it names none of its
+    own: a follow-up, or a later part of a question, that names no date is about the same
+    time as what it follows."""
+    if _dates(text):
+        return text
+    times = _dates(earlier)
+    return f"{text} ({', '.join(times)})"[:_MAX_CHARS] if times else text
 
 
 def _with_subject(question: str, history: list[ChatMessage]) -> str:

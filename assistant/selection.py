@@ -5,7 +5,8 @@ features (`assistant.window_features`), with weights fitted on the tune split
 (`python -m evals.fit_policy`) and kept in `Settings.answer`. Then:
 
 1. a multi-part question ("Who chaired X in 2019, and who in 2024?") answers each part from
-   its own best window, scored against that part alone; a part no window answers well
+   its own best window, scored against that part alone (a later part pointing back, "...,
+   and where did it meet?", with the first part's dates); a part no window answers well
    enough is reported as unanswered, not guessed;
 2. otherwise the best window is quoted (the shortest of those scoring within `near_delta`
    of the best), unless none reaches `min_probability`, or no sentence of the passages is
@@ -15,7 +16,8 @@ features (`assistant.window_features`), with weights fitted on the tune split
    "compare ... in 2016 and ... in 2023") are met by adding the best window that meets them;
 4. a question asking for several things (a list, "which bodies ...") gathers further windows
    scoring close to the best (`list_ratio`); a single fact takes a runner-up only when it
-   scores nearly as well (`extra_ratio`), within the single-fact word budget;
+   scores nearly as well (`extra_ratio`), within the single-fact word budget; with
+   `gather_same_document`, only from the best window's document;
 5. a question saying how many things it asks for ("which eight councils") is answered only
    when the windows chosen name about that many (`count_slack`): a sentence saying there are
    eight, without naming them, does not answer it.
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.conversation import refers_back, with_dates_of
 from assistant.evidence import constraints, is_met, names_other
 from assistant.gates import unmet_parts
 from assistant.models import Passage
@@ -235,7 +238,10 @@ class AnswerSelector:
                 unanswered.append(part)
                 continue
             siblings = frozenset(set().union(*keys[:n], *keys[n + 1:]) - keys[n])
-            scored, prob = self.score(part, profile, passages)
+            # a later part pointing back is about the first part's time: "..., and who
+            # chaired it?"
+            asked = with_dates_of(part, parts[0]) if n and refers_back(part) else part
+            scored, prob = self.score(asked, profile, passages)
             if not self._close(scored, context):
                 unanswered.append(part)
                 continue

@@ -574,3 +574,23 @@ def test_a_follow_up_naming_no_date_keeps_the_previous_question_s_dates() -> Non
     assert "March 2025" in standalone_question("who chaired it?", history)
     own = standalone_question("and who chaired it in June 2025?", history)
     assert "June 2025" in own and "March 2025" not in own, own
+
+
+def test_a_later_part_pointing_back_is_scored_with_the_first_part_s_dates(
+    selector, monkeypatch
+) -> None:
+    from assistant.conversation import with_dates_of
+
+    assert with_dates_of("where did it meet?", "Who chaired it in May 2025?") == (
+        "where did it meet? (May 2025)")
+    assert with_dates_of("where did it meet in 2024?", "Who chaired it in May 2025?") == (
+        "where did it meet in 2024?")
+    scored: list[str] = []
+    score = AnswerSelector.score
+    monkeypatch.setattr(AnswerSelector, "score",
+                        lambda self, q, *a: scored.append(q) or score(self, q, *a))
+    question = "Who chaired the Joint Forum on Ports in May 2025, and where did it meet?"
+    chosen = selector.select(question, [passage(1, PORTS, "Ports communique", "2025-05-14")], 60)
+    assert scored == ["Who chaired the Joint Forum on Ports in May 2025?",
+                      "where did it meet? (May 2025)"], scored
+    assert all("(" not in part for part in chosen.unanswered_parts)
