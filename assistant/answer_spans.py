@@ -21,18 +21,27 @@ _WORD = re.compile(r"\S+")
 
 
 def _nearest(quote: str, spans: list[TypedSpan], question: str) -> TypedSpan:
-    """The span closest to the question's words in the parse of the quote ("elected in May
-    2000": the date hangs off "elected"), the nearest in words breaking ties."""
+    """The span closest to the question's words in the parse of the quote, within its
+    sentence ("elected in May 2000": the date hangs off "elected"; "with the Prime Minister
+    in the chair": "chair" hangs off the span), the nearest in words breaking ties."""
     terms = set(tokenize(question))
     doc = parse(quote)
     words = [(m.start(), set(tokenize(m.group(0)))) for m in _WORD.finditer(quote)]
 
     def in_tree(span: TypedSpan) -> float:
-        token = next((t for t in doc if t.idx >= span.start), None)
-        for depth, ancestor in enumerate(token.ancestors if token else [], start=1):
-            if set(tokenize(ancestor.text)) & terms:
-                return 1.0 / depth
-        return 0.0
+        piece = doc.char_span(span.start, span.end, alignment_mode="expand")
+        if piece is None:
+            return 0.0
+        chain = [piece.root.i, *(a.i for a in piece.root.ancestors)]
+        best = 0.0
+        for token in piece.root.sent:
+            if token.i in range(piece.start, piece.end) or not set(tokenize(token.text)) & terms:
+                continue
+            other = [token.i, *(a.i for a in token.ancestors)]
+            common = next((i for i in chain if i in other), None)
+            if common is not None:  # edges from the span to the word, through their join
+                best = max(best, 1.0 / (1 + chain.index(common) + other.index(common)))
+        return best
 
     def in_words(span: TypedSpan) -> float:
         at = sum(1 for start, _ in words if start < span.start)

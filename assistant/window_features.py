@@ -105,17 +105,20 @@ def _unit_vectors(windows: list[Window], encode) -> dict[str, np.ndarray]:
 def answer_spans(
     profile: QuestionProfile, text: str, weak: bool = False
 ) -> list[TypedSpan]:
-    """Spans of `text` of the kind `profile` asks for that the question does not contain
-    (with `weak`, also of the kinds that fill it less well)."""
+    """Spans of `text` of the kind `profile` asks for that the question does not contain,
+    nor only restate in other forms ("in the chair" for "who chairs ...?"; with `weak`,
+    also of the kinds that fill it less well)."""
     kinds = SLOT_KINDS.get(profile.kind)
     if not kinds:
         return []
     if weak:
         kinds = kinds | WEAK_SLOT_KINDS.get(profile.kind, frozenset())
     asked = _squash(profile.text)
+    asked_terms = match_terms(profile.text)
     return [
         s for s in typed_spans(text)
         if s.kind in kinds and _squash(s.text) not in asked
+        and not match_terms(s.text) <= asked_terms
         and (weak or not profile.unit or s.kind != "number" or s.unit == profile.unit)
     ]
 

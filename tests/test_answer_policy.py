@@ -139,6 +139,18 @@ def test_the_answer_is_marked_inside_its_quote() -> None:
     assert "Alys Pritchard" in quote[start:end]
 
 
+def test_the_marked_answer_is_not_the_question_s_own_words_nor_in_the_next_sentence() -> None:
+    """"in the chair" restates "who chairs"; the office the chair hangs from answers, not
+    the office named first in the next sentence."""
+    quote = ("The forum met on 3 June 2025 in Oban, with the Harbours Minister in the chair. "
+             "The First Minister of Wales, Owain Rees, sent apologies.")
+    cited = Citation(n=1, doc_id="own/ports", title="Ports", chunk_id="c", quote=quote)
+    [marked] = mark_answer_spans("Who chairs the ports forum?", [cited])
+    assert marked.answer_span is not None
+    start, end = marked.answer_span
+    assert quote[start:end].endswith("Harbours Minister"), quote[start:end]
+
+
 def test_typed_spans_find_people_roles_dates_numbers_and_places() -> None:
     kinds = {s.kind for s in typed_spans(
         "On 3 March 2025 the Deputy First Minister, Owain Rees, opened 12 new offices in Wrexham."
