@@ -156,8 +156,9 @@ class AnswerResult(BaseModel):
     id: str | None = Field(None, description="An id for this answer (the request's, or new).")
     question: str = Field(description="The question as asked.")
     standalone_question: str | None = Field(
-        None, description="A follow-up as answered: the conversation's subject written in "
-        "(absent when the question stands alone)."
+        None, description="A follow-up as answered: the conversation's subject written in, "
+        "and the previous question's dates when it names none (absent when the question "
+        "stands alone)."
     )
     answer: str = Field(description="The verified answer; `[n]` refers to `citations[n-1]`. "
                         "When refused, a plain statement naming the closest documents.")
