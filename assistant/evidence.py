@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from assistant.models import Passage
-from assistant.nlp import MONTHS
+from assistant.nlp import month_forms
 from assistant.question import (
     DAY_MONTH_YEAR,
     MONTH_YEAR,
@@ -30,9 +30,9 @@ def _year_found(year: str, text: str) -> bool:
 
 
 def _month_found(year_month: str, text: str) -> bool:
-    """'2019-03' is met by "March 2019", "25 March 2019" or a date field 2019-03-25."""
+    """'2019-03' is met by "March 2019", "25 Mar 2019" or a date field 2019-03-25."""
     year, month = year_month.split("-")
-    name = MONTHS[int(month) - 1]
+    name = month_forms(int(month))
     return bool(
         _pattern(rf"{name}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?{year}").search(text)
         or _pattern(rf"{year}-{month}").search(text)
@@ -40,9 +40,9 @@ def _month_found(year_month: str, text: str) -> bool:
 
 
 def _day_found(day: str, text: str) -> bool:
-    """'2025-12-11' is met by "11 December 2025" or a date field 2025-12-11."""
+    """'2025-12-11' is met by "11 December 2025", "11 Dec 2025" or a date field 2025-12-11."""
     year, month, dd = day.split("-")
-    name = MONTHS[int(month) - 1]
+    name = month_forms(int(month))
     return bool(
         _pattern(rf"0?{int(dd)}(?:st|nd|rd|th)?\s+{name},?\s+{year}").search(text)
         or _pattern(rf"{name}\s+0?{int(dd)}(?:st|nd|rd|th)?,?\s+{year}").search(text)

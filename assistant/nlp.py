@@ -85,7 +85,24 @@ _FREQUENCY = re.compile(
 MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
-_MONTH = "(?:" + "|".join(MONTHS) + ")"
+
+
+def month_forms(number: int) -> str:
+    """A pattern for month `number` (1-12) as written: its name or its usual abbreviation,
+    with or without a full stop ("February", "Feb", "Feb."; "Sept" too for September)."""
+    name = MONTHS[number - 1]
+    short = ["sept", name[:3]] if number == 9 else [name[:3]]
+    return "(?:" + "|".join([name, *(rf"{s}\.?" for s in short if s != name)]) + ")"
+
+
+def month_number(written: str) -> int:
+    """1-12 for a month's name or abbreviation as `MONTH` matches it ("Sept." -> 9)."""
+    return [m[:3] for m in MONTHS].index(written.lower()[:3]) + 1
+
+
+MONTH = "(?:" + "|".join(month_forms(n) for n in range(1, 13)) + ")"
+"""Any month, by name or abbreviation: for dates written out next to a day or a year."""
+_MONTH = MONTH
 # A calendar date written out ("9 September 2020", "September 2020", "May 9, 2021"): spaCy's
 # small model now and then labels one an event or an organisation.
 _CALENDAR_DATE = re.compile(

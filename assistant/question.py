@@ -11,12 +11,13 @@ against them (`assistant.evidence`).
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.nlp import KIND_NOUNS, MONTHS, UNIT_NOUNS, Unit, parse
+from assistant.nlp import KIND_NOUNS, MONTH, MONTHS, UNIT_NOUNS, Unit, month_number, parse
 
 AnswerKind = Literal["number", "date", "person", "place", "frequency", "list", "generic"]
 
@@ -49,14 +50,23 @@ _GENERIC_NAMES = set(
     i i'm me my you your it its this that according""".split()
 )
 
-MONTH_YEAR = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\s+(1[89]\d{2}|20\d{2})\b",
-    re.IGNORECASE,
-)
+MONTH_YEAR = re.compile(rf"\b({MONTH})\s+(1[89]\d{{2}}|20\d{{2}})\b", re.IGNORECASE)
 DAY_MONTH_YEAR = re.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|"
-    r"September|October|November|December)\s+(1[89]\d{2}|20\d{2})\b",
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH})\s+(1[89]\d{{2}}|20\d{{2}})\b", re.IGNORECASE
+)
+# "December 3rd, 2024", as some write it.
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(1[89]\d{{2}}|20\d{{2}})\b", re.IGNORECASE
+)
+# A day written in figures: "20/11/2025" (day first, as in the UK) or "2025-11-20".
+_NUMERIC_DAY = re.compile(
+    r"\b(?:(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})"
+    r"|(?P<y2>(?:19|20)\d{2})-(?P<m2>\d{2})-(?P<d2>\d{2}))\b"
+)
+# The day of a month in a date ("3rd December", "December 3rd"): not an ordinal of the
+# question's own ("the third meeting").
+_DAY_OF_MONTH = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)\s+(?:of\s+)?{MONTH}|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
 # The four nations: a question about one is not answered from a document about another.
@@ -324,6 +334,16 @@ def periods(text: str) -> list[str]:
     return found
 
 
+def _numeric_day(m: re.Match[str]) -> str:
+    """'YYYY-MM-DD' for a `_NUMERIC_DAY` match, '' when it is no calendar day."""
+    year, month, day = (m.group("y") or m.group("y2"), m.group("m") or m.group("m2"),
+                        m.group("d") or m.group("d2"))
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return ""
+
+
 @lru_cache(maxsize=4096)
 def profile_question(question: str) -> QuestionProfile:
     """Analyse `question` (already stripped of injection text)."""
@@ -331,26 +351,36 @@ def profile_question(question: str) -> QuestionProfile:
     for m in YEAR.finditer(question):
         years.append(m.group(1))
     ql = question.lower()
-    ordinals = [int(m.group(1)) for m in _ORDINAL_NUM.finditer(question)]
+    in_dates = [m.span() for m in _DAY_OF_MONTH.finditer(question)]
+    ordinals = [
+        int(m.group(1)) for m in _ORDINAL_NUM.finditer(question)
+        if not any(a <= m.start() < b for a, b in in_dates)
+    ]
     for word in _WORD.findall(ql):
         base = word.split("-")
         if word in _ORDINAL_WORDS and word not in ("first", "inaugural"):
             ordinals.append(_ORDINAL_WORDS[word])
         elif len(base) == 2 and base[0] in _TENS and base[1] in _ORDINAL_WORDS:
             ordinals.append(_TENS[base[0]] + _ORDINAL_WORDS[base[1]])
+    numeric_days = [_numeric_day(m) for m in _NUMERIC_DAY.finditer(question)]
     year_spans = [m.span() for m in YEAR.finditer(question)]
+    year_spans += [m.span() for m in _NUMERIC_DAY.finditer(question)]
     numbers = [
         m.group(0) for m in _NUMBER.finditer(question)
         if not any(a <= m.start() < b for a, b in year_spans)
     ]
     months = [
-        f"{m.group(2)}-{MONTHS.index(m.group(1).lower()) + 1:02d}"
+        f"{m.group(2)}-{month_number(m.group(1)):02d}"
         for m in MONTH_YEAR.finditer(question)
     ]
     days = [
-        f"{m.group(3)}-{MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
+        f"{m.group(3)}-{month_number(m.group(2)):02d}-{int(m.group(1)):02d}"
         for m in DAY_MONTH_YEAR.finditer(question)
-    ]
+    ] + [
+        f"{m.group(3)}-{month_number(m.group(1)):02d}-{int(m.group(2)):02d}"
+        for m in _MONTH_DAY_YEAR.finditer(question)
+    ] + [d for d in numeric_days if d]
+    months += [d[:7] for d in days]
     kind, many, focus, unit, count = analyse(question)
     return QuestionProfile(
         scopes=_scope_years(question),
@@ -377,12 +407,11 @@ _PART_SPLIT = re.compile(
     r"(?:in|on|at|to|for|by|from|with|under) (?:what|which)|did|does|was|were|is)\b)|;\s+",
     re.IGNORECASE,
 )
-_MONTH_NAMES = "|".join(MONTHS)
 # Specifics of one kind that a question may set side by side ("the third and the tenth
 # meetings", "in March 2019 compared with September 2024", "Scottish or Welsh ministers").
 _ITEM_KINDS = {
     "ordinal": r"\d{1,3}(?:st|nd|rd|th)|" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)),
-    "month": rf"(?:{_MONTH_NAMES})\s+(?:1[89]\d{{2}}|20\d{{2}})",
+    "month": rf"{MONTH}\s+(?:1[89]\d{{2}}|20\d{{2}})",
     "year": r"(?:1[89]\d{2}|20\d{2})(?![-–/]\d)",
     # the nations' own names only: NATIONS also has their seats ("Holyrood and the
     # Senedd"), which would split more questions than this was measured with

@@ -204,6 +204,26 @@ def test_another_span_of_years_does_not_answer(selector) -> None:
     assert lenient.select(asked, [stats], 60).windows
 
 
+def test_dates_are_read_however_typed() -> None:
+    """Months abbreviated ("feb 2023", "Sept."), a day's ordinal, and days in figures are
+    the question's dates; the day of a month is no ordinal of the question's own."""
+    from assistant.evidence import is_met, names_other
+
+    assert profile_question("where did the ports forum meet in feb 2023?").months == [
+        "2023-02"]
+    assert profile_question("Who chaired in Sept. 2024?").months == ["2024-09"]
+    on_third = profile_question("what did the forum agree on 3rd Dec 2024?")
+    assert on_third.days == ["2024-12-03"] and on_third.ordinals == []
+    assert profile_question("what happened on December 3rd, 2024?").days == ["2024-12-03"]
+    assert profile_question("who chaired the 3rd forum in May 2025?").ordinals == [3]
+    assert profile_question("what was agreed on 20/11/2025?").days == ["2025-11-20"]
+    assert profile_question("what was agreed on 2025-11-20?").months == ["2025-11"]
+    assert profile_question("what was agreed on 31/02/2025?").days == []
+    assert is_met("day:2024-10-11", "Date: Fri 11 Oct 2024")
+    assert is_met("month:2023-09", "met in Sept 2023") and is_met("month:2023-02", "Feb. 2023")
+    assert names_other("month:2023-02", "met on Tue 24 Oct 2023")
+
+
 def test_spans_of_years_are_read_in_their_forms() -> None:
     from assistant.evidence import is_met, names_other
 
