@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
 
+from assistant.abbreviations import spell_out
 from assistant.answer_spans import mark_answer_spans
 from assistant.answerers.base import load_answerer
 from assistant.conversation import refers_back, retrieval_query, standalone_question
@@ -223,8 +224,9 @@ class Assistant:
         filters: SearchFilters | None = None,
         k: int | None = None,
     ) -> Retrieval:
-        """The standalone query for `question` and the passages an answerer reads for it."""
-        query = standalone_question(question, history or [])
+        """The standalone query for `question` (its shorthand spelled out) and the passages an
+        answerer reads for it."""
+        query = standalone_question(spell_out(question), history or [])
         search = retrieval_query(query, history or [])
         chunk_filter = _chunk_filter(filters)
         parts = question_parts(query)

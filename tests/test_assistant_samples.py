@@ -48,6 +48,19 @@ def test_place_question(samples_assistant, samples_settings) -> None:
     check_citations(result, samples_settings)
 
 
+def test_shorthand_is_spelled_out_not_taken_for_off_topic(
+    samples_assistant, samples_settings
+) -> None:
+    """"govts", "cttee" and "jan" are in no document: spelled out, the question is searched
+    and answered, and the reading is shown as the standalone question."""
+    result = samples_assistant.ask("when did the four govts publish the review that ended "
+                                   "the joint ministerial cttee?")
+    assert not result.refused, result.refusal_reason
+    assert "13 January 2022" in result.answer
+    assert result.standalone_question and "governments" in result.standalone_question
+    check_citations(result, samples_settings)
+
+
 def test_pdf_citation_carries_its_page(samples_assistant, samples_settings) -> None:
     result = samples_assistant.ask(
         "What are the stages of the dispute resolution process in intergovernmental relations?"

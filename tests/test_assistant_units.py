@@ -244,3 +244,17 @@ def test_citations_from_different_years_show_their_dates_as_written_in_the_uk() 
                      "(March 2023) A note. [3] (2024)")
     same_year = [cite(1, "2023-01-05"), cite(2, "2023-03")]
     assert _with_dates(answer, same_year) == answer  # one year: no dates added
+
+
+def test_shorthand_is_spelled_out() -> None:
+    from assistant.abbreviations import spell_out
+
+    assert spell_out("what did the scot govt say in feb 2023?") == (
+        "what did the Scottish government say in February 2023?")
+    assert spell_out("Govt depts met on 3 Sept. and in Oct 2024") == (
+        "Government departments met on 3 September and in October 2024")
+    assert spell_out("the 2nd mtg of the cttee") == "the 2nd meeting of the committee"
+    # words that only look like shorthand are left alone
+    assert spell_out("see gov.uk; a march of ministers; I will not mar it") == (
+        "see gov.uk; a march of ministers; I will not mar it")
+    assert spell_out("Who chairs the Council?") == "Who chairs the Council?"
