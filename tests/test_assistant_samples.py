@@ -61,6 +61,15 @@ def test_shorthand_is_spelled_out_not_taken_for_off_topic(
     check_citations(result, samples_settings)
 
 
+def test_an_acronym_no_document_uses_is_spelled_out(samples_assistant, samples_settings) -> None:
+    """The samples say "Council of the Nations and Regions", never "CNR"."""
+    result = samples_assistant.ask("where did the CNR hold its first meeting?")
+    assert not result.refused, result.refusal_reason
+    assert "Edinburgh" in result.answer
+    assert "(Council of the Nations and Regions)" in (result.standalone_question or "")
+    check_citations(result, samples_settings)
+
+
 def test_pdf_citation_carries_its_page(samples_assistant, samples_settings) -> None:
     result = samples_assistant.ask(
         "What are the stages of the dispute resolution process in intergovernmental relations?"

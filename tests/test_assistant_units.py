@@ -258,3 +258,20 @@ def test_shorthand_is_spelled_out() -> None:
     assert spell_out("see gov.uk; a march of ministers; I will not mar it") == (
         "see gov.uk; a march of ministers; I will not mar it")
     assert spell_out("Who chairs the Council?") == "Who chairs the Council?"
+
+
+def test_an_acronym_is_spelled_out_only_where_no_document_uses_it() -> None:
+    from assistant.abbreviations import spell_out
+
+    def unknown(terms: list[str]) -> list[str]:
+        return [t for t in terms if t in {"lcm", "cnr"}]
+
+    assert spell_out("what is an LCM?", unknown) == (
+        "what is an LCM (legislative consent memorandum)?")
+    assert spell_out("and the CNR's first one?", unknown) == (
+        "and the CNR's (Council of the Nations and Regions) first one?")
+    assert spell_out("how many lcms were laid?", unknown) == (
+        "how many lcms (legislative consent memorandum) were laid?")
+    assert spell_out("who chairs the IMSC?", unknown) == "who chairs the IMSC?"  # indexed
+    assert spell_out("what is an LCM?") == "what is an LCM?"  # no index to ask
+    assert spell_out("met at 3 pm", lambda terms: terms) == "met at 3 pm"  # "PM" as typed
