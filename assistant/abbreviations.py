@@ -13,14 +13,20 @@ acronym no document uses ("what is an LCM?") finds nothing. So an acronym of the
 standard vocabulary (`ACRONYMS`: offices, bodies, instruments of UK intergovernmental
 relations) that no indexed document contains is followed by what it stands for: "what is an
 LCM (legislative consent memorandum)?". One the documents use is left as typed.
+
+A misspelt word matches nothing either ("what did the intergovermental review set up?"):
+a word of six or more letters that no document contains, and that is no English word (spaCy's
+vocabulary), is read as the indexed word spelled most like it, when alike enough
+(`Settings.spelling_cutoff`; `LexicalIndex.closest_terms`). Without the English check, real
+words the documents happen not to use were "corrected": "oversaw" to "oversea".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from typing import Protocol
 
-from assistant.nlp import MONTHS, month_number
+from assistant.nlp import MONTHS, is_english_word, month_number
 from vectorstore.tokenize import tokenize
 
 # Abbreviation (lower case) -> what it stands for. Plurals are listed where they are used.
@@ -62,6 +68,7 @@ _ACRONYM = re.compile(
     + r")(s?)(?:['’]s)?(?![\w'’-])",
     re.IGNORECASE,
 )
+_TYPED = re.compile(r"[\w'’-]+")  # a typed word, as the index would split it into terms
 # A short month name standing next to a day or a year: "Sept 2024", "3 Feb", "Oct. 2023".
 _SHORT = r"(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
 _SHORT_MONTH = re.compile(
@@ -69,22 +76,56 @@ _SHORT_MONTH = re.compile(
 )
 
 
-def spell_out(question: str, unknown: Callable[[list[str]], list[str]] | None = None) -> str:
+class Vocabulary(Protocol):
+    """What the index knows of words (`vectorstore.lexical.LexicalIndex`)."""
+
+    def unknown_terms(self, terms: list[str]) -> list[str]: ...
+
+    def closest_terms(self, terms: list[str], cutoff: float, most: int = 3) -> dict[str, str]:
+        ...
+
+
+def spell_out(question: str, vocabulary: Vocabulary | None = None, cutoff: float = 1.0) -> str:
     """`question` with its shorthand written out (see the module docstring); unchanged
-    when it has none. `unknown` names the index terms no document contains (the lexical
-    index's `unknown_terms`); without it no acronym is spelled out."""
+    when it has none. With the index's `vocabulary`, an acronym of `ACRONYMS` no document
+    contains is followed by what it stands for, and a misspelt word no document contains
+    is read as the indexed word spelled at least `cutoff` like it ("comittee")."""
     text = _WORD.sub(lambda m: _cased(SHORTHAND[m.group(1).lower()], m.group(1)), question)
     text = _SHORT_MONTH.sub(_month, text)
-    if unknown is None:
+    if vocabulary is None:
         return text
-    found = [m for m in _ACRONYM.finditer(text)
-             if len(m.group(1)) > 2 or m.group(1).isupper()]
-    terms = [" ".join(tokenize(m.group(0))) for m in found]  # "LCMs", "CNR's" as indexed
-    absent = set(unknown(terms)) if found else set()
-    for m, term in reversed(list(zip(found, terms, strict=True))):  # earlier offsets hold
-        if term in absent:
-            text = f"{text[: m.end()]} ({ACRONYMS[m.group(1).upper()]}){text[m.end():]}"
+    words = [(m, tokenize(m.group(0))) for m in _TYPED.finditer(text)]
+    absent = set(vocabulary.unknown_terms([t for _, terms in words for t in terms]))
+    acronyms = [m for m in _ACRONYM.finditer(text)
+                if (len(m.group(1)) > 2 or m.group(1).isupper())
+                and absent.intersection(tokenize(m.group(0)))]  # "LCMs", "CNR's" as indexed
+    taken = {m.start() for m in acronyms}
+    misspelt = [(m, terms[0]) for m, terms in words if len(terms) == 1
+                and terms[0] in absent and terms[0].isalpha() and m.start() not in taken
+                and not is_english_word(m.group(0))]  # "oversaw" is no typo of "oversea"
+    fixes = vocabulary.closest_terms([t for _, t in misspelt], cutoff) if cutoff < 1 else {}
+    fixes = {t: f for t, f in fixes.items() if not _variants(t, f)}
+    edits = [(m.end(), m.end(), f" ({ACRONYMS[m.group(1).upper()]})") for m in acronyms]
+    edits += [(m.start(), m.end(), _cased(fixes[t], m.group(0))) for m, t in misspelt
+              if t in fixes]
+    for start, end, new in sorted(edits, reverse=True):  # from the end: offsets hold
+        text = text[:start] + new + text[end:]
     return text
+
+
+_ENDINGS = ("s", "es", "d", "ed", "ing", "er", "ers", "ee", "ees", "ly", "al", "ment",
+            "ments", "ion", "ions")
+
+
+def _variants(word: str, other: str) -> bool:
+    """Forms of one word ("partnered" and "partner"; "maintainer" and "maintained"), not a
+    typo and its correction ("barnet", "barnett"): less an English ending, they meet."""
+    return bool(_bases(word) & _bases(other))
+
+
+def _bases(word: str) -> set[str]:
+    return {word} | {word[: -len(e)] for e in _ENDINGS
+                     if word.endswith(e) and len(word) - len(e) >= 4}
 
 
 def _cased(full: str, written: str) -> str:

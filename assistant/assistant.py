@@ -226,8 +226,8 @@ class Assistant:
     ) -> Retrieval:
         """The standalone query for `question` (its shorthand spelled out) and the passages an
         answerer reads for it."""
-        query = standalone_question(spell_out(question, self.lexical.unknown_terms),
-                                    history or [])
+        typed = spell_out(question, self.lexical, self.settings.spelling_cutoff)
+        query = standalone_question(typed, history or [])
         search = retrieval_query(query, history or [])
         chunk_filter = _chunk_filter(filters)
         parts = question_parts(query)

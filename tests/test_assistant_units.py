@@ -260,18 +260,45 @@ def test_shorthand_is_spelled_out() -> None:
     assert spell_out("Who chairs the Council?") == "Who chairs the Council?"
 
 
+class _Vocabulary:
+    """Stands in for the lexical index: knows every word but those listed."""
+
+    def __init__(self, absent: set[str], spellings: dict[str, str] | None = None) -> None:
+        self.absent, self.spellings = absent, spellings or {}
+
+    def unknown_terms(self, terms: list[str]) -> list[str]:
+        return [t for t in terms if t in self.absent]
+
+    def closest_terms(self, terms: list[str], cutoff: float, most: int = 3) -> dict[str, str]:
+        return {t: self.spellings[t] for t in terms if t in self.spellings}
+
+
 def test_an_acronym_is_spelled_out_only_where_no_document_uses_it() -> None:
     from assistant.abbreviations import spell_out
 
-    def unknown(terms: list[str]) -> list[str]:
-        return [t for t in terms if t in {"lcm", "cnr"}]
-
-    assert spell_out("what is an LCM?", unknown) == (
+    index = _Vocabulary({"lcm", "cnr", "pm"})
+    assert spell_out("what is an LCM?", index) == (
         "what is an LCM (legislative consent memorandum)?")
-    assert spell_out("and the CNR's first one?", unknown) == (
+    assert spell_out("and the CNR's first one?", index) == (
         "and the CNR's (Council of the Nations and Regions) first one?")
-    assert spell_out("how many lcms were laid?", unknown) == (
+    assert spell_out("how many lcms were laid?", index) == (
         "how many lcms (legislative consent memorandum) were laid?")
-    assert spell_out("who chairs the IMSC?", unknown) == "who chairs the IMSC?"  # indexed
+    assert spell_out("who chairs the IMSC?", index) == "who chairs the IMSC?"  # indexed
     assert spell_out("what is an LCM?") == "what is an LCM?"  # no index to ask
-    assert spell_out("met at 3 pm", lambda terms: terms) == "met at 3 pm"  # "PM" as typed
+    assert spell_out("met at 3 pm", index) == "met at 3 pm"  # "PM" only as typed
+
+
+def test_a_misspelt_word_no_document_has_is_read_as_the_nearest_indexed_word() -> None:
+    from assistant.abbreviations import spell_out
+
+    index = _Vocabulary({"comittee", "lcm"}, {"comittee": "committee"})
+    assert spell_out("who sat on the Comittee for the LCM?", index, 0.85) == (
+        "who sat on the Committee for the LCM (legislative consent memorandum)?")
+    assert spell_out("who sat on the comittee?", index, 1.0) == "who sat on the comittee?"
+    # an English word the documents do not use is no typo, British spelling included
+    real = _Vocabulary({"oversaw", "criticise"}, {"oversaw": "oversea", "criticise": "criticism"})
+    assert spell_out("who oversaw it, and did they criticise it?", real, 0.85) == (
+        "who oversaw it, and did they criticise it?")
+    # nor is another form of an indexed word
+    forms = _Vocabulary({"partnered"}, {"partnered": "partner"})
+    assert spell_out("who partnered them?", forms, 0.85) == "who partnered them?"

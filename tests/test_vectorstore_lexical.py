@@ -136,3 +136,17 @@ def test_unknown_terms_and_bounded_chunk_listing(settings) -> None:
     assert index.unknown_terms(["quillborough", "zzyzxq", "accord"]) == ["zzyzxq"]
     assert len(list(index.chunks(limit=2))) == 2
     assert len(list(index.chunks())) == index.size > 2
+
+
+
+def test_closest_terms_reads_a_typo_as_the_indexed_word(settings) -> None:
+    """"quillborugh" -> "quillborough", "consnt" -> "consent"; a word too short, or
+    alike no indexed word, is not respelled; a stricter cutoff respells less."""
+    index = LexicalIndex(open_store(settings))
+    found = index.closest_terms(["quillborugh", "indexaton", "consnt", "grnt", "zzzzzzzz"],
+                                0.85, most=5)
+    assert found == {"quillborugh": "quillborough", "indexaton": "indexation",
+                     "consnt": "consent"}
+    assert index.closest_terms(["indexaton"], 0.99) == {}
+    assert index.closest_terms(["quillborugh", "indexaton"], 0.85, most=1) == {
+        "quillborugh": "quillborough"}

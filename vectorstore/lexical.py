@@ -19,6 +19,7 @@ an older layout, is built from every stored chunk.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import logging
@@ -41,6 +42,10 @@ from vectorstore.tokenize import tokenize
 log = logging.getLogger("igr.lexical")
 _STATS: dict[str, dict[str, int]] = {}  # per index file, shared by this process' instances
 _DOCS_PER_READ = 200
+MIN_SPELLING = 6
+"""Shorter unknown words are not respelled: too many indexed words lie one letter away."""
+SPELLING_CANDIDATES = 20_000
+"""At most this many vocabulary terms are compared with one unknown word."""
 _COLUMNS = "chunk_id, text, meta"
 
 
@@ -285,6 +290,28 @@ class LexicalIndex:
             known = self._local.scorer.known(db, set(terms))
         return [t for t in terms if t not in known]
 
+    def closest_terms(self, terms: list[str], cutoff: float, most: int = 3) -> dict[str, str]:
+        """For each of up to `most` of `terms` of at least `MIN_SPELLING` letters, the indexed
+        term spelled most like it (a typo's intended word: "intergovermental" ->
+        "intergovernmental"), if one is at least `cutoff` alike (difflib's ratio); the
+        commonest of equals. Candidates share the first two letters and are within two
+        letters of its length, so a lookup reads a bounded slice of the vocabulary."""
+        self.refresh()
+        found: dict[str, str] = {}
+        with self._read() as db:
+            for term in [t for t in dict.fromkeys(terms) if len(t) >= MIN_SPELLING][:most]:
+                head = term[:2]
+                rows = db.execute(
+                    "SELECT term, df FROM vocab WHERE term >= ? AND term < ? AND "
+                    "length(term) BETWEEN ? AND ? LIMIT ?",
+                    (head, head[:-1] + chr(ord(head[-1]) + 1), len(term) - 2, len(term) + 2,
+                     SPELLING_CANDIDATES),
+                ).fetchall()
+                best = _most_alike(term, rows, cutoff)
+                if best is not None:
+                    found[term] = best
+        return found
+
     def neighbours(
         self, chunk: StoredChunk, span: int = 1, whole_up_to: int = 0
     ) -> list[StoredChunk]:
@@ -345,3 +372,18 @@ class LexicalIndex:
         # ties in chunk_id order, as rank_bm25 over chunks sorted by id had them
         best = sorted((b for b in best if b[0] in rows), key=lambda b: (-b[1], rows[b[0]][0]))
         return [ScoredChunk(chunk=_stored(*rows[i][1:]), score=score) for i, score in best[:k]]
+
+
+def _most_alike(term: str, rows: list[tuple[str, int]], cutoff: float) -> str | None:
+    """The row term most like `term` (difflib's ratio, at least `cutoff`), the commonest of
+    equals; None when none is alike enough."""
+    matcher = difflib.SequenceMatcher(b=term)
+    best: tuple[float, int, str] | None = None
+    for candidate, df in rows:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= cutoff and (best is None or (ratio, df) > best[:2]):
+            best = (ratio, df, candidate)
+    return best[2] if best else None
