@@ -5,7 +5,8 @@ Government" and "February 2023". A word no document contains matches nothing, an
 most of a question's words match nothing it is taken for off-topic. So common shorthand
 is written out: general English and civil-service abbreviations ("govt", "dept", "exec",
 "mtg", "cttee"), the nations' short forms ("scot"), and short month names next to a day
-or a year ("Sept 2024").
+or a year ("Sept 2024"). Courtesies at either end ("hi, ...", "... pls", "...? thanks")
+are left out.
 
 Acronyms are met by their initials where a passage spells them out ("CNR" by "Council of
 the Nations and Regions", `assistant.evidence`), but only a passage that was found: an
@@ -68,6 +69,13 @@ _ACRONYM = re.compile(
     + r")(s?)(?:['’]s)?(?![\w'’-])",
     re.IGNORECASE,
 )
+# Courtesies at either end of a question ("hi, ...", "... pls", "...? thanks"): they are
+# no part of what is asked, and only pull the search towards passages that say "thanks".
+_GREETING = re.compile(r"^\s*(?:hi|hello|hey|hiya)(?:\s+there)?\s*[,!.:-]*\s+", re.IGNORECASE)
+_THANKS = re.compile(
+    r"(?:[\s,.!-]+(?:please|pls|plz|thanks|thank you|thanks a lot|many thanks|thx|ta|cheers)"
+    r")+[\s.!]*$", re.IGNORECASE,
+)
 _TYPED = re.compile(r"[\w'’-]+")  # a typed word, as the index would split it into terms
 # A short month name standing next to a day or a year: "Sept 2024", "3 Feb", "Oct. 2023".
 _SHORT = r"(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
@@ -90,7 +98,9 @@ def spell_out(question: str, vocabulary: Vocabulary | None = None, cutoff: float
     when it has none. With the index's `vocabulary`, an acronym of `ACRONYMS` no document
     contains is followed by what it stands for, and a misspelt word no document contains
     is read as the indexed word spelled at least `cutoff` like it ("comittee")."""
-    text = _WORD.sub(lambda m: _cased(SHORTHAND[m.group(1).lower()], m.group(1)), question)
+    bare = _THANKS.sub("", _GREETING.sub("", question)).strip()
+    text = _WORD.sub(lambda m: _cased(SHORTHAND[m.group(1).lower()], m.group(1)),
+                     bare or question)
     text = _SHORT_MONTH.sub(_month, text)
     if vocabulary is None:
         return text

@@ -25,6 +25,10 @@ from assistant.models import Passage
 from assistant.safety import looks_like_injection
 from ingest.sentences import sentence_spans
 
+# A bare "Yes." or "No." opening a sentence replies to a question of the document's own (an
+# FAQ's): quoted, it would seem to answer the user's question; the rest of the sentence is
+# the unit.
+_REPLY = re.compile(r"(?:Yes|No)[.,;:!]\s+(?=[A-Z])")
 _BULLET = re.compile(r"^\s*(?:[-*•▪◦‣–—]\s+|\(?\d{1,3}[a-z]?[.)]\s+|\([a-z0-9]{1,4}\)\s+)")
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 _LABEL = re.compile(r"^[A-Z][\w ,'’()/&-]{0,40}:\s+\S")
@@ -105,6 +109,9 @@ def units_of(text: str) -> tuple[Unit | None, ...]:
     link line, an instruction aimed at the reader or an assistant)."""
     out: list[Unit | None] = []
     for start, end in sentence_spans(text):
+        reply = _REPLY.match(text, start, end)
+        if reply and reply.end() < end:  # "No. The Council is chaired by ..." of an FAQ
+            start = reply.end()
         piece = text[start:end]
         if piece.rstrip().endswith("?") or _LINK.search(piece) or looks_like_injection(piece):
             out.append(None)

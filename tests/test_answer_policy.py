@@ -626,3 +626,13 @@ def test_a_later_part_pointing_back_is_scored_with_the_first_part_s_dates(
     assert scored == ["Who chaired the Joint Forum on Ports in May 2025?",
                       "where did it meet? (May 2025)"], scored
     assert all("(" not in part for part in chosen.unanswered_parts)
+
+
+def test_a_bare_yes_or_no_of_the_document_s_own_question_is_not_quoted() -> None:
+    from assistant.windows import windows
+
+    faq = passage(1, "Q3. Does the forum have a budget?\nNo. The forum is funded by its "
+                  "members, who share the costs equally.", "Harbour forum FAQ")
+    quoted = [w.text for w in windows(faq, 100, 8)]
+    assert "The forum is funded by its members, who share the costs equally." in quoted
+    assert not any(q.startswith("No") for q in quoted)

@@ -249,6 +249,11 @@ def test_citations_from_different_years_show_their_dates_as_written_in_the_uk() 
 def test_shorthand_is_spelled_out() -> None:
     from assistant.abbreviations import spell_out
 
+    assert spell_out("Hi, who chairs the harbour forum? thanks") == (
+        "who chairs the harbour forum?")
+    assert spell_out("who chairs it pls") == "who chairs it"
+    assert spell_out("please list the forums") == "please list the forums"  # asked, not said
+
     assert spell_out("what did the scot govt say in feb 2023?") == (
         "what did the Scottish government say in February 2023?")
     assert spell_out("Govt depts met on 3 Sept. and in Oct 2024") == (
