@@ -71,9 +71,23 @@ def _overlaps(a: Window, b: Window) -> bool:
     return a.passage.chunk_id == b.passage.chunk_id and a.start < b.end and b.start < a.end
 
 
-def _same_text(a: Window, b: Window) -> bool:
-    """Chunks overlap, so one sentence can sit in two passages."""
-    return a.text.strip() == b.text.strip()
+def _unquoted(window: Window, chosen: list[Window]) -> Window | None:
+    """`window` less the units an overlapping chosen window already quotes: chunks overlap,
+    so one sentence can sit in two passages (alone in one window, with the next in
+    another). None when nothing new is left, or what is left is not one run."""
+    if any(_overlaps(window, c) for c in chosen):
+        return None
+    quoted = {u.text.strip() for c in chosen for u in c.units}
+    new = [u.text.strip() not in quoted for u in window.units]
+    if all(new):
+        return window
+    if not any(new):
+        return None
+    first, last = new.index(True), len(new) - 1 - new[::-1].index(True)
+    if not all(new[first : last + 1]):
+        return None
+    return Window(window.passage, window.units[first : last + 1], window.first + first,
+                  window.kind if last > first else "single")
 
 
 class AnswerSelector:
@@ -253,7 +267,7 @@ class AnswerSelector:
             if (window is None or prob[best] < self.policy.part_min_probability
                     or not self._counted(profile, [window])):
                 unanswered.append(part)
-            elif not any(_overlaps(window, c) or _same_text(window, c) for c in chosen):
+            elif (window := _unquoted(window, chosen)) is not None:
                 chosen.append(window)
         return Selection(windows=chosen, unanswered_parts=unanswered, best_probability=best_seen)
 
@@ -280,10 +294,13 @@ class AnswerSelector:
         vectors = np.asarray(self.encode([context, *units]))
         return float((vectors[1:] @ vectors[0]).max()) >= floor
 
-    def _fits(self, window: Window, chosen: list[Window], budget: int) -> bool:
-        if any(_overlaps(window, c) or _same_text(window, c) for c in chosen):
-            return False
-        return sum(w.words for w in chosen) + window.words <= budget
+    def _fits(self, window: Window, chosen: list[Window], budget: int) -> Window | None:
+        """`window` less what the chosen windows quote (`_unquoted`), if it fits the budget
+        beside them."""
+        window = _unquoted(window, chosen)
+        if window is None or sum(w.words for w in chosen) + window.words > budget:
+            return None
+        return window
 
     def _cover_specifics(
         self, profile: QuestionProfile, scored: Scored, prob: np.ndarray, order: list[int],
@@ -298,8 +315,8 @@ class AnswerSelector:
             missing = [k for k in keys if not any(is_met(k, _context(w)) for w in chosen)]
             if not missing:
                 return
-            window = scored.windows[i]
-            if any(is_met(k, window.text) for k in missing) and self._fits(window, chosen, budget):
+            window = self._fits(scored.windows[i], chosen, budget)
+            if window is not None and any(is_met(k, window.text) for k in missing):
                 chosen.append(window)
 
     def _gather(
@@ -312,8 +329,9 @@ class AnswerSelector:
         for i in order:
             if prob[i] < floor:
                 return
-            if self._fits(scored.windows[i], chosen, budget):
-                chosen.append(scored.windows[i])
+            window = self._fits(scored.windows[i], chosen, budget)
+            if window is not None:
+                chosen.append(window)
 
 
 def _answers_sibling(window: Window, siblings: frozenset[str], own: list[str]) -> bool:

@@ -636,3 +636,19 @@ def test_a_bare_yes_or_no_of_the_document_s_own_question_is_not_quoted() -> None
     quoted = [w.text for w in windows(faq, 100, 8)]
     assert "The forum is funded by its members, who share the costs equally." in quoted
     assert not any(q.startswith("No") for q in quoted)
+
+
+def test_a_sentence_two_overlapping_chunks_share_is_quoted_once() -> None:
+    """Chunks overlap: a window of the second chunk repeating a sentence of a chosen window
+    of the first is cut to what it adds, or left out when it adds nothing."""
+    from assistant.selection import _unquoted
+    from assistant.windows import windows
+
+    first = passage(1, "The forum met in Oban. It agreed a dredging plan.", "Harbour forum")
+    second = passage(2, "It agreed a dredging plan. Pilotage fees were frozen.", "Harbour forum")
+    chosen = [w for w in windows(first, 100, 8) if w.kind == "pair"]
+    pair = next(w for w in windows(second, 100, 8) if w.kind == "pair")
+    cut = _unquoted(pair, chosen)
+    assert cut is not None and cut.text == "Pilotage fees were frozen."
+    repeat = next(w for w in windows(second, 100, 8) if w.text == "It agreed a dredging plan.")
+    assert _unquoted(repeat, chosen) is None
