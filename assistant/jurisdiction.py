@@ -33,7 +33,9 @@ def check_jurisdiction(
     (or a country outside the UK) and every cited chunk is tagged and concerns neither it
     nor the whole UK, add a one-line note, or refuse when no passage read concerns it.
 
-    Untagged citations are not taken as a mismatch: the tagger could not tell.
+    Untagged citations are not taken as a mismatch: the tagger could not tell; nor is a quote
+    that names the asked nation itself ("Northern Ireland was represented by ...") in a
+    chunk tagged as about others.
     """
     cited = {c for citation in result.citations for c in citation.jurisdictions}
     result.jurisdictions = [c for c in CODES if c in cited]
@@ -44,6 +46,8 @@ def check_jurisdiction(
         return result
     if cited & (asked | {"uk"}):
         return result
+    if any(asked & set(named_jurisdictions(c.quote)) for c in result.citations):
+        return result  # the quote itself names it, whatever the rest of its chunk is about
     if any(set(p.jurisdictions) & (asked | {"uk"}) for p in passages):
         result.answer = f"{result.answer}\n\n{mismatch_note(asked, cited)}"
         return result

@@ -49,6 +49,17 @@ def test_nothing_about_the_asked_nation_found_is_a_refusal():
     assert "“Paper a”" in result.answer  # the closest documents are still named
 
 
+def test_a_quote_naming_the_asked_nation_is_no_mismatch_whatever_its_chunk_is_tagged():
+    welsh, scot = _passage(1, ["wales"], "a"), _passage(2, ["scotland"], "b")
+    question = "Who spoke for Northern Ireland at the harbour forum?"
+    answer = _answer(question, [welsh])
+    answer.citations[0].quote = "Northern Ireland was represented by officials."
+    result = check_jurisdiction(question, answer, [welsh, scot])
+    assert not result.refused and "Note:" not in result.answer
+    answer = _answer(question, [welsh])  # the quote says nothing of Northern Ireland
+    assert check_jurisdiction(question, answer, [welsh, scot]).refused
+
+
 def test_uk_wide_or_untagged_evidence_is_no_mismatch():
     wide, plain = _passage(1, ["uk"], "a"), _passage(2, [], "b")
     question = "How are Welsh ministers consulted?"
