@@ -6,8 +6,9 @@ taken from the previous turn and written into it:
 
 - the subject is the previous user question's main named thing (the longest name of a body,
   meeting, document or place; typed in lower case, its longest specific noun phrase, "the
-  smith commission"), else its answer's; for "he" or "she", the person the previous answer
-  names (else the question);
+  smith commission"; else an acronym, "IMSC"), else its answer's; for "he" or "she", the
+  person the previous answer names (else the question); the previous question is read as
+  it was itself rewritten, so a follow-up to a follow-up keeps the conversation's subject;
 - the pronoun is replaced by the subject ("its" by "the subject's"), "that meeting" by "the
   subject meeting"; a pronoun pointing at a name in its own question ("its own", "the CNR's
   first one - where was it?") is left alone;
@@ -56,6 +57,7 @@ _LEADING_WORDS = re.compile(
     r"^(?:(?:the|a|an|has|have|had|is|are|was|were|does|did|do|can|could|will|would)\s+)+",
     re.IGNORECASE,
 )
+_POSSESSIVE_END = re.compile(r"['’]s?$")  # "British-Irish Council's" as a rewrite left it
 _SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP",
                 "LANGUAGE"}
 _SWAP_LABELS = {"GPE", "LOC", "NORP", "DATE", "ORG", "PERSON", "FAC", "EVENT", "LAW"}
@@ -80,14 +82,15 @@ def refers_back(text: str) -> bool:
 
 def _named(text: str, person: bool) -> list[str]:
     """People (`person`) or other named things (bodies, meetings, documents, places) in
-    `text`, longest first: named entities, and names of bodies as the question profile finds
-    them ("Council of the Nations and Regions")."""
+    `text`, longest first: named entities, names of bodies as the question profile finds
+    them ("Council of the Nations and Regions"), without a possessive ending."""
     doc = parse(text)
     if person:
         return sorted({e.text for e in doc.ents if e.label_ == "PERSON"}, key=len, reverse=True)
     names = [e.text for e in doc.ents if e.label_ not in _SKIP_LABELS | {"PERSON"}]
-    names += [_widen(text, phrase) for phrase in profile_question(text).phrases]
-    cleaned = [_LEADING_WORDS.sub("", n).strip(" ,.?") for n in names]
+    profile = profile_question(text)
+    names += [_widen(text, phrase) for phrase in profile.phrases]
+    cleaned = [_POSSESSIVE_END.sub("", _LEADING_WORDS.sub("", n)).strip(" ,.?") for n in names]
     return sorted(dict.fromkeys(n for n in cleaned if len(n) > 2), key=len, reverse=True)
 
 
@@ -111,6 +114,8 @@ def subject_of(history: list[ChatMessage], person: bool = False) -> str | None:
         named = _named(turn, person) if turn else []
         if not named and not person and turn is last_user:
             named = _things(turn)  # "when was the smith commission set up?", lower case
+            # an acronym spaCy tags as nothing and parses as no noun ("does IMSC meet?")
+            named = named or [n for n in profile_question(turn).names if n.isupper()]
         if named:
             return named[0]
     return None
@@ -203,16 +208,42 @@ def _resolve_demonstrative(question: str, history: list[ChatMessage]) -> str | N
     return None
 
 
+_RESOLVE_TURNS = 3
+"""How many earlier follow-ups in a row are read as rewritten (each costs a parse or two)."""
+
+
 def standalone_question(question: str, history: list[ChatMessage]) -> str:
     """The question with the conversation's subject written in, and its time when the
-    question names none (see the module docstring)."""
+    question names none (see the module docstring). The last question asked is read as it
+    was rewritten itself: after "what is the IMSC?" and "how often does it meet?", "who
+    chaired its first meeting?" is about the IMSC, not about whatever the last answer
+    named."""
     if not history:
         return question
+    history = _as_rewritten(history, _RESOLVE_TURNS)
     standalone = _with_subject(question, history)
     if standalone == question:
         return standalone
     previous = next((m.content for m in reversed(history) if m.role == "user"), "")
     return with_dates_of(standalone, previous)
+
+
+def _as_rewritten(history: list[ChatMessage], turns: int) -> list[ChatMessage]:
+    """`history` with its last user question replaced by its standalone form (read the same
+    way, up to `turns` questions back), when it leaned on the turns before it."""
+    last = next((i for i in range(len(history) - 1, -1, -1) if history[i].role == "user"), None)
+    if last is None or not last or turns <= 0:
+        return history
+    earlier = history[:last]
+    if not any(m.role == "user" for m in earlier):
+        return history
+    asked = history[last].content
+    rewritten = standalone_question(asked, _as_rewritten(earlier, turns - 1)) if turns > 1 else (
+        _with_subject(asked, earlier))
+    if rewritten == asked:
+        return history
+    return [*earlier, history[last].model_copy(update={"content": rewritten}),
+            *history[last + 1 :]]
 
 
 def _dates(text: str) -> list[str]:

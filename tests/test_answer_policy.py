@@ -652,3 +652,24 @@ def test_a_sentence_two_overlapping_chunks_share_is_quoted_once() -> None:
     assert cut is not None and cut.text == "Pilotage fees were frozen."
     repeat = next(w for w in windows(second, 100, 8) if w.text == "It agreed a dredging plan.")
     assert _unquoted(repeat, chosen) is None
+
+
+def test_a_follow_up_to_a_follow_up_keeps_the_conversation_s_subject() -> None:
+    """After "what is the Harbour Forum?" and "how often does it meet?", "who chaired its
+    first meeting?" is about the forum, not about what the last answer happened to name."""
+    history = [
+        ChatMessage(role="user", content="What is the Harbour Forum?"),
+        ChatMessage(role="assistant", content="A forum of the four governments on ports."),
+        ChatMessage(role="user", content="how often does it meet?"),
+        ChatMessage(role="assistant", content="Twice a year, alongside the Coastal Council."),
+    ]
+    assert "Harbour Forum" in standalone_question("who chaired its first meeting?", history)
+    acronym = [
+        ChatMessage(role="user", content="what is the HPF?"),
+        ChatMessage(role="assistant", content="The ports forum of the four governments."),
+    ]
+    assert "HPF" in standalone_question("how often does it meet?", acronym)
+    assert "HPF" in standalone_question(
+        "who chaired its first meeting?",
+        [*acronym, ChatMessage(role="user", content="how often does it meet?"),
+         ChatMessage(role="assistant", content="Twice a year, with the Coastal Council.")])
