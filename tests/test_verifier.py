@@ -391,3 +391,25 @@ def test_two_list_items_quoted_together_are_kept(verifier) -> None:
                 if w.kind == "pair" and all(u.item for u in w.units))
     result = verifier.verify(quoted([pair]), [passage])
     assert result.unsupported == [] and "20 minutes" in result.answer, result
+
+
+def test_a_source_s_own_footnote_mark_is_no_citation_in_an_extractive_answer(verifier) -> None:
+    """"principles"[4] that ..." in a source: the draft leaves the mark out (it would read as
+    a citation of source 4), the answer cites the right source once, at the sentence's
+    end, and the quote keeps the mark, verbatim."""
+    from assistant.answerers.extractive import quoted
+    from assistant.windows import windows
+
+    text = ('The harbour governments announced in May 2024 that they had "agreed the '
+            'principles"[4] that would steer the shared ports plan.')
+    source = Passage(n=2, chunk_id="chunk-2", doc_id="harbour-note", title="Harbour note",
+                     text=text)
+    others = [Passage(n=n, chunk_id=f"chunk-{n}", doc_id=f"other-{n}", title="Other",
+                      text="The tide tables are published every spring.") for n in (1, 3, 4)]
+    window = next(w for w in windows(source, 100, 8) if w.kind == "single")
+    draft = quoted([window])
+    assert "[4]" not in draft and draft.endswith("[2]")
+    result = verifier.verify(draft, [others[0], source, *others[1:]])
+    assert result.answer.endswith("shared ports plan. [1]") and "[2]" not in result.answer
+    assert [c.doc_id for c in result.citations] == ["harbour-note"]
+    assert result.citations[0].quote == text

@@ -8,9 +8,11 @@ every window is quoted as it stands and followed by its source number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import ClassVar
 
+from assistant.claims import MARKER
 from assistant.conversation import retrieval_query
 from assistant.models import ChatMessage, Draft, Passage
 from assistant.selection import AnswerSelector
@@ -25,8 +27,18 @@ def quoted(windows: list[Window]) -> str:
     for window in windows:
         lines = window.kind == "list" or any(u.item or u.label for u in window.units)
         joiner = "\n" if lines else " "
-        pieces.append(joiner.join(f"{u.text} [{window.passage.n}]" for u in window.units))
+        pieces.append(joiner.join(f"{_unmarked(u.text)} [{window.passage.n}]"
+                                  for u in window.units))
     return "\n\n".join(pieces)
+
+
+def _unmarked(text: str) -> str:
+    """A unit without the source's own footnote marks ("principles"[4] that"): in the draft
+    they would read as citations of other sources. The verifier still finds the unit
+    verbatim (it reads any text with such marks masked), and the citation quotes it whole."""
+    if not MARKER.search(text):
+        return text
+    return re.sub(r"[ \t]{2,}", " ", MARKER.sub("", text)).strip()
 
 
 class ExtractiveAnswerer:
