@@ -235,7 +235,8 @@ class AnswerSelector:
             if named is None:
                 return Selection(best_probability=float(prob[best]))
             chosen = [scored.windows[named]]
-        return Selection(windows=chosen, best_probability=float(prob[best]))
+        return Selection(windows=[_without_dangling(w) for w in chosen],
+                         best_probability=float(prob[best]))
 
     def _select_parts(
         self, parts: list[str], passages: list[Passage], budget: int, context: str = ""
@@ -269,7 +270,8 @@ class AnswerSelector:
                 unanswered.append(part)
             elif (window := _unquoted(window, chosen)) is not None:
                 chosen.append(window)
-        return Selection(windows=chosen, unanswered_parts=unanswered, best_probability=best_seen)
+        return Selection(windows=[_without_dangling(w) for w in chosen],
+                         unanswered_parts=unanswered, best_probability=best_seen)
 
     def _counted(self, profile: QuestionProfile, chosen: list[Window]) -> bool:
         """The windows name at least as many things as the question asks for, less
@@ -339,6 +341,24 @@ def _answers_sibling(window: Window, siblings: frozenset[str], own: list[str]) -
     of another part of the question and none of its own part's."""
     near = f"{_unit_before(window)} {_context(window)}"
     return any(is_met(k, near) for k in siblings) and not any(is_met(k, near) for k in own)
+
+
+DANGLING_WORDS = 5
+"""A lead-in this short says nothing but that items follow ("Ministers present were:")."""
+
+
+def _without_dangling(window: Window) -> Window:
+    """A window of a sentence and a short lead-in ("... took the chair. Ministers present
+    were:") without the lead-in, whose items it does not quote. A longer lead-in says
+    something of its own ("... published a revised agreement on 2 August 2023:")."""
+    last = window.units[-1]
+    if window.kind == "list" or len(window.units) < 2 or not (
+        last.lead_in and last.words <= DANGLING_WORDS
+    ):
+        return window
+    units = window.units[:-1]
+    return Window(window.passage, units, window.first, window.kind if len(units) > 1
+                  else "single")
 
 
 def _unit_before(window: Window) -> str:

@@ -673,3 +673,17 @@ def test_a_follow_up_to_a_follow_up_keeps_the_conversation_s_subject() -> None:
         "who chaired its first meeting?",
         [*acronym, ChatMessage(role="user", content="how often does it meet?"),
          ChatMessage(role="assistant", content="Twice a year, with the Coastal Council.")])
+
+
+def test_a_short_lead_in_whose_items_are_not_quoted_is_left_off() -> None:
+    from assistant.selection import _without_dangling
+    from assistant.windows import windows
+
+    minutes = passage(1, "Alys Pritchard took the chair. Ministers present were:\n"
+                      "- Ian Rowe\n- Mairi Dunn", "Harbour forum minutes")
+    pair = next(w for w in windows(minutes, 100, 8) if w.kind == "pair")
+    assert _without_dangling(pair).text == "Alys Pritchard took the chair."
+    said = passage(2, "The forum met in Oban. The forum agreed a revised plan on 3 May 2025:\n"
+                   "- dredging\n- fees", "Harbour forum notes")
+    pair = next(w for w in windows(said, 100, 8) if w.kind == "pair")
+    assert _without_dangling(pair) is pair  # a lead-in saying something of its own stays
