@@ -218,9 +218,15 @@ def standalone_question(question: str, history: list[ChatMessage]) -> str:
     was rewritten itself: after "what is the IMSC?" and "how often does it meet?", "who
     chaired its first meeting?" is about the IMSC, not about whatever the last answer
     named."""
+    return _standalone(question, history, _RESOLVE_TURNS)
+
+
+def _standalone(question: str, history: list[ChatMessage], turns: int) -> str:
+    """`standalone_question`, reading up to `turns` earlier questions as rewritten."""
     if not history:
         return question
-    history = _as_rewritten(history, _RESOLVE_TURNS)
+    if turns > 0:
+        history = _as_rewritten(history, turns)
     standalone = _with_subject(question, history)
     if standalone == question:
         return standalone
@@ -229,17 +235,17 @@ def standalone_question(question: str, history: list[ChatMessage]) -> str:
 
 
 def _as_rewritten(history: list[ChatMessage], turns: int) -> list[ChatMessage]:
-    """`history` with its last user question replaced by its standalone form (read the same
-    way, up to `turns` questions back), when it leaned on the turns before it."""
+    """`history` with its last user question replaced by its standalone form (itself read
+    with `turns` - 1 questions before it rewritten: the work is bounded by `turns`, not by
+    the length of the conversation), when it leaned on the turns before it."""
     last = next((i for i in range(len(history) - 1, -1, -1) if history[i].role == "user"), None)
-    if last is None or not last or turns <= 0:
+    if not last:  # none, or the first message
         return history
     earlier = history[:last]
     if not any(m.role == "user" for m in earlier):
         return history
     asked = history[last].content
-    rewritten = standalone_question(asked, _as_rewritten(earlier, turns - 1)) if turns > 1 else (
-        _with_subject(asked, earlier))
+    rewritten = _standalone(asked, earlier, turns - 1)
     if rewritten == asked:
         return history
     return [*earlier, history[last].model_copy(update={"content": rewritten}),

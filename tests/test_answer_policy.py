@@ -687,3 +687,24 @@ def test_a_short_lead_in_whose_items_are_not_quoted_is_left_off() -> None:
                    "- dredging\n- fees", "Harbour forum notes")
     pair = next(w for w in windows(said, 100, 8) if w.kind == "pair")
     assert _without_dangling(pair) is pair  # a lead-in saying something of its own stays
+
+
+def test_a_long_conversation_costs_a_bounded_number_of_rewrites(monkeypatch) -> None:
+    """Earlier questions are read as rewritten only a few turns back: the work does not
+    grow with the conversation (a fuzzed history of many turns once took minutes)."""
+    from assistant import conversation
+
+    calls = []
+    real = conversation._with_subject
+
+    def counted(question, history):
+        calls.append(question)
+        return real(question, history)
+
+    monkeypatch.setattr(conversation, "_with_subject", counted)
+    history = []
+    for year in range(1960, 2020):
+        history += [ChatMessage(role="user", content=f"and what about it in {year}?"),
+                    ChatMessage(role="assistant", content="The harbour forum met twice.")]
+    standalone_question("who chaired it?", history)
+    assert len(calls) <= conversation._RESOLVE_TURNS + 1
