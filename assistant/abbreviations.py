@@ -76,6 +76,18 @@ _THANKS = re.compile(
     r"(?:[\s,.!-]+(?:please|pls|plz|thanks|thank you|thanks a lot|many thanks|thx|ta|cheers)"
     r")+[\s.!]*$", re.IGNORECASE,
 )
+_COURTESY_TAIL = 60
+"""Characters at the end of a question searched for courtesies: a bounded cost whatever
+its length (the pattern backtracks over long runs of separators)."""
+
+
+def _without_courtesies(question: str) -> str:
+    """`question` without a greeting at its start or thanks at its end."""
+    text = _GREETING.sub("", question, count=1)
+    head, tail = text[:-_COURTESY_TAIL], text[-_COURTESY_TAIL:]
+    return (head + _THANKS.sub("", tail)).strip()
+
+
 _TYPED = re.compile(r"[\w'’-]+")  # a typed word, as the index would split it into terms
 # A short month name standing next to a day or a year: "Sept 2024", "3 Feb", "Oct. 2023".
 _SHORT = r"(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
@@ -98,7 +110,7 @@ def spell_out(question: str, vocabulary: Vocabulary | None = None, cutoff: float
     when it has none. With the index's `vocabulary`, an acronym of `ACRONYMS` no document
     contains is followed by what it stands for, and a misspelt word no document contains
     is read as the indexed word spelled at least `cutoff` like it ("comittee")."""
-    bare = _THANKS.sub("", _GREETING.sub("", question)).strip()
+    bare = _without_courtesies(question)
     text = _WORD.sub(lambda m: _cased(SHORTHAND[m.group(1).lower()], m.group(1)),
                      bare or question)
     text = _SHORT_MONTH.sub(_month, text)
