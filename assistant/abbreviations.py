@@ -90,7 +90,7 @@ def _without_courtesies(question: str) -> str:
 
 _TYPED = re.compile(r"[\w'’-]+")  # a typed word, as the index would split it into terms
 # A short month name standing next to a day or a year: "Sept 2024", "3 Feb", "Oct. 2023".
-_SHORT = r"(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+_SHORT = "(?:sept|" + "|".join(m[:3] for m in MONTHS if len(m) > 3) + ")"
 _SHORT_MONTH = re.compile(
     rf"(?<=\d\s)({_SHORT})\.?(?![\w])|\b({_SHORT})\.?(?=\s+\d)", re.IGNORECASE
 )

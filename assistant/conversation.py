@@ -88,8 +88,7 @@ def _named(text: str, person: bool) -> list[str]:
     if person:
         return sorted({e.text for e in doc.ents if e.label_ == "PERSON"}, key=len, reverse=True)
     names = [e.text for e in doc.ents if e.label_ not in _SKIP_LABELS | {"PERSON"}]
-    profile = profile_question(text)
-    names += [_widen(text, phrase) for phrase in profile.phrases]
+    names += [_widen(text, phrase) for phrase in profile_question(text).phrases]
     cleaned = [_POSSESSIVE_END.sub("", _LEADING_WORDS.sub("", n)).strip(" ,.?") for n in names]
     return sorted(dict.fromkeys(n for n in cleaned if len(n) > 2), key=len, reverse=True)
 

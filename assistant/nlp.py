@@ -102,12 +102,11 @@ def month_number(written: str) -> int:
 
 MONTH = "(?:" + "|".join(month_forms(n) for n in range(1, 13)) + ")"
 """Any month, by name or abbreviation: for dates written out next to a day or a year."""
-_MONTH = MONTH
 # A calendar date written out ("9 September 2020", "September 2020", "May 9, 2021"): spaCy's
 # small model now and then labels one an event or an organisation.
 _CALENDAR_DATE = re.compile(
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:\s+\d{{4}})?"
-    rf"|{_MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})",
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}(?:\s+\d{{4}})?"
+    rf"|{MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})",
     re.IGNORECASE,
 )
 _LABEL_LINE = re.compile(r"^[ \t]*([A-Za-z][\w -]{0,30}?):[ \t]+([^,;\n]+)", re.MULTILINE)
