@@ -56,8 +56,9 @@ def test_swagger_ui_renders_offline_with_examples(offline_tab) -> None:
         p.replace("\u200b", "") for p in paths}
     chat.first.locator(".opblock-summary").click()
     body = chat.first.locator(".opblock-body")
-    body.wait_for()
-    assert "What is the Barnett formula?" in body.inner_text()  # the request example
+    # the body element appears before Swagger UI fills it: wait for the request example
+    body.get_by_text("What is the Barnett formula?").first.wait_for(timeout=30_000)
+    assert "What is the Barnett formula?" in body.inner_text()
     SCREENSHOTS.mkdir(exist_ok=True)
     chat.first.screenshot(path=str(SCREENSHOTS / "docs-swagger-chat.png"))
 
