@@ -267,6 +267,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server")
     collection: str = Field("igr", description="the Chroma collection (one written by "
                             "igr-assistant)")
+    hnsw_ef_search: int = Field(
+        400, ge=1, description="candidates Chroma's HNSW index explores per query (Chroma's "
+        "default is 100); set on the collection when it is created or opened. At 100, "
+        "searches of a few thousand chunks missed true neighbours among the top 40 and "
+        "differed between processes; 400 found them every time (bench/recall.py)",
+    )
     lexical_dir: Path | None = Field(
         None, description="folder of the lexical (SQLite FTS5) index file; default: store_dir. "
         "Processes sharing this folder share one index file; others keep their own copy, "

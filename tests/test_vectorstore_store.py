@@ -155,3 +155,16 @@ def test_embedded_store_sees_vectors_written_by_another_process(tmp_path: Path) 
     assert _other_process({"store": job["store"], "remove": "d0"}) == "1"
     time.sleep(store.refresh_interval_s + 0.1)
     assert [h.chunk.chunk_id for h in store.query(emb.embed_query("marine"), k=2)] == ["c1"]
+
+
+def test_an_existing_collection_takes_the_configured_search_breadth(tmp_path: Path) -> None:
+    import chromadb
+
+    settings = make_settings(tmp_path / "store", hnsw_ef_search=100)
+    ChunkStore(settings)
+    assert chromadb.PersistentClient(path=str(tmp_path / "store")).get_collection(
+        settings.collection).configuration["hnsw"]["ef_search"] == 100
+    ChunkStore(settings.model_copy(update={"hnsw_ef_search": 350}))  # opened again
+    kept = chromadb.PersistentClient(path=str(tmp_path / "store")).get_collection(
+        settings.collection).configuration["hnsw"]
+    assert kept["ef_search"] == 350 and kept["space"] == "cosine"

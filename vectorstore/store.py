@@ -20,6 +20,7 @@ from ingest.models import ChunkMetadata
 from vectorstore.models import ScoredChunk, StoredChunk
 
 if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
     from langchain_chroma import Chroma
 
     from ingest.settings import Settings
@@ -127,9 +128,11 @@ class ChunkStore:
             collection = client.get_or_create_collection(
                 name=self.collection_name,
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine",
+                                        "ef_search": self.settings.hnsw_ef_search}},
                 metadata={GENERATION_KEY: uuid.uuid4().hex},
             )
+            _set_ef_search(collection, self.settings.hnsw_ef_search)
         except Exception as exc:  # noqa: BLE001
             raise failed(exc) from exc
         if GENERATION_KEY not in (collection.metadata or {}):  # an existing collection keeps
@@ -418,6 +421,14 @@ class ChunkStore:
             embedding_function=get_embeddings(self.settings),
             create_collection_if_not_exists=False,
         )
+
+
+def _set_ef_search(collection: Collection, ef_search: int) -> None:
+    """An existing collection keeps the configuration it was created with: bring its
+    query-time search breadth to the setting (a collection-level change, kept by Chroma)."""
+    hnsw = (collection.configuration or {}).get("hnsw") or {}
+    if hnsw.get("ef_search") not in (None, ef_search):
+        collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
 
 
 def store_location(settings: Settings) -> str:
