@@ -103,18 +103,24 @@ def _widen(text: str, phrase: str) -> str:
     return (before.group(0) if before else "") + phrase
 
 
-def subject_of(history: list[ChatMessage], person: bool = False) -> str | None:
+def subject_of(
+    history: list[ChatMessage], person: bool = False, question: str = ""
+) -> str | None:
     """What a pronoun in the next question refers to: the previous question's main named
-    thing, else its answer's (a person for "he"/"she": the answer's first, if it has one)."""
+    thing, else its answer's (a person for "he"/"she": the answer's first, if it has one);
+    not a thing the next `question` names itself ("it says IGR went through phases": "it"
+    is not IGR)."""
     last_user = next((m.content for m in reversed(history) if m.role == "user"), "")
     last_answer = next((m.content for m in reversed(history) if m.role == "assistant"), "")
     turns = (last_answer, last_user) if person else (last_user, last_answer)
+    asked = question.lower()
     for turn in turns:
-        named = _named(turn, person) if turn else []
+        named = [n for n in (_named(turn, person) if turn else []) if n.lower() not in asked]
         if not named and not person and turn is last_user:
             named = _things(turn)  # "when was the smith commission set up?", lower case
             # an acronym spaCy tags as nothing and parses as no noun ("does IMSC meet?")
             named = named or [n for n in profile_question(turn).names if n.isupper()]
+            named = [n for n in named if n.lower() not in asked]
         if named:
             return named[0]
     return None
@@ -284,7 +290,7 @@ def _with_subject(question: str, history: list[ChatMessage]) -> str:
     if match is None and _PRONOUN.search(body) and _names_own_subject(body):
         return question  # "the CNR's first one - where was it?": it is named here
     person = bool(match) and match.group(1).lower() in _PERSONAL
-    subject = subject_of(history, person)
+    subject = subject_of(history, person, body)
     if not subject:
         return f"{question} ({previous})"[:_MAX_CHARS] if previous else question
     if not match:

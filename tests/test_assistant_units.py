@@ -230,6 +230,17 @@ def test_a_question_naming_nothing_takes_the_conversation_subject() -> None:
     assert standalone_question(own, history) == own  # names its own subject
 
 
+def test_a_pronoun_does_not_stand_for_what_its_own_question_names() -> None:
+    history = [
+        ChatMessage(role="user", content="what does the coastal review call the Harbour "
+                    "Liaison Group?"),
+        ChatMessage(role="assistant", content="The quiet engine of the coast."),
+    ]
+    query = standalone_question(
+        "it says the Harbour Liaison Group had two phases - what was the first?", history)
+    assert query.startswith("the coastal review says the Harbour Liaison Group had")
+
+
 def test_citations_from_different_years_show_their_dates_as_written_in_the_uk() -> None:
     from assistant.assistant import _with_dates
     from assistant.models import Citation
