@@ -101,15 +101,17 @@ def _name_found(name: str, text: str) -> bool:
 
 
 _INITIAL_SKIP = frozenset(_JOINERS | {"to", "&"})
+_ACRONYM_WORD = re.compile(r"[A-Z]{2,4}")  # "UK", "HM", "NHS" inside a longer name
 
 
 @lru_cache(maxsize=8192)
 def _stands_for(letters: str, text: str) -> bool:
     """Whether consecutive words of `text` (small joining words skipped) begin with
-    `letters`: "lcm" in "a legislative consent memorandum"."""
-    initials = "".join(
-        w[0] for w in re.findall(r"[\w'’-]+", text.lower()) if w not in _INITIAL_SKIP
-    )
+    `letters`: "lcm" in "a legislative consent memorandum"; an acronym among the words
+    gives all its letters ("ukima" in "the UK Internal Market Act")."""
+    words = [w for w in re.findall(r"[\w'’-]+", text) if w.lower() not in _INITIAL_SKIP]
+    initials = "".join(w.lower() if _ACRONYM_WORD.fullmatch(w) else w[0].lower()
+                       for w in words)
     return letters in initials
 
 

@@ -58,6 +58,16 @@ def test_missing_constraints_reads_text_and_metadata() -> None:
         assert unmet_in_passage(p, passage) == missing_constraints(p, [passage], [passage.text])
 
 
+def test_an_acronym_is_met_by_a_name_holding_another_acronym() -> None:
+    p = profile_question("What did the HMG say about the HHPA in 2024?")
+    spelled = Passage(n=1, chunk_id="c", doc_id="d", title="Harbours note", date="2024",
+                      text="In 2024 HM Government reviewed the UK Harbour Pilotage Act.")
+    assert {"name:HMG", "name:HHPA"} & missing_constraints(p, [spelled], [spelled.text]) == {
+        "name:HHPA"}  # "HHPA" is not "UK Harbour Pilotage Act" (UKHPA)
+    right = profile_question("What did the HMG say about the UKHPA in 2024?")
+    assert missing_constraints(right, [spelled], [spelled.text]) == set()
+
+
 def test_answer_spans_want_something_new() -> None:
     from assistant.window_features import answer_spans
 
