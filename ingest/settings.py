@@ -270,8 +270,8 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(
         400, ge=1, description="candidates Chroma's HNSW index explores per query (Chroma's "
         "default is 100); set on the collection when it is created or opened. At 100, "
-        "searches of a few thousand chunks missed true neighbours among the top 40 and "
-        "differed between processes; 400 found them every time (bench/recall.py)",
+        "searches of the evaluation store (692 chunks) missed true neighbours among the top "
+        "40 and differed between processes; 400 found them every time (bench/recall.py)",
     )
     lexical_dir: Path | None = Field(
         None, description="folder of the lexical (SQLite FTS5) index file; default: store_dir. "

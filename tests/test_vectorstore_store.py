@@ -168,3 +168,10 @@ def test_an_existing_collection_takes_the_configured_search_breadth(tmp_path: Pa
     kept = chromadb.PersistentClient(path=str(tmp_path / "store")).get_collection(
         settings.collection).configuration["hnsw"]
     assert kept["ef_search"] == 350 and kept["space"] == "cosine"
+    client = chromadb.PersistentClient(path=str(tmp_path / "other"))
+    client.create_collection(settings.collection, configuration={"hnsw": {"ef_search": 100}})
+    with pytest.raises(StoreError, match="not written by igr-assistant"):
+        ChunkStore(settings.model_copy(update={"store_dir": tmp_path / "other",
+                                               "hnsw_ef_search": 350}))
+    foreign = client.get_collection(settings.collection).configuration["hnsw"]
+    assert foreign["ef_search"] == 100  # another program's collection is left as it is

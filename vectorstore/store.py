@@ -132,7 +132,6 @@ class ChunkStore:
                                         "ef_search": self.settings.hnsw_ef_search}},
                 metadata={GENERATION_KEY: uuid.uuid4().hex},
             )
-            _set_ef_search(collection, self.settings.hnsw_ef_search)
         except Exception as exc:  # noqa: BLE001
             raise failed(exc) from exc
         if GENERATION_KEY not in (collection.metadata or {}):  # an existing collection keeps
@@ -141,7 +140,8 @@ class ChunkStore:
                 "igr-assistant (it lacks igr's bookkeeping); set IGR_COLLECTION to another "
                 "name, or IGR_STORE_DIR / IGR_CHROMA_URL to another store"
             )
-        try:
+        try:  # ours: bring an older collection's search breadth to the setting
+            _set_ef_search(collection, self.settings.hnsw_ef_search)
             changes = client.get_or_create_collection(
                 name=self.collection_name + CHANGES_SUFFIX, embedding_function=None
             )
