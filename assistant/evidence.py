@@ -110,9 +110,16 @@ def _stands_for(letters: str, text: str) -> bool:
     `letters`: "lcm" in "a legislative consent memorandum"; an acronym among the words
     gives all its letters ("ukima" in "the UK Internal Market Act")."""
     words = [w for w in re.findall(r"[\w'’-]+", text) if w.lower() not in _INITIAL_SKIP]
-    initials = "".join(w.lower() if _ACRONYM_WORD.fullmatch(w) else w[0].lower()
-                       for w in words)
-    return letters in initials
+    heads = [w.lower() if _ACRONYM_WORD.fullmatch(w) else w[0].lower() for w in words]
+    for start in range(len(heads)):  # whole words only: "mla" is not in "MLAX"
+        joined = ""
+        for head in heads[start:]:
+            joined += head
+            if len(joined) >= len(letters):
+                break
+        if joined == letters:
+            return True
+    return False
 
 
 def constraints(profile: QuestionProfile) -> list[str]:
