@@ -132,6 +132,11 @@ def eval_command(
         typer.Option("--tolerance", min=0.0, max=1.0, help="regression tolerance for rates"),
     ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="progress bar")] = True,
+    own_history: Annotated[
+        bool,
+        typer.Option("--own-history", help="follow-ups: replace the history's reference "
+                     "answers by what the assistant answers to the earlier questions"),
+    ] = False,
 ) -> None:
     """Evaluate the assistant on a dataset; exit 1 when a headline metric regresses."""
     from ingest.settings import get_settings
@@ -162,7 +167,7 @@ def eval_command(
         settings = settings.model_copy(update={"answerer": answerer})
     items = select(items, per_type, limit)
     selection = {"per_type": per_type, "limit": limit}
-    results, report = _run(items, settings, dataset, selection, k, progress)
+    results, report = _run(items, settings, dataset, selection, k, progress, own_history)
     out_dir = out or default_out_dir(dataset)
     try:
         paths = write_outputs(out_dir, results, report)
@@ -188,7 +193,8 @@ def eval_command(
             raise typer.Exit(EXIT_REGRESSION)
 
 
-def _run(items, settings, dataset: Path, selection: dict, k: int | None, progress: bool):
+def _run(items, settings, dataset: Path, selection: dict, k: int | None, progress: bool,
+         own_history: bool = False):
     """Open the store and the assistant (one-line errors), then evaluate."""
     from assistant.assistant import Assistant
     from evals.judge import Judge
@@ -217,6 +223,7 @@ def _run(items, settings, dataset: Path, selection: dict, k: int | None, progres
             assistant=assistant,
             progress=progress,
             judge=judge,
+            own_history=own_history,
         )
     finally:
         if judge is not None:

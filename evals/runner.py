@@ -25,6 +25,7 @@ from ingest.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
+    from assistant.models import ChatMessage
 
 
 def _first_line(exc: BaseException) -> str:
@@ -112,6 +113,18 @@ def add_judge(
     return status
 
 
+def own_answers(assistant: Assistant, history: list[ChatMessage], k: int) -> list[ChatMessage]:
+    """`history` with each assistant turn replaced by what `assistant` answers to the user
+    turn before it, given the (already replaced) turns before that."""
+    out: list[ChatMessage] = []
+    for message in history:
+        if message.role == "assistant" and out and out[-1].role == "user":
+            said = assistant.ask(out[-1].content, history=out[:-1], k=k).answer
+            message = message.model_copy(update={"content": said})
+        out.append(message)
+    return out
+
+
 def config_of(settings: Settings, k: int) -> dict[str, object]:
     """The settings that change what an evaluation measures."""
     keep = (
@@ -145,8 +158,11 @@ def evaluate(
     assistant: Assistant | None = None,
     progress: bool = True,
     judge: Judge | None = None,
+    own_history: bool = False,
 ) -> tuple[list[QuestionResult], Report]:
-    """Ask every question, score it, and build the report (nothing is written here)."""
+    """Ask every question, score it, and build the report (nothing is written here). With
+    `own_history`, a follow-up's history holds what the assistant answered to its earlier
+    questions, not the dataset's reference answers: follow-ups as users meet them."""
     from assistant.assistant import Assistant
     from vectorstore.embeddings import get_embeddings
 
@@ -169,7 +185,9 @@ def evaluate(
         for item in items:
             bar.update(task, description=item.id)
             try:
-                answer = assistant.ask(item.question, history=item.history, k=k, id=item.id)
+                history = own_answers(assistant, item.history, k) if own_history else (
+                    item.history)
+                answer = assistant.ask(item.question, history=history, k=k, id=item.id)
             except Exception as exc:  # noqa: BLE001 - one failing question must not stop a run
                 results.append(errored(item, _first_line(exc), k))
             else:
@@ -197,6 +215,7 @@ def evaluate(
         "indexed_chunks": chunks,
     }
     config = config_of(settings, k)
+    config["history_answers"] = "the assistant's own" if own_history else "the dataset's"
     config["citation_support"] = "verifier" if supports else "skipped: no assistant.verifier"
     report = build_report(
         results,

@@ -225,3 +225,39 @@ def test_slim_results_keep_no_corpus_text(tmp_path: Path) -> None:
     assert PASSAGE not in text and "chaired by Mr Gove" not in text and "Cork" not in text
     assert changed_questions(results, out) == []
     assert slim([str(tmp_path / "absent.jsonl"), str(out)]) == 2
+
+
+def test_own_history_replaces_reference_answers_with_the_assistants(
+    samples_settings, samples_assistant, tmp_path: Path
+) -> None:
+    from evals.dataset import load_dataset
+    from evals.runner import evaluate
+
+    item = {
+        "id": "c1", "type": "conversation", "question": "When was it agreed?",
+        "history": [{"role": "user", "content": "What is the Sewel convention?"},
+                    {"role": "assistant", "content": "A reference answer nobody would give."}],
+        "answer": "In 1998.", "sources": ["sewel-convention-and-legislative-consent"],
+        "evidence": [], "keywords": ["1998"],
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(item) + "\n", encoding="utf-8")
+
+    class Recording:  # the real assistant, with the histories it was given written down
+        def __init__(self) -> None:
+            self.histories: list[list[str]] = []
+
+        def ask(self, question, history=None, **kwargs):
+            self.histories.append([m.content for m in history or []])
+            return samples_assistant.ask(question, history=history, **kwargs)
+
+    for own in (False, True):
+        spy = Recording()
+        _, report = evaluate(load_dataset(path), samples_settings, dataset_path=path,
+                             assistant=spy, progress=False, own_history=own)
+        asked = spy.histories[-1]
+        own_answer = samples_assistant.ask("What is the Sewel convention?").answer
+        assert asked[0] == "What is the Sewel convention?"
+        assert asked[1] == (own_answer if own else "A reference answer nobody would give.")
+        assert report.config["history_answers"] == ("the assistant's own" if own
+                                                    else "the dataset's")
