@@ -89,6 +89,9 @@ def mismatches(current: Report, baseline: Report) -> list[str]:
         b, c = baseline.config.get(key), current.config.get(key)
         if b != c:
             notes.append(f"{key} differs: baseline {b!r}, now {c!r}")
+    told = [run.config.get("history_answers", "the dataset's") for run in (baseline, current)]
+    if told[0] != told[1]:  # (reports from before `--own-history` held the dataset's)
+        notes.append(f"follow-ups' histories differ: baseline {told[0]}, now {told[1]}")
     return notes
 
 

@@ -251,13 +251,19 @@ def test_own_history_replaces_reference_answers_with_the_assistants(
             self.histories.append([m.content for m in history or []])
             return samples_assistant.ask(question, history=history, **kwargs)
 
+    reports = []
     for own in (False, True):
         spy = Recording()
         _, report = evaluate(load_dataset(path), samples_settings, dataset_path=path,
                              assistant=spy, progress=False, own_history=own)
+        reports.append(report)
         asked = spy.histories[-1]
         own_answer = samples_assistant.ask("What is the Sewel convention?").answer
         assert asked[0] == "What is the Sewel convention?"
         assert asked[1] == (own_answer if own else "A reference answer nobody would give.")
         assert report.config["history_answers"] == ("the assistant's own" if own
                                                     else "the dataset's")
+    assert any("histories differ" in n for n in mismatches(reports[1], reports[0]))
+    older = reports[0].model_copy(update={"config": {
+        k: v for k, v in reports[0].config.items() if k != "history_answers"}})
+    assert not any("histories differ" in n for n in mismatches(reports[0], older))
