@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from evals.models import QuestionResult, Report
+from evals.models import HISTORY_DATASET, QuestionResult, Report
 from evals.targets import HEADLINE, METRIC_BY_KEY
 
 Status = Literal["regressed", "worse (within tolerance)", "improved", "same", "n/a"]
@@ -89,7 +89,7 @@ def mismatches(current: Report, baseline: Report) -> list[str]:
         b, c = baseline.config.get(key), current.config.get(key)
         if b != c:
             notes.append(f"{key} differs: baseline {b!r}, now {c!r}")
-    told = [run.config.get("history_answers", "the dataset's") for run in (baseline, current)]
+    told = [run.config.get("history_answers", HISTORY_DATASET) for run in (baseline, current)]
     if told[0] != told[1]:  # (reports from before `--own-history` held the dataset's)
         notes.append(f"follow-ups' histories differ: baseline {told[0]}, now {told[1]}")
     return notes

@@ -63,6 +63,12 @@ class JudgeStatus(BaseModel):
     errors: int = 0
 
 
+# What a follow-up's history holds in a run (`Report.config["history_answers"]`): the
+# dataset's reference answers, or the assistant's own (`igr eval --own-history`).
+HISTORY_DATASET = "the dataset's"
+HISTORY_OWN = "the assistant's own"
+
+
 class Report(BaseModel):
     """report.json: aggregates, intervals, by-type tables, config and fingerprints."""
 

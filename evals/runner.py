@@ -17,7 +17,7 @@ from evals.dataset import EvalItem, dataset_hash, items_hash
 from evals.fingerprint import corpus_fingerprint, git_commit, model_fingerprint
 from evals.judge import Judge, JudgeError
 from evals.metrics import Ratio, SupportFn
-from evals.models import JudgeStatus, QuestionResult, Report
+from evals.models import HISTORY_DATASET, HISTORY_OWN, JudgeStatus, QuestionResult, Report
 from evals.scoring import errored, missing_chunk_ids, score
 from evals.summary import build_report
 from evals.text import strip_markers
@@ -215,7 +215,7 @@ def evaluate(
         "indexed_chunks": chunks,
     }
     config = config_of(settings, k)
-    config["history_answers"] = "the assistant's own" if own_history else "the dataset's"
+    config["history_answers"] = HISTORY_OWN if own_history else HISTORY_DATASET
     config["citation_support"] = "verifier" if supports else "skipped: no assistant.verifier"
     report = build_report(
         results,
