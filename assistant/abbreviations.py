@@ -13,7 +13,10 @@ the Nations and Regions", `assistant.evidence`), but only a passage that was fou
 acronym no document uses ("what is an LCM?") finds nothing. So an acronym of the field's
 standard vocabulary (`ACRONYMS`: offices, bodies, instruments of UK intergovernmental
 relations) that no indexed document contains is followed by what it stands for: "what is an
-LCM (legislative consent memorandum)?". One the documents use is left as typed.
+LCM (legislative consent memorandum)?". One the documents use is left as typed. Any other
+acronym no document uses is followed by the capitalised name of the documents that it most
+often stands for ("what did the WG say?" -> "what did the WG (Welsh Government) say?";
+`LexicalIndex.spelled_out`), so a committee or body's initials find it too.
 
 A misspelt word matches nothing either ("what did the intergovermental review set up?"):
 a word of six or more letters that no document contains, and that is no English word (spaCy's
@@ -69,6 +72,11 @@ _ACRONYM = re.compile(
     + r")(s?)(?:['’]s)?(?![\w'’-])",
     re.IGNORECASE,
 )
+# Any other acronym: a word of letters with at least two capitals ("WG", "ToR", "CEEAC"),
+# with a plural "s" or a possessive.
+_OTHER_ACRONYM = re.compile(
+    r"(?<![\w'’-])((?=(?:[a-z]*[A-Z]){2})[A-Z][A-Za-z]{1,7}?)(s?)(?:['’]s)?(?![\w'’-])"
+)
 # Courtesies at either end of a question ("hi, ...", "... pls", "...? thanks"): they are
 # no part of what is asked, and only pull the search towards passages that say "thanks".
 _GREETING = re.compile(r"^\s*(?:hi|hello|hey|hiya)(?:\s+there)?\s*[,!.:-]*\s+", re.IGNORECASE)
@@ -104,6 +112,8 @@ class Vocabulary(Protocol):
     def closest_terms(self, terms: list[str], cutoff: float, most: int = 3) -> dict[str, str]:
         ...
 
+    def spelled_out(self, acronyms: list[str]) -> dict[str, str]: ...
+
 
 def spell_out(question: str, vocabulary: Vocabulary | None = None, cutoff: float = 1.0) -> str:
     """`question` with its shorthand written out (see the module docstring); unchanged
@@ -122,12 +132,19 @@ def spell_out(question: str, vocabulary: Vocabulary | None = None, cutoff: float
                 if (len(m.group(1)) > 2 or m.group(1).isupper())
                 and absent.intersection(tokenize(m.group(0)))]  # "LCMs", "CNR's" as indexed
     taken = {m.start() for m in acronyms}
+    others = [m for m in _OTHER_ACRONYM.finditer(text) if m.start() not in taken
+              and not _ACRONYM.fullmatch(m.group(0))
+              and absent.intersection(tokenize(m.group(0)))]
+    names = vocabulary.spelled_out([m.group(1) for m in others]) if others else {}
+    taken |= {m.start() for m in others}
     misspelt = [(m, terms[0]) for m, terms in words if len(terms) == 1
                 and terms[0] in absent and terms[0].isalpha() and m.start() not in taken
                 and not is_english_word(m.group(0))]  # "oversaw" is no typo of "oversea"
     fixes = vocabulary.closest_terms([t for _, t in misspelt], cutoff) if cutoff < 1 else {}
     fixes = {t: f for t, f in fixes.items() if not _variants(t, f)}
     edits = [(m.end(), m.end(), f" ({ACRONYMS[m.group(1).upper()]})") for m in acronyms]
+    edits += [(m.end(), m.end(), f" ({names[m.group(1)]})") for m in others
+              if m.group(1) in names]
     edits += [(m.start(), m.end(), _cased(fixes[t], m.group(0))) for m, t in misspelt
               if t in fixes]
     for start, end, new in sorted(edits, reverse=True):  # from the end: offsets hold

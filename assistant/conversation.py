@@ -30,7 +30,7 @@ import re
 
 from assistant.models import ChatMessage
 from assistant.nlp import parse
-from assistant.question import profile_question
+from assistant.question import elliptical_swap, profile_question
 from assistant.window_features import match_terms
 
 _PRONOUN = re.compile(
@@ -60,7 +60,6 @@ _LEADING_WORDS = re.compile(
 _POSSESSIVE_END = re.compile(r"['’]s?$")  # "British-Irish Council's" as a rewrite left it
 _SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP",
                 "LANGUAGE"}
-_SWAP_LABELS = {"GPE", "LOC", "NORP", "DATE", "ORG", "PERSON", "FAC", "EVENT", "LAW"}
 _MAX_CHARS = 400
 # Nouns too general to be what a follow-up points back to on their own.
 _GENERIC_NOUNS = frozenset(
@@ -169,22 +168,6 @@ def _points_inside(text: str, match: re.Match) -> bool:
     )
 
 
-def _elliptical_swap(question: str, previous: str) -> str | None:
-    """"and for Wales?" after "... for Scotland ...?" -> the previous question, Wales in."""
-    doc = parse(question)
-    if any(t.pos_ in ("VERB", "AUX") for t in doc):
-        return None
-    new = [e for e in doc.ents if e.label_ in _SWAP_LABELS]
-    if not new:
-        return None
-    old = {e.label_: e.text for e in parse(previous).ents if e.label_ in _SWAP_LABELS}
-    swapped = previous
-    for ent in new:
-        if ent.label_ in old:
-            swapped = swapped.replace(old[ent.label_], ent.text, 1)
-    return swapped if swapped != previous else None
-
-
 def _resolve_demonstrative(question: str, history: list[ChatMessage]) -> str | None:
     """"that panel" -> "the <the earlier turn's noun phrase headed by "panel">": the last
     question's, else the last answer's ("ceeac's IGR transparency panel"); None when the
@@ -282,7 +265,7 @@ def _with_subject(question: str, history: list[ChatMessage]) -> str:
         subject = subject_of(history)
         return f"{question} ({subject})"[:_MAX_CHARS] if subject else question
     previous = next((m.content for m in reversed(history) if m.role == "user"), "")
-    swapped = _elliptical_swap(question, previous) if previous else None
+    swapped = elliptical_swap(question, previous) if previous else None
     if swapped:
         return swapped[:_MAX_CHARS]
     body = _LEADING.sub("", question).strip() or question
@@ -307,7 +290,9 @@ def _with_subject(question: str, history: list[ChatMessage]) -> str:
 
 def retrieval_query(standalone: str, history: list[ChatMessage]) -> str:
     """What to search with: the standalone question, and for a follow-up the previous
-    question too (its words find the same documents)."""
+    question too (its words find the same documents), as rewritten itself when it leaned
+    on the turns before it ("what was the deep dive on?" after a question on a group)."""
+    history = _as_rewritten(history, _RESOLVE_TURNS - 1) if history else history
     previous = next((m.content for m in reversed(history) if m.role == "user"), "")
     if not previous or previous in standalone:
         return standalone

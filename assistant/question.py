@@ -480,6 +480,37 @@ def _coordinated_bodies(question: str) -> list[str]:
     return []
 
 
+_SWAP_LABELS = frozenset({"GPE", "LOC", "NORP", "DATE", "ORG", "PERSON", "FAC", "EVENT", "LAW"})
+_YEAR_WORD = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+_ORDINAL_WORD = re.compile(
+    r"\b(?:\d{1,3}(?:st|nd|rd|th)|" + "|".join(_ORDINAL_WORDS) + r")\b", re.IGNORECASE
+)
+
+
+def elliptical_swap(question: str, previous: str) -> str | None:
+    """A question with no verb that names only what sets it apart from `previous` -> the
+    previous question with those names in: "and for Wales?" after "... for Scotland ...?";
+    "and which at the 29th in 2025?" after "which ... at the first plenary in 1999?" (years
+    and ordinals in turn, then named things by their kind). None when it has a verb, or
+    none of its names replaces one of the same kind."""
+    doc = parse(question)
+    if any(t.pos_ in ("VERB", "AUX") for t in doc):
+        return None
+    swapped = previous
+    for pattern in (_YEAR_WORD, _ORDINAL_WORD):
+        new = pattern.findall(question)
+        olds = iter(pattern.findall(previous))
+        for value, old in zip(new, olds, strict=False):
+            swapped = re.sub(rf"\b{re.escape(old)}\b", value, swapped, count=1)
+    old_ents = {e.label_: e.text for e in parse(previous).ents if e.label_ in _SWAP_LABELS
+                and not (e.label_ == "DATE" and _YEAR_WORD.search(e.text))}
+    for ent in doc.ents:
+        if (ent.label_ in old_ents and not _YEAR_WORD.search(ent.text)
+                and not _ORDINAL_WORD.search(ent.text)):
+            swapped = swapped.replace(old_ents[ent.label_], ent.text, 1)
+    return swapped if swapped != previous else None
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of a multi-part question ("Where did X meet, and how often ...?"), each
     with the sentences that set the question up."""
@@ -493,4 +524,6 @@ def question_parts(question: str) -> list[str]:
             parts.append(piece)
     if len(parts) < 2:
         return _coordinated_parts(question) or _coordinated_bodies(question) or [question]
+    # "..., and which at the 29th in 2025?": the first part, its time and ordinal swapped
+    parts[1:] = [elliptical_swap(p, parts[0]) or p for p in parts[1:]]
     return [f"{setup} {p}?".strip() for p in parts]

@@ -328,6 +328,16 @@ class Settings(BaseSettings):
         "six letters, or one changed or swapped in seven, passes ('comittee', "
         "'devolutoin'); one changed in six (0.83) does not",
     )
+    acronym_min_chunks: int = Field(
+        1, ge=1, description="an acronym no document uses is read as the capitalised name "
+        "with its initials that at least this many chunks name ('WG': 'Welsh Government'; "
+        "see acronym_dominance)",
+    )
+    acronym_dominance: float = Field(
+        2.0, ge=1.0, description="... and at least this many times as many chunks as the "
+        "next name with the same initials. Set by hand: in the shared corpus 'FF' stands for "
+        "'Fiscal Framework' in 7 chunks and for 'Federal Financial' in 3",
+    )
 
     # --- answering ---
     answerer: str = "extractive"

@@ -212,6 +212,17 @@ def test_elliptical_parts_stay_with_their_question() -> None:
     assert question_parts(question) == [question]
 
 
+def test_a_part_without_a_verb_is_the_first_part_with_its_own_time_and_ordinal() -> None:
+    assert question_parts(
+        "Which mayor hosted the first harbour summit in 2001, and which the 14th in 2019?"
+    ) == ["Which mayor hosted the first harbour summit in 2001?",
+          "Which mayor hosted the 14th harbour summit in 2019?"]
+    # a part with its own verb stays as asked
+    assert question_parts(
+        "Who hosted the first harbour summit in 2001, and where was the 14th held?"
+    ) == ["Who hosted the first harbour summit in 2001?", "where was the 14th held?"]
+
+
 def test_a_month_is_not_a_place() -> None:
     from assistant.window_features import answer_spans
 
@@ -289,14 +300,20 @@ def test_shorthand_is_spelled_out() -> None:
 class _Vocabulary:
     """Stands in for the lexical index: knows every word but those listed."""
 
-    def __init__(self, absent: set[str], spellings: dict[str, str] | None = None) -> None:
-        self.absent, self.spellings = absent, spellings or {}
+    def __init__(self, absent: set[str], spellings: dict[str, str] | None = None,
+                 names: dict[str, str] | None = None) -> None:
+        self.absent, self.spellings, self.names = absent, spellings or {}, names or {}
+        self.asked: list[str] = []
 
     def unknown_terms(self, terms: list[str]) -> list[str]:
         return [t for t in terms if t in self.absent]
 
     def closest_terms(self, terms: list[str], cutoff: float, most: int = 3) -> dict[str, str]:
         return {t: self.spellings[t] for t in terms if t in self.spellings}
+
+    def spelled_out(self, acronyms: list[str]) -> dict[str, str]:
+        self.asked += acronyms
+        return {a: self.names[a.upper()] for a in acronyms if a.upper() in self.names}
 
 
 def test_an_acronym_is_spelled_out_only_where_no_document_uses_it() -> None:
@@ -314,6 +331,24 @@ def test_an_acronym_is_spelled_out_only_where_no_document_uses_it() -> None:
     assert spell_out("met at 3 pm", index) == "met at 3 pm"  # "PM" only as typed
 
 
+def test_an_acronym_no_document_uses_is_read_as_the_documents_name_with_its_initials() -> None:
+    from assistant.abbreviations import spell_out
+
+    index = _Vocabulary({"hop", "qwb", "zebra", "lcm"},
+                        names={"HOP": "Harbour Oversight Panel", "LCM": "Lower Canal Mill"})
+    assert spell_out("what did the HOP's clerk say?", index) == (
+        "what did the HOP's (Harbour Oversight Panel) clerk say?")
+    assert spell_out("and the HoPs?", index) == "and the HoPs (Harbour Oversight Panel)?"
+    assert spell_out("who sits on the QWB?", index) == "who sits on the QWB?"  # no name
+    # the field's own acronyms keep their reading; words in capitals are not acronyms
+    assert spell_out("what is an LCM?", index) == (
+        "what is an LCM (legislative consent memorandum)?")
+    assert spell_out("what is a Zebra?", index) == "what is a Zebra?"
+    known = _Vocabulary(set(), names={"HOP": "Harbour Oversight Panel"})
+    assert spell_out("what did the HOP say?", known) == "what did the HOP say?"  # indexed
+    assert "Zebra" not in index.asked and "LCM" not in index.asked
+
+
 def test_a_misspelt_word_no_document_has_is_read_as_the_nearest_indexed_word() -> None:
     from assistant.abbreviations import spell_out
 
@@ -328,3 +363,21 @@ def test_a_misspelt_word_no_document_has_is_read_as_the_nearest_indexed_word() -
     # nor is another form of an indexed word
     forms = _Vocabulary({"partnered"}, {"partnered": "partner"})
     assert spell_out("who partnered them?", forms, 0.85) == "who partnered them?"
+
+
+def test_a_follow_up_is_searched_with_the_earlier_question_as_rewritten() -> None:
+    """Three turns: the second question leaned on the first; the third is searched with the
+    second as rewritten, so the first turn's matter still finds its documents."""
+    from assistant.conversation import retrieval_query, standalone_question
+
+    history = [
+        ChatMessage(role="user", content="when did the Harbour Oversight Panel meet in 2031?"),
+        ChatMessage(role="assistant", content="On 4 May 2031."),
+        ChatMessage(role="user", content="what was on the agenda?"),
+        ChatMessage(role="assistant", content="Dredging."),
+    ]
+    asked = "which Welsh ministers attended?"  # names its own matter: no subject added
+    search = retrieval_query(standalone_question(asked, history), history)
+    assert "Harbour Oversight Panel" in search and "agenda" in search, search
+    assert retrieval_query(asked, history[:2]) == (
+        "which Welsh ministers attended? (when did the Harbour Oversight Panel meet in 2031?)")

@@ -150,3 +150,29 @@ def test_closest_terms_reads_a_typo_as_the_indexed_word(settings) -> None:
     assert index.closest_terms(["indexaton"], 0.99) == {}
     assert index.closest_terms(["quillborugh", "indexaton"], 0.85, most=1) == {
         "quillborugh": "quillborough"}
+
+
+def test_an_acronym_is_read_as_the_name_most_chunks_give_its_initials(tmp_path) -> None:
+    """"HOP" stands for the name of its initials most chunks hold; a tie or nothing gives no
+    reading; removing the documents that named it takes its reading away."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    notes = ("In spring the Harbour Oversight Panel inspected four quays and found two unsafe.",
+             "Ferry timetables were agreed by the Harbour Oversight Panel after a long vote.",
+             "Dredging budgets for next year went to the Harbour Oversight Panel's clerk.")
+    for i, note in enumerate(notes):
+        (corpus / f"panel-{i}.txt").write_text(f"Title: Panel note {i}\n---\n{note}\n",
+                                               encoding="utf-8")
+    (corpus / "other.txt").write_text(
+        "Title: Other\n---\nThe Highland Ocean Partnership and the Quay Works Board and the "
+        "Quiet Water Board each met once.\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "store", corpus_dirs=[corpus])
+    index_paths(None, settings)
+    index = LexicalIndex(open_store(settings), refresh_interval_s=0.0)
+    assert index.spelled_out(["HOP", "hop", "QWB", "ZZQ"]) == {
+        "HOP": "Harbour Oversight Panel", "hop": "Harbour Oversight Panel"}  # QWB: a tie
+    for i in range(2):
+        assert remove_document(ChunkStore(settings), f"panel-{i}") == 1
+    assert index.spelled_out(["HOP"]) == {}  # one chunk each now: no reading stands out
+    assert remove_document(ChunkStore(settings), "other") == 1
+    assert index.spelled_out(["HOP"]) == {"HOP": "Harbour Oversight Panel"}

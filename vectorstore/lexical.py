@@ -312,6 +312,26 @@ class LexicalIndex:
                     found[term] = best
         return found
 
+    def spelled_out(self, acronyms: list[str]) -> dict[str, str]:
+        """For each acronym, the capitalised name with those initials that the most chunks
+        name (`vectorstore.initials`; letters compared in capitals), when at least
+        `acronym_min_chunks` name it and `acronym_dominance` times as many as the next."""
+        settings = self.store.settings
+        min_chunks, dominance = settings.acronym_min_chunks, settings.acronym_dominance
+        self.refresh()
+        found: dict[str, str] = {}
+        with self._read() as db:
+            for acronym in dict.fromkeys(acronyms):
+                rows = db.execute(
+                    "SELECT name, df FROM initials WHERE letters = ? ORDER BY df DESC, name "
+                    "LIMIT 2", (acronym.upper(),),
+                ).fetchall()
+                if rows and rows[0][1] >= min_chunks and (
+                    len(rows) < 2 or rows[0][1] >= dominance * rows[1][1]
+                ):
+                    found[acronym] = rows[0][0]
+        return found
+
     def neighbours(
         self, chunk: StoredChunk, span: int = 1, whole_up_to: int = 0
     ) -> list[StoredChunk]:

@@ -22,6 +22,8 @@ BM25 with numpy: its cost follows the postings of the question's terms, never a 
 the corpus in Python. Scores are rank_bm25's BM25Okapi, which this replaced: idf
 log((N - n + 0.5) / (n + 0.5)), and a term in more than half the chunks gets EPSILON x the
 average idf of the vocabulary (`vocab` keeps each term's document frequency for that).
+`initials` counts the chunks naming each capitalised name, by its initials
+(`vectorstore.initials`): what a question's unknown acronym may stand for.
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ from typing import Any
 
 import numpy as np
 
+from vectorstore import initials
 from vectorstore.filters import DATE_KEY, JURISDICTION_FLAGS, ChunkFilter, date_key
 from vectorstore.tokenize import TOKENIZER_VERSION, tokenize
 
-SCHEMA = f"3/{TOKENIZER_VERSION}"
+SCHEMA = f"4/{TOKENIZER_VERSION}"
 SEGMENT_CHUNKS = 5000  # chunks per segment written by one call (a full build writes many)
 MERGE_FANOUT = 4
 MAX_SEGMENT_CHUNKS = 50_000
@@ -63,10 +66,13 @@ CREATE TABLE postings (
 CREATE INDEX postings_by_segment ON postings (segment);
 CREATE TABLE dead (id INTEGER PRIMARY KEY, segment INTEGER NOT NULL);
 CREATE TABLE vocab (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE initials (
+    letters TEXT NOT NULL, name TEXT NOT NULL, df INTEGER NOT NULL,
+    PRIMARY KEY (letters, name)) WITHOUT ROWID;
 CREATE TABLE applied (entry_id TEXT PRIMARY KEY, at REAL NOT NULL)
 """
-TABLES = ("state", "chunks", "docs", "segments", "postings", "dead", "vocab", "applied",
-          "sqlite_sequence")
+TABLES = ("state", "chunks", "docs", "segments", "postings", "dead", "vocab", "initials",
+          "applied", "sqlite_sequence")
 EPSILON = 0.25  # rank_bm25's floor for a negative idf: EPSILON x the average idf
 Row = tuple[str, str, dict[str, Any]]  # chunk_id, text, stored metadata
 
@@ -106,7 +112,8 @@ def create(db: sqlite3.Connection) -> None:
 
 def clear(db: sqlite3.Connection) -> None:
     """Empty the index, keeping the schema and the sync state."""
-    for table in ("chunks", "docs", "segments", "postings", "dead", "vocab", "applied"):
+    for table in ("chunks", "docs", "segments", "postings", "dead", "vocab", "initials",
+                  "applied"):
         db.execute(f"DELETE FROM {table}")
     _add_counters(db, dead_version=1, vocab_version=1)
     write_state(db, live=0, total_len=0)
@@ -157,6 +164,7 @@ def add_chunks(db: sqlite3.Connection, rows: Iterable[Row]) -> int:
         vocab: dict[str, int] = {}
         term_ids: list[np.ndarray] = []
         docs: Counter[str] = Counter()
+        named: Counter[tuple[str, str]] = Counter()
         records = []
         row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'chunks'").fetchone()
         first = (row[0] if row else 0) + 1  # ids are never reused (AUTOINCREMENT)
@@ -170,6 +178,7 @@ def add_chunks(db: sqlite3.Connection, rows: Iterable[Row]) -> int:
                 (vocab.setdefault(t, len(vocab)) for t in terms), dtype=np.int64, count=len(terms)
             ))
             docs[columns[0]] += 1
+            named.update(initials.names(text or ""))
         total = sum(r[8] for r in records)
         db.executemany(
             "INSERT INTO chunks (id, chunk_id, doc_id, start, stop, doc_type, publisher, "
@@ -182,6 +191,10 @@ def add_chunks(db: sqlite3.Connection, rows: Iterable[Row]) -> int:
         db.executemany(
             "INSERT INTO vocab VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
             ((t, len(i) // np.dtype(_INT).itemsize) for t, i, _, _ in rows),
+        )
+        db.executemany(
+            "INSERT INTO initials VALUES (?, ?, ?) ON CONFLICT(letters, name) DO UPDATE SET "
+            "df = df + excluded.df", ((a, n, c) for (a, n), c in named.items()),
         )
         db.execute("UPDATE segments SET chunks = ? WHERE id = ?", (len(batch), segment))
         db.executemany(
@@ -206,11 +219,16 @@ def _kill(db: sqlite3.Connection, column: str, values: list[str]) -> None:
         if not found:
             continue
         gone: Counter[str] = Counter()
-        for *_, text, meta in found:  # the same terms as when the chunk was added
+        unnamed: Counter[tuple[str, str]] = Counter()
+        for *_, text, meta in found:  # the same terms and names as when the chunk was added
             gone.update(set(tokenize(f"{json.loads(meta).get('title') or ''}\n{text}")))
+            unnamed.update(initials.names(text))
         db.executemany("UPDATE vocab SET df = df - ? WHERE term = ?",
                        [(n, t) for t, n in gone.items()])
         db.execute("DELETE FROM vocab WHERE df <= 0")
+        db.executemany("UPDATE initials SET df = df - ? WHERE letters = ? AND name = ?",
+                       [(c, a, n) for (a, n), c in unnamed.items()])
+        db.execute("DELETE FROM initials WHERE df <= 0")
         db.executemany("INSERT INTO dead VALUES (?, ?)", [(r[0], r[1]) for r in found])
         db.executemany(
             "UPDATE segments SET dead = dead + ? WHERE id = ?",
