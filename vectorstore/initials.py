@@ -25,8 +25,12 @@ MAX_WORDS = 8
 """Most capitalised words in one name (and letters in its initials)."""
 MAX_RUN = 16
 """Longer runs of capitalised words (a title in capitals) are read in pieces of this many."""
-_JOINERS = frozenset({"of", "the", "and", "for", "on", "in", "to", "&"})
-_TOKEN = re.compile(r"[A-Za-z][\w'’-]*|&|,|[^\S\n]+|\n|.", re.DOTALL)
+_CAP = r"(?<![\w'’-])[A-Z][\w'’-]*"
+_JOINER = r"(?:of|the|and|for|on|in|to|&)"
+# Two or more capitalised words, joined by spaces, commas and joiners, on one line: found
+# by one regular expression, so the text between names costs no Python.
+_RUN = re.compile(rf"{_CAP}(?:,?[ \t]+(?:{_JOINER}[ \t]+)*{_CAP})+")
+_WORD = re.compile(r"[\w'’&-]+")
 _CAPS_WORD = re.compile(r"[A-Z]{2,5}")
 _POSSESSIVE = re.compile(r"['’]s?$")
 
@@ -48,36 +52,21 @@ Word = tuple[re.Match[str], str | None]  # a word and its initials (None: a join
 
 
 def _runs(text: str) -> list[list[Word]]:
-    """Runs of words in `text`: capitalised words joined by spaces, commas and joiners; each
-    run starts and ends with a capitalised word."""
+    """Runs of words in `text`: capitalised words joined by spaces, commas and joiners, in
+    pieces of at most `MAX_RUN` capitalised words; each starts and ends with one."""
     runs: list[list[Word]] = []
-    run: list[Word] = []
-    pending: list[Word] = []  # joiners waiting for the next capitalised word
-
-    def close() -> None:
-        nonlocal run, pending
-        if sum(1 for _, x in run if x) >= 2:
-            runs.append(run)
-        run, pending = [], []
-
-    for m in _TOKEN.finditer(text):
-        token = m.group(0)
-        if token[:1].isalpha() or token == "&":
-            letters = _letters(token) if token[:1].isalpha() else None
-            if letters:
-                if len(run) >= MAX_RUN:
-                    close()
-                run += [*pending, (m, letters)] if run else [(m, letters)]
-                pending = []
-            elif run and token.lower() in _JOINERS:
-                pending.append((m, None))
-            else:
-                close()
-        elif token == "," or (token.isspace() and token != "\n"):
-            continue
-        else:
-            close()
-    close()
+    for found in _RUN.finditer(text):
+        run: list[Word] = []
+        caps = 0
+        for m in _WORD.finditer(text, found.start(), found.end()):
+            letters = _letters(m.group(0))
+            if letters and caps == MAX_RUN:
+                runs.append(run)
+                run, caps = [], 0
+            if letters or run:
+                run.append((m, letters))
+                caps += bool(letters)
+        runs.append(run)
     return runs
 
 
