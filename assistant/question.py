@@ -526,4 +526,6 @@ def question_parts(question: str) -> list[str]:
         return _coordinated_parts(question) or _coordinated_bodies(question) or [question]
     # "..., and which at the 29th in 2025?": the first part, its time and ordinal swapped
     parts[1:] = [elliptical_swap(p, parts[0]) or p for p in parts[1:]]
+    # "who chaired the March and December 2024 meetings, and ...?": a part per specific
+    parts = [q for p in parts for q in (_coordinated_parts(p) or [p])]
     return [f"{setup} {p}?".strip() for p in parts]

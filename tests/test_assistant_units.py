@@ -217,6 +217,11 @@ def test_a_part_without_a_verb_is_the_first_part_with_its_own_time_and_ordinal()
         "Which mayor hosted the first harbour summit in 2001, and which the 14th in 2019?"
     ) == ["Which mayor hosted the first harbour summit in 2001?",
           "Which mayor hosted the 14th harbour summit in 2019?"]
+    # specifics set side by side inside one part give a part each
+    assert question_parts(
+        "Who hosted the 2001 and 2019 harbour summits, and what did each agree?"
+    ) == ["Who hosted the 2001 harbour summits?", "Who hosted the 2019 harbour summits?",
+          "what did each agree?"]
     # a part with its own verb stays as asked
     assert question_parts(
         "Who hosted the first harbour summit in 2001, and where was the 14th held?"
