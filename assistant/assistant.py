@@ -36,7 +36,7 @@ from assistant.models import (
     Timings,
 )
 from assistant.nlp import MONTHS, typed_spans
-from assistant.question import profile_question, question_parts
+from assistant.question import profile_question, question_parts, word_budget
 from assistant.refusal import refusal_text, unanswered_text
 from assistant.retrieval import HybridRetriever, HybridSearch, RetrievedChunk, diversify
 from assistant.runtime import use_query_threads
@@ -333,14 +333,17 @@ class Assistant:
             return
 
         streams = getattr(self.answerer, "streams", False)
+        budget = word_budget(asked, self.settings.max_answer_words,
+                             self.settings.answer.max_words_many)
         if streams:  # a generative answer, passed on as its sentences are verified
-            stream = VerifiedStream(self.verifier, passages)  # deltas numbered as the answer
+            stream = VerifiedStream(self.verifier, passages, budget)  # numbered as the answer
             for piece in stream.deltas(self.answerer.stream(clean, passages, history)):
                 yield "delta", piece
             draft, verified = Draft(text=stream.draft.strip()), stream.verified
         else:
             draft = self.answerer.answer(asked, passages, history)
-            verified = self.verifier.verify(draft.text, passages) if draft.text.strip() else None
+            verified = (self.verifier.verify(draft.text, passages, budget)
+                        if draft.text.strip() else None)
         if verified is None or not verified.citations or not verified.answer.strip():
             reason = Refusal(UNSUPPORTED if draft.text.strip() else NO_ANSWER)
             yield "result", refused(reason, verified.unsupported if verified else None)

@@ -511,6 +511,18 @@ def elliptical_swap(question: str, previous: str) -> str | None:
     return swapped if swapped != previous else None
 
 
+def asks_many(question: str) -> bool:
+    """Whether `question` asks for several things: a list, or a question of several parts."""
+    profile = profile_question(question)
+    return len(question_parts(question)) > 1 or profile.wants_many or profile.kind == "list"
+
+
+def word_budget(question: str, max_words: int, max_words_many: int) -> int:
+    """Most words an answer to `question` may have: `max_words_many` when it asks for several
+    things (`asks_many`), else `max_words`."""
+    return max_words_many if asks_many(question) else max_words
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of a multi-part question ("Where did X meet, and how often ...?"), each
     with the sentences that set the question up."""

@@ -34,7 +34,7 @@ from assistant.evidence import constraints, is_met, names_other
 from assistant.gates import unmet_parts
 from assistant.models import Passage
 from assistant.nlp import coordinated
-from assistant.question import QuestionProfile, profile_question, question_parts
+from assistant.question import QuestionProfile, asks_many, profile_question, question_parts
 from assistant.window_features import (
     FEATURES,
     SLOT,
@@ -210,7 +210,7 @@ class AnswerSelector:
         says little alone, so the passages are close enough when close to either."""
         profile = profile_question(question)
         parts = question_parts(question)
-        many = len(parts) > 1 or profile.wants_many or profile.kind == "list"
+        many = asks_many(question)
         budget = self.policy.max_words_many if many else max_words
         if len(parts) > 1:
             return self._select_parts(parts, passages, budget, context)

@@ -50,9 +50,12 @@ def _complete_end(draft: str) -> int:
 class VerifiedStream:
     """Feed it the answerer's pieces; it yields the verified answer as it grows."""
 
-    def __init__(self, verifier: Verifier, passages: list[Passage]) -> None:
+    def __init__(
+        self, verifier: Verifier, passages: list[Passage], max_words: int | None = None
+    ) -> None:
         self.verifier = verifier
         self.passages = passages
+        self.max_words = max_words
         self.draft = ""
         self.sent = ""
         self.verified: VerifiedAnswer | None = None
@@ -60,19 +63,27 @@ class VerifiedStream:
 
     def deltas(self, pieces: Iterable[str]) -> Iterator[str]:
         """The new verified text after each piece; at the end, `verified` is the verdict on
-        the whole draft (None when the draft is empty)."""
-        for piece in pieces:
+        the whole draft (None when the draft is empty). Once the verified answer is full
+        (`max_words`), no more pieces are read (the answerer's stream is closed): a model
+        that rambles costs no more time than the answer it may give."""
+        iterator = iter(pieces)
+        for piece in iterator:
             self.draft += piece
             end = _complete_end(self.draft)
             if end > self._verified_to:
                 self._verified_to = end
-                delta = self._advance(self.verifier.verify(self.draft[:end], self.passages))
+                verified = self.verifier.verify(self.draft[:end], self.passages, self.max_words)
+                delta = self._advance(verified)
                 if delta:
                     yield delta
+                if verified.full:
+                    self.draft = self.draft[:end]
+                    getattr(iterator, "close", lambda: None)()
+                    break
         draft = self.draft.strip()
         if not draft:
             return
-        self.verified = self.verifier.verify(draft, self.passages)
+        self.verified = self.verifier.verify(draft, self.passages, self.max_words)
         delta = self._advance(self.verified)
         if delta:
             yield delta

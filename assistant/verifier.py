@@ -46,6 +46,8 @@ class VerifiedAnswer(BaseModel):
     answer: str
     citations: list[Citation] = Field(default_factory=list)
     unsupported: list[str] = Field(default_factory=list)
+    full: bool = Field(False, description="a supported sentence was left out: the answer "
+                       "had its `max_words`")
 
 
 @dataclass
@@ -213,8 +215,14 @@ class Verifier:
 
     # -- verification --
 
-    def verify(self, draft_text: str, passages: list[Passage]) -> VerifiedAnswer:
-        """Drop unsupported sentences, fix markers, renumber citations and pick quotes."""
+    def verify(
+        self, draft_text: str, passages: list[Passage], max_words: int | None = None
+    ) -> VerifiedAnswer:
+        """Drop unsupported sentences, fix markers, renumber citations and pick quotes; with
+        `max_words`, also drop a sentence repeating one kept before it, and stop before the
+        first supported sentence that would take the answer past `max_words` (the first is
+        always kept). Each sentence is judged on its own, so the answer to a prefix of a
+        draft is a prefix of the answer to the draft (`assistant.verified_stream`)."""
         by_n = {p.n: i for i, p in enumerate(passages)}
         sources = [_Source.of(p.text) for p in passages]
         draft = claims.strip_markup(draft_text or "")
@@ -254,7 +262,7 @@ class Verifier:
                 plan.keep = []
             elif plan.kind == "claim":
                 plan.keep = self._choose(plan, sources, vecs)
-        return self._assemble(draft, plans, passages, sources, vecs)
+        return self._assemble(draft, plans, passages, sources, vecs, max_words)
 
     def _choose(
         self, plan: _Plan, sources: list[_Source], vecs: dict[str, np.ndarray]
@@ -287,7 +295,7 @@ class Verifier:
 
     def _assemble(
         self, draft: str, plans: list[_Plan], passages: list[Passage], sources: list[_Source],
-        vecs: dict[str, np.ndarray],
+        vecs: dict[str, np.ndarray], max_words: int | None = None,
     ) -> VerifiedAnswer:
         numbering: dict[str, int] = {}
         quoted: dict[str, list[str]] = {}  # chunk id -> the quotes of its sentences, in order
@@ -295,11 +303,24 @@ class Verifier:
         pieces: list[str] = []
         unsupported: list[str] = []
         prev_end: int | None = None
+        words = 0
+        full = False
+        said: set[str] = set()
         for plan in plans:
             if plan.keep is None:
                 if plan.kind != "empty":
                     unsupported.append(plan.st.claim)
                 continue
+            if max_words is not None:
+                claim = " ".join(plan.st.claim.lower().split())
+                if claim in said:
+                    continue  # a small model repeating itself
+                n_words = len(claim.split())
+                if words and words + n_words > max_words:
+                    full = True
+                    break
+                said.add(claim)
+                words += n_words
             new_ns: list[int] = []
             for i in plan.keep:
                 p = passages[i]
@@ -328,7 +349,8 @@ class Verifier:
             for p in cited
         ]
         return VerifiedAnswer(
-            answer="".join(pieces).strip(), citations=citations, unsupported=unsupported
+            answer="".join(pieces).strip(), citations=citations, unsupported=unsupported,
+            full=full,
         )
 
 

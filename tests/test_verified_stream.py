@@ -113,3 +113,34 @@ def test_chat_stream_numbers_citations_once(llm_url, samples_assistant, standin)
     assert "".join(deltas) == re.sub(r" \(\d{4}[-\d]*\)", "", done["answer"])  # dates aside
     assert "Cardiff" not in "".join(deltas) and done["unsupported"]
     assert cited[1] == retrieved[late - 1].chunk_id  # [late] became [1]: first used
+
+
+def test_a_full_answer_stops_the_stream_and_repeats_are_left_out(verifier) -> None:
+    """With a word budget, a sentence repeating one already kept is dropped, the answer stops
+    before the sentence that would pass the budget, and the answerer's stream is no longer
+    read (nor left open) once the answer is full."""
+    repeat = "The Heron Bridge Protocol covers footbridges over the river Tay [3]. "
+    rambling = [repeat, repeat,
+                "The keepers report to the Zephyrine Council, which sets the lamp schedule "
+                "each spring. [2] ",
+                "It was agreed by the councils of Perth and Dundee [3]. "] + [repeat] * 50
+    read: list[str] = []
+    closed: list[bool] = []
+
+    def pieces() -> Iterator[str]:
+        try:
+            for piece in rambling:
+                read.append(piece)
+                yield piece
+        finally:
+            closed.append(True)
+
+    stream = VerifiedStream(verifier, PASSAGES, max_words=25)
+    text = "".join(stream.deltas(pieces()))
+    final = stream.verified
+    assert final is not None and final.full and text == final.answer
+    assert final.answer.count("Heron Bridge Protocol") == 1
+    assert "Zephyrine" in final.answer and "Perth" not in final.answer  # 10 + 14 words; 9 more
+    assert len(read) < 8 and closed == [True]
+    whole = verifier.verify("".join(rambling), PASSAGES)  # no budget: every sentence kept
+    assert not whole.full and whole.answer.count("Heron Bridge Protocol") == 52
