@@ -91,11 +91,12 @@ class ChatEndpoint:
             chunks = self.client.chat.completions.create(
                 model=self.model, messages=messages, stream=True, **params, **self._options
             )
-            for chunk in chunks:
-                choices = getattr(chunk, "choices", None) or []
-                piece = choices[0].delta.content if choices and choices[0].delta else None
-                if piece:
-                    yield piece
+            with chunks:  # a reader that stops early closes the response
+                for chunk in chunks:
+                    choices = getattr(chunk, "choices", None) or []
+                    piece = choices[0].delta.content if choices and choices[0].delta else None
+                    if piece:
+                        yield piece
         except openai.APIError as exc:
             if not isinstance(exc, openai.APIStatusError | openai.APIConnectionError):
                 raise LLMError(f"{self.what} failed mid-stream: {_one_line(exc.message)}") \
