@@ -30,7 +30,7 @@ import re
 
 from assistant.models import ChatMessage
 from assistant.nlp import parse
-from assistant.question import elliptical_swap, profile_question
+from assistant.question import NATIONS, elliptical_swap, profile_question
 from assistant.window_features import match_terms
 
 _PRONOUN = re.compile(
@@ -127,8 +127,18 @@ def subject_of(
 
 def _names_own_subject(question: str) -> bool:
     """Whether a question names what it is about: a proper noun ("What is the Sewel
-    convention?"), not only common nouns ("how often are meetings held?")."""
-    return any(t.pos_ == "PROPN" for t in parse(question)) or bool(_named(question, False))
+    convention?"), not only common nouns ("how often are meetings held?") nor only a nation
+    ("which NI ministers went?" asks about who went to what the conversation is about)."""
+    spans = [m.span() for pattern in NATIONS.values() for m in re.finditer(pattern, question)]
+
+    def national(start: int, end: int) -> bool:
+        return any(a <= start and end <= b for a, b in spans)
+
+    if any(t.pos_ == "PROPN" and not national(t.idx, t.idx + len(t.text))
+           for t in parse(question)):
+        return True
+    return any(not any(re.fullmatch(p, name) for p in NATIONS.values())
+               for name in _named(question, False))
 
 
 def _things(text: str) -> list[str]:

@@ -386,3 +386,16 @@ def test_a_follow_up_is_searched_with_the_earlier_question_as_rewritten() -> Non
     assert "Harbour Oversight Panel" in search and "agenda" in search, search
     assert retrieval_query(asked, history[:2]) == (
         "which Welsh ministers attended? (when did the Harbour Oversight Panel meet in 2031?)")
+
+
+def test_a_follow_up_naming_only_a_nation_still_leans_on_the_conversation() -> None:
+    history = [
+        ChatMessage(role="user", content="where did the Harbour Oversight Panel meet in 2031?"),
+        ChatMessage(role="assistant", content="In Oban."),
+    ]
+    assert "Harbour Oversight Panel" in standalone_question("which Welsh ministers went?",
+                                                            history)
+    assert "Harbour Oversight Panel" in standalone_question("and who went for NI?", history)
+    # a question naming its own matter beside a nation stays as asked
+    own = "what did Wales say about the Quay Levy?"
+    assert standalone_question(own, history) == own
