@@ -16,6 +16,7 @@ from assistant.question import (
     ordinal_forms,
     periods,
 )
+from vectorstore.initials import word_initials
 
 
 @lru_cache(maxsize=4096)
@@ -101,16 +102,17 @@ def _name_found(name: str, text: str) -> bool:
 
 
 _INITIAL_SKIP = frozenset(_JOINERS | {"to", "&"})
-_ACRONYM_WORD = re.compile(r"[A-Z]{2,4}")  # "UK", "HM", "NHS" inside a longer name
 
 
 @lru_cache(maxsize=8192)
 def _stands_for(letters: str, text: str) -> bool:
     """Whether consecutive words of `text` (small joining words skipped) begin with
-    `letters`: "lcm" in "a legislative consent memorandum"; an acronym among the words
-    gives all its letters ("ukima" in "the UK Internal Market Act")."""
+    `letters`: "lcm" in "a legislative consent memorandum"; a word gives the initials the
+    lexical index reads names by (`vectorstore.initials.word_initials`: all the letters of
+    an acronym, "ukima" in "the UK Internal Market Act"; a letter for each capitalised part
+    of a hyphenated word, "bic" in "the British-Irish Council")."""
     words = [w for w in re.findall(r"[\w'’-]+", text) if w.lower() not in _INITIAL_SKIP]
-    heads = [w.lower() if _ACRONYM_WORD.fullmatch(w) else w[0].lower() for w in words]
+    heads = [(word_initials(w) or w[0]).lower() for w in words]
     for start in range(len(heads)):  # whole words only: "mla" is not in "MLAX"
         joined = ""
         for head in heads[start:]:

@@ -330,6 +330,10 @@ def test_names_are_met_by_their_acronyms_and_absent_names_refuse(corpus) -> None
     assert not is_met("name:Trinity", "the Joint Forum on Ports met")
     assert is_met("name:MLAs", "Apologies: Ruth Keane MLA")  # a plural by its singular
     assert not is_met("name:MLAs", "the MLAX scheme")  # a whole word, not a prefix
+    # a word read by its initials as the lexical index reads names: each capitalised part
+    # of a hyphenated word, every letter of a word in capitals (five of them too)
+    assert is_met("name:NWHF", "the North-West Harbours Forum")
+    assert is_met("name:HLFSCA", "the HLFSC Act was passed")
     assert profile_question("What did the Dec 2024 forum at Westminster agree?").names == []
     policy = Settings().answer.model_copy(update={"unmet_kinds": ["name"]})
     absent = "What did the Trinity Lighthouse Board tell the JFP?"

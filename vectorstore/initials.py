@@ -35,8 +35,9 @@ _CAPS_WORD = re.compile(r"[A-Z]{2,5}")
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
-def _letters(word: str) -> str | None:
-    """The initials a capitalised word gives, None when it is not one."""
+def word_initials(word: str) -> str | None:
+    """The initials a capitalised word gives ("Welsh": W, "UK": UK, "British-Irish": BI,
+    "Council's": C), None when it is not one."""
     word = _POSSESSIVE.sub("", word)
     if not word[:1].isupper():
         return None
@@ -59,7 +60,7 @@ def _runs(text: str) -> list[list[Word]]:
         run: list[Word] = []
         caps = 0
         for m in _WORD.finditer(text, found.start(), found.end()):
-            letters = _letters(m.group(0))
+            letters = word_initials(m.group(0))
             if letters and caps == MAX_RUN:
                 runs.append(run)
                 run, caps = [], 0
