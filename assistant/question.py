@@ -523,13 +523,26 @@ def word_budget(question: str, max_words: int, max_words_many: int) -> int:
     return max_words_many if asks_many(question) else max_words
 
 
+def _with_predicate(piece: str, following: str) -> str:
+    """A question word set before another without a verb of its own asks with the other's
+    predicate: "When" in "When and where did the forum meet?" asks "When did the forum
+    meet"."""
+    if any(t.pos_ in ("VERB", "AUX") for t in parse(piece)):
+        return piece
+    verb = next((t for t in parse(following) if t.pos_ in ("VERB", "AUX")), None)
+    return f"{piece} {following[verb.idx:]}" if verb is not None else piece
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of a multi-part question ("Where did X meet, and how often ...?"), each
     with the sentences that set the question up."""
     sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z])", question.strip())
     setup, asked = " ".join(sentences[:-1]), sentences[-1]
+    pieces = [p.strip(" ,?") for p in _PART_SPLIT.split(asked) if p and p.strip(" ,?")]
+    pieces = [_with_predicate(p, nxt)
+              for p, nxt in zip(pieces, pieces[1:], strict=False)] + pieces[-1:]
     parts: list[str] = []
-    for piece in (p.strip(" ,?") for p in _PART_SPLIT.split(asked) if p and p.strip(" ,?")):
+    for piece in pieces:
         if parts and len(_WORD.findall(piece)) < 4:
             parts[-1] = f"{parts[-1]} and {piece}"  # "..., and on what date?" is no part alone
         else:

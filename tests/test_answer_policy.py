@@ -382,6 +382,24 @@ def test_two_bodies_set_side_by_side_are_answered_one_by_one() -> None:
           "Committee?"]
 
 
+def test_question_words_set_side_by_side_share_the_predicate() -> None:
+    """"When and where did ... meet?" asks two things with one verb: each part gets it,
+    rather than a part reading "When?"."""
+    from assistant.question import question_parts
+
+    assert question_parts("When and where did the Harbour Liaison Group first meet?") == [
+        "When did the Harbour Liaison Group first meet?",
+        "where did the Harbour Liaison Group first meet?",
+    ]
+    assert question_parts("On what date and in which town was the ports forum held?") == [
+        "On what date was the ports forum held?", "in which town was the ports forum held?",
+    ]
+    # a part with its own verb keeps its own question
+    assert question_parts("Who chaired the ports forum, and when did it meet?") == [
+        "Who chaired the ports forum?", "when did it meet?",
+    ]
+
+
 def test_a_part_is_not_answered_by_the_window_of_another_part(selector) -> None:
     """In "who chaired the first forum in 2019, and who chaired its sixth in 2025?", the
     window about the sixth forum in 2025 does not answer the first part."""
