@@ -182,6 +182,9 @@ def _count_of(nouns) -> int:
     return 0
 
 
+_WH_TAGS = frozenset({"WP", "WP$", "WRB", "WDT"})
+
+
 def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
     """The kind of answer a question asks for, whether it asks for several things, the
     noun a number question counts, the unit of the number asked for, and how many things
@@ -193,9 +196,11 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
     if mark > 0:  # what is asked ends at its first question mark
         doc = doc[: next((t.i for t in doc if t.idx >= mark), len(doc))]
     kind: AnswerKind | None = None
-    for tok in doc:
+    for tok in doc:  # the first question word asks: "what did it decide when it met?"
         word = tok.lower_
-        if word in ("who", "whom", "whose") and tok.tag_ in ("WP", "WP$"):
+        if tok.tag_ not in _WH_TAGS:
+            continue
+        if word in ("who", "whom", "whose"):
             kind = "person"
         elif word == "when" and tok.tag_ == "WRB":
             kind = "date"
@@ -207,7 +212,7 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
             "often", "frequently", "regularly"
         ):
             kind = "frequency"
-        if kind:
+        if kind or word != "how":  # "how" alone ("how did ...") asks no kind
             break
     noun = _answer_noun(doc)
     if noun is None and kind == "number":  # "how many meetings": the noun counted

@@ -28,6 +28,11 @@ from vectorstore.models import ScoredChunk, StoredChunk
         ("Where did the council hold its inaugural meeting, and how often does it meet?", "place"),
         ("What areas does the work programme cover?", "list"),
         ("What does the Barnett formula calculate?", "generic"),
+        # the first question word asks; a later one opens a clause of the question
+        ("What did the harbour forum decide when it met in Bangor?", "generic"),
+        ("Who chaired the harbour forum when it met in Bangor?", "person"),
+        ("What did the review find about who owned the harbour brief?", "generic"),
+        ("How did the forum respond, and who chaired it?", "person"),
     ],
 )
 def test_answer_kind(question: str, kind: str) -> None:
