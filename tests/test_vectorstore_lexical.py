@@ -176,3 +176,30 @@ def test_an_acronym_is_read_as_the_name_most_chunks_give_its_initials(tmp_path) 
     assert index.spelled_out(["HOP"]) == {}  # one chunk each now: no reading stands out
     assert remove_document(ChunkStore(settings), "other") == 1
     assert index.spelled_out(["HOP"]) == {"HOP": "Harbour Oversight Panel"}
+
+
+def test_a_chunk_is_found_by_its_publisher_and_forgotten_with_it(tmp_path) -> None:
+    """A question naming the source ("what did the Coastline Courier say ...") finds the
+    document its header says it published, though the text never names it; removing the
+    document takes the publisher's words out of the vocabulary."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "courier.txt").write_text(
+        "Title: Ferry talks resume\nPublisher: Coastline Courier\n---\nMinisters agreed to "
+        "meet again about the ferry timetable after the summer recess.\n", encoding="utf-8")
+    (corpus / "minutes.txt").write_text(
+        "Title: Harbour minutes\nPublisher: Harbour Board\n---\nThe ferry timetable was "
+        "agreed by the board, and ministers were told of the recess dates.\n",
+        encoding="utf-8")
+    for i, topic in enumerate(("lighthouse repairs", "pilotage fees", "quay lighting")):
+        (corpus / f"note-{i}.txt").write_text(
+            f"Title: Note {i}\nPublisher: Harbour Board\n---\nThe board discussed {topic}.\n",
+            encoding="utf-8")
+    settings = make_settings(tmp_path / "store", corpus_dirs=[corpus])
+    index_paths(None, settings)
+    index = LexicalIndex(open_store(settings), refresh_interval_s=0.0)
+    hits = index.search("what did the Coastline Courier report?", k=2)
+    assert [h.chunk.metadata.doc_id for h in hits] == ["courier"]
+    assert index.unknown_terms(["courier"]) == []
+    assert remove_document(ChunkStore(settings), "courier") == 1
+    assert index.unknown_terms(["courier"]) == ["courier"]

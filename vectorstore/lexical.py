@@ -63,7 +63,7 @@ def _stored(text: str, meta: str) -> StoredChunk:
 
 
 class LexicalIndex:
-    """BM25 over the title + text of every stored chunk; thread-safe.
+    """BM25 over the title, publisher and text of every stored chunk; thread-safe.
 
     `search`, `neighbours`, `unknown_terms`, `chunks` and `document_count` first `refresh`
     (one generation read at most every `refresh_interval_s`; a sync only after a change).

@@ -42,7 +42,7 @@ from vectorstore import initials
 from vectorstore.filters import DATE_KEY, JURISDICTION_FLAGS, ChunkFilter, date_key
 from vectorstore.tokenize import TOKENIZER_VERSION, tokenize
 
-SCHEMA = f"4/{TOKENIZER_VERSION}"
+SCHEMA = f"5/{TOKENIZER_VERSION}"
 SEGMENT_CHUNKS = 5000  # chunks per segment written by one call (a full build writes many)
 MERGE_FANOUT = 4
 MAX_SEGMENT_CHUNKS = 50_000
@@ -170,7 +170,7 @@ def add_chunks(db: sqlite3.Connection, rows: Iterable[Row]) -> int:
         first = (row[0] if row else 0) + 1  # ids are never reused (AUTOINCREMENT)
         chunk_ids = list(range(first, first + len(batch)))
         for cid, (chunk_id, text, meta) in zip(chunk_ids, batch, strict=True):
-            terms = tokenize(f"{meta.get('title') or ''}\n{text or ''}")
+            terms = tokenize(indexed_text(meta, text))
             columns = _filter_columns(meta)
             records.append((cid, chunk_id, *columns, len(terms), segment,
                             json.dumps(meta, separators=(",", ":")), text or ""))
@@ -207,6 +207,12 @@ def add_chunks(db: sqlite3.Connection, rows: Iterable[Row]) -> int:
     return added
 
 
+def indexed_text(meta: dict, text: str | None) -> str:
+    """What a chunk is found by: its document's title and publisher, and its text ("what
+    did the South Wales Argus say ..." names the publisher, which the text seldom does)."""
+    return f"{meta.get('title') or ''}\n{meta.get('publisher') or ''}\n{text or ''}"
+
+
 def _kill(db: sqlite3.Connection, column: str, values: list[str]) -> None:
     """Remove the chunks whose `column` is in `values`: their ids join the dead set."""
     for i in range(0, len(values), 500):
@@ -221,7 +227,7 @@ def _kill(db: sqlite3.Connection, column: str, values: list[str]) -> None:
         gone: Counter[str] = Counter()
         unnamed: Counter[tuple[str, str]] = Counter()
         for *_, text, meta in found:  # the same terms and names as when the chunk was added
-            gone.update(set(tokenize(f"{json.loads(meta).get('title') or ''}\n{text}")))
+            gone.update(set(tokenize(indexed_text(json.loads(meta), text))))
             unnamed.update(initials.names(text))
         db.executemany("UPDATE vocab SET df = df - ? WHERE term = ?",
                        [(n, t) for t, n in gone.items()])
