@@ -163,7 +163,7 @@ class Segmented:
         self.scorer = postings.Scorer(k1=1.5, b=0.75)
 
     def _rows(self, docs: list[list[str]], first_id: int):
-        # the index tokenizes title + text itself: give it the joined terms as text
+        # the index tokenizes title, publisher and text itself: give it the joined terms as text
         for i, terms in enumerate(docs):
             meta = {"doc_id": f"d{(first_id + i) // 20}", "title": "", "start": i, "end": i + 1}
             yield f"c{first_id + i}", " ".join(terms), meta
