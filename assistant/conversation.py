@@ -30,7 +30,7 @@ import re
 
 from assistant.models import ChatMessage
 from assistant.nlp import parse
-from assistant.question import NATIONS, elliptical_swap, profile_question
+from assistant.question import NATIONS, elliptical_swap, is_nation_word, profile_question
 from assistant.window_features import match_terms
 
 _PRONOUN = re.compile(
@@ -137,8 +137,7 @@ def _names_own_subject(question: str) -> bool:
     if any(t.pos_ == "PROPN" and not national(t.idx, t.idx + len(t.text))
            for t in parse(question)):
         return True
-    return any(not any(re.fullmatch(p, name) for p in NATIONS.values())
-               for name in _named(question, False))
+    return any(not is_nation_word(name) for name in _named(question, False))
 
 
 def _things(text: str) -> list[str]:

@@ -249,7 +249,9 @@ _NOT_NAMES = frozenset(
 )
 
 
-def _nation_word(word: str) -> bool:
+def is_nation_word(word: str) -> bool:
+    """Whether `word` (or a phrase) is written as a nation is: one of `NATIONS`' patterns
+    ("NI", "Welsh", "Holyrood")."""
     return any(re.fullmatch(pattern, word) for pattern in NATIONS.values())
 
 
@@ -262,7 +264,7 @@ def _names(q: str) -> list[str]:
         word = re.sub(r"['’]s$", "", word)
         lower = word.lower()
         if len(word) < 3 or lower in _GENERIC_NAMES or lower in MONTHS or (
-            lower in _NOT_NAMES or lower in _ORDINAL_WORDS or _nation_word(word)
+            lower in _NOT_NAMES or lower in _ORDINAL_WORDS or is_nation_word(word)
         ):
             continue
         if word not in names:
@@ -492,6 +494,11 @@ _ORDINAL_WORD = re.compile(
 )
 
 
+def _first_verb(doc):
+    """The first verb or auxiliary of a parsed text, None when it has none."""
+    return next((t for t in doc if t.pos_ in ("VERB", "AUX")), None)
+
+
 def elliptical_swap(question: str, previous: str) -> str | None:
     """A question with no verb that names only what sets it apart from `previous` -> the
     previous question with those names in: "and for Wales?" after "... for Scotland ...?";
@@ -499,7 +506,7 @@ def elliptical_swap(question: str, previous: str) -> str | None:
     and ordinals in turn, then named things by their kind). None when it has a verb, or
     none of its names replaces one of the same kind."""
     doc = parse(question)
-    if any(t.pos_ in ("VERB", "AUX") for t in doc):
+    if _first_verb(doc) is not None:
         return None
     swapped = previous
     for pattern in (_YEAR_WORD, _ORDINAL_WORD):
@@ -532,9 +539,9 @@ def _with_predicate(piece: str, following: str) -> str:
     """A question word set before another without a verb of its own asks with the other's
     predicate: "When" in "When and where did the forum meet?" asks "When did the forum
     meet"."""
-    if any(t.pos_ in ("VERB", "AUX") for t in parse(piece)):
+    if _first_verb(parse(piece)) is not None:
         return piece
-    verb = next((t for t in parse(following) if t.pos_ in ("VERB", "AUX")), None)
+    verb = _first_verb(parse(following))
     return f"{piece} {following[verb.idx:]}" if verb is not None else piece
 
 
