@@ -373,7 +373,8 @@ class Assistant:
     ) -> list[Passage]:
         """What the answerer reads: the hits, then the next best chunks the per-document
         cap held back, then the chunks next to the best hits (the sentence that answers
-        often sits just before or after the one that matched)."""
+        often sits just before or after the one that matched), then the chunk after any
+        of these that ends on a lead-in ("... in three categories:"), which holds its items."""
         passages = [_passage(i, h.chunk.chunk, h.fused) for i, h in enumerate(hits, start=1)]
         seen = {p.chunk_id for p in passages}
 
@@ -387,10 +388,16 @@ class Assistant:
             add(hit.chunk.chunk, hit.fused)
         for hit in hits[: self.settings.neighbour_hits]:
             for chunk in self.lexical.neighbours(
-                hit.chunk.chunk, whole_up_to=self.settings.whole_doc_chunks
+                hit.chunk.chunk.chunk_id, whole_up_to=self.settings.whole_doc_chunks
             ):
                 if chunk_filter is None or chunk_filter.matches(chunk.metadata.model_dump()):
                     add(chunk, 0.0)  # a neighbour outside the filter stays out
+        for passage in list(passages):
+            units = units_of(passage.text)
+            if units and units[-1] is not None and units[-1].lead_in:
+                for chunk in self.lexical.neighbours(passage.chunk_id, before=False):
+                    if chunk_filter is None or chunk_filter.matches(chunk.metadata.model_dump()):
+                        add(chunk, 0.0)
         return passages
 
     # --- the corpus --------------------------------------------------------------------

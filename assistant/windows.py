@@ -174,6 +174,7 @@ def windows(
                     break
                 items.append(later)
                 words += later.words
-            if len(items) > 1:
+                # each run of the first items is a window: a short answer's budget may
+                # hold the lead-in and only its first items
                 found.append(Window(passage, tuple(items), i, "list"))
     return found

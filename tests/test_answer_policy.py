@@ -462,7 +462,20 @@ def test_a_lead_in_ending_in_a_dash_or_a_footnote_mark_brings_its_items() -> Non
         text = f"{lead}\n- silting of channels\n- pilot shortages\n- levy arrears\n"
         found = windows(passage(1, text, "Harbour review"), 90, 8)
         lists = [w for w in found if w.kind == "list"]
-        assert lists and lists[0].text.endswith("levy arrears"), (lead, [w.text for w in found])
+        assert lists and lists[-1].text.endswith("levy arrears"), (lead, [w.text for w in found])
+
+
+def test_a_lead_in_is_offered_with_each_run_of_its_first_items() -> None:
+    """A short answer's budget may hold a lead-in and only its first items."""
+    from assistant.windows import windows
+
+    text = ("Its minutes record three concerns:\n"
+            "- silting of the outer channel near the north breakwater\n"
+            "- pilot shortages during the winter months\n- levy arrears\n")
+    found = windows(passage(1, text, "Harbour minutes"), 90, 8)
+    assert [len(w.units) - 1 for w in found if w.kind == "list"] == [1, 2, 3]
+    assert [len(w.units) - 1 for w in windows(passage(1, text, "Harbour minutes"), 22, 8)
+            if w.kind == "list"] == [1, 2]
 
 
 def test_a_part_naming_what_no_passage_has_is_left_out_not_the_whole_question(

@@ -95,15 +95,16 @@ def test_neighbours_are_the_adjacent_chunks_of_the_same_document(tmp_path) -> No
     assert len(chunks) >= 3
     index = LexicalIndex(store)
     ids = lambda found: [c.chunk_id for c in found]  # noqa: E731
-    assert ids(index.neighbours(chunks[1])) == [chunks[0].chunk_id, chunks[2].chunk_id]
-    assert ids(index.neighbours(chunks[0])) == [chunks[1].chunk_id]
-    assert ids(index.neighbours(chunks[-1], span=2)) == ids(chunks[-3:-1])
+    assert ids(index.neighbours(chunks[1].chunk_id)) == [chunks[0].chunk_id, chunks[2].chunk_id]
+    assert ids(index.neighbours(chunks[0].chunk_id)) == [chunks[1].chunk_id]
+    assert ids(index.neighbours(chunks[-1].chunk_id, span=2)) == ids(chunks[-3:-1])
     everything = [c.chunk_id for c in chunks if c.chunk_id != chunks[0].chunk_id]
-    assert ids(index.neighbours(chunks[0], whole_up_to=len(chunks))) == everything
-    assert ids(index.neighbours(chunks[0], whole_up_to=len(chunks) - 1)) == [chunks[1].chunk_id]
-    stranger = chunks[0].model_copy(update={"metadata": chunks[0].metadata.model_copy()})
-    stranger.metadata.chunk_id = "not-indexed"
-    assert index.neighbours(stranger) == []
+    assert ids(index.neighbours(chunks[0].chunk_id, whole_up_to=len(chunks))) == everything
+    first_only = index.neighbours(chunks[0].chunk_id, whole_up_to=len(chunks) - 1)
+    assert ids(first_only) == [chunks[1].chunk_id]
+    assert ids(index.neighbours(chunks[1].chunk_id, before=False)) == [chunks[2].chunk_id]
+    assert index.neighbours(chunks[-1].chunk_id, before=False) == []
+    assert index.neighbours("not-indexed") == []
 
 
 def test_a_copy_elsewhere_follows_changes_document_by_document(tmp_path) -> None:

@@ -333,24 +333,25 @@ class LexicalIndex:
         return found
 
     def neighbours(
-        self, chunk: StoredChunk, span: int = 1, whole_up_to: int = 0
+        self, chunk_id: str, span: int = 1, whole_up_to: int = 0, before: bool = True
     ) -> list[StoredChunk]:
-        """The chunks up to `span` places before and after `chunk` in its document; every
-        other chunk of it when the document has at most `whole_up_to` chunks."""
+        """The chunks up to `span` places before (unless not `before`) and after chunk
+        `chunk_id` in its document; every other chunk of it when the document has at most
+        `whole_up_to` chunks. None for an unknown id."""
         self.refresh()
         with self._read() as db:
             row = db.execute(
                 "SELECT c.doc_id, c.start, c.stop, coalesce(d.chunks, 0) FROM chunks c "
                 "LEFT JOIN docs d ON d.doc_id = c.doc_id WHERE c.chunk_id = ?",
-                (chunk.chunk_id,),
+                (chunk_id,),
             ).fetchone()
             if row is not None and row[3] <= whole_up_to:
                 span = max(span, row[3])
             if row is None or span <= 0:
                 return []
-            key = (row[0], row[1], row[2], chunk.chunk_id, span)
+            key = (row[0], row[1], row[2], chunk_id, span if before else 0)
             where = "doc_id = ? AND (start, stop, chunk_id)"
-            before = db.execute(
+            earlier = db.execute(
                 f"SELECT {_COLUMNS} FROM chunks WHERE {where} < (?, ?, ?) "
                 "ORDER BY start DESC, stop DESC, chunk_id DESC LIMIT ?",
                 key,
@@ -358,9 +359,9 @@ class LexicalIndex:
             after = db.execute(
                 f"SELECT {_COLUMNS} FROM chunks WHERE {where} > (?, ?, ?) "
                 "ORDER BY start, stop, chunk_id LIMIT ?",
-                key,
+                (*key[:4], span),
             ).fetchall()
-        return [_stored(text, meta) for _, text, meta in [*reversed(before), *after]]
+        return [_stored(text, meta) for _, text, meta in [*reversed(earlier), *after]]
 
     def search(
         self, query: str, k: int, where_filter: ChunkFilter | None = None
