@@ -218,3 +218,29 @@ def test_each_part_of_a_question_is_searched_alone(samples_settings, part_hits: 
                 "of Lords that Westminster would not normally legislate without consent?")
     docs = {p.doc_id for p in Assistant(settings).retrieve(question).passages}
     assert len(docs) == (2 if part_hits else 1), docs
+
+
+def test_a_passage_ending_on_a_lead_in_brings_the_chunk_with_its_items(tmp_path: Path) -> None:
+    """Read with room for one hit and no neighbours, a passage whose last sentence
+    introduces a list ("... three concerns:") still brings the next chunk, which holds the
+    items; a passage ending on a plain sentence does not."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    filler = " ".join(f"The harbour board reviewed berth number {n} in its spring survey."
+                      for n in range(1, 6))
+    (docs / "harbour.txt").write_text(
+        "Title: Harbour board minutes\nPublisher: test\nDate: 2024\nType: other\n---\n"
+        f"{filler} The board recorded its three outstanding dredging concerns:\n"
+        "- silting of the outer channel\n- pilot shortages in winter\n- unpaid levies\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path / "store", corpus_dirs=[docs], chunk_size=400,
+                             chunk_overlap=0, top_k=1, extra_passages=0, neighbour_hits=0)
+    index_paths([docs], settings)
+    assistant = Assistant(settings)
+    chunks = assistant.store.doc_chunks("harbour")
+    assert len(chunks) >= 2 and chunks[0].text.rstrip().endswith("concerns:"), chunks
+    passages = assistant.retrieve("Which dredging concerns did the harbour board record?").passages
+    assert [p.chunk_id for p in passages][:2] == [c.chunk_id for c in chunks[:2]]
+    passages = assistant.retrieve("Were there pilot shortages in winter?").passages
+    assert [p.chunk_id for p in passages] == [chunks[1].chunk_id]
