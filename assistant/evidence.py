@@ -102,24 +102,52 @@ def _name_found(name: str, text: str) -> bool:
 
 
 _INITIAL_SKIP = frozenset(_JOINERS | {"to", "&"})
+# An acronym may take a letter from the second part of a word joined to an English prefix
+# without a hyphen ("IMG" for "Interministerial Group", as for "Inter-Ministerial Group").
+_PREFIXED = re.compile(
+    r"(?P<prefix>inter|intra|multi|trans|cross|counter|sub|non|post|pre|anti)(?P<rest>[a-z]{4,})",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=65536)
+def _word_heads(word: str) -> tuple[str, ...]:
+    """The initials a word may give an acronym: those the lexical index reads names by
+    (`vectorstore.initials.word_initials`, else its first letter); for a prefixed word, its
+    first letter with that of the word after the prefix; for a hyphenated word, the first
+    letter of each part. A small joining word may also give nothing (the empty string):
+    "DH" and "TEO" read "Department of Health" and "The Executive Office"."""
+    heads = {(word_initials(word) or word[0]).lower()}
+    prefixed = _PREFIXED.fullmatch(word)
+    if prefixed:
+        heads.add(word[0].lower() + prefixed.group("rest")[0].lower())
+    parts = [part for part in word.split("-") if part]
+    if len(parts) > 1:  # "inter-ministerial" as "Inter-Ministerial"
+        heads.add("".join(part[0] for part in parts).lower())
+    if word.lower() in _INITIAL_SKIP:
+        heads.add("")
+    return tuple(heads)
 
 
 @lru_cache(maxsize=8192)
 def _stands_for(letters: str, text: str) -> bool:
-    """Whether consecutive words of `text` (small joining words skipped) begin with
-    `letters`: "lcm" in "a legislative consent memorandum"; a word gives the initials the
-    lexical index reads names by (`vectorstore.initials.word_initials`: all the letters of
-    an acronym, "ukima" in "the UK Internal Market Act"; a letter for each capitalised part
-    of a hyphenated word, "bic" in "the British-Irish Council")."""
-    words = [w for w in re.findall(r"[\w'’-]+", text) if w.lower() not in _INITIAL_SKIP]
-    heads = [(word_initials(w) or w[0]).lower() for w in words]
-    for start in range(len(heads)):  # whole words only: "mla" is not in "MLAX"
-        joined = ""
-        for head in heads[start:]:
-            joined += head
-            if len(joined) >= len(letters):
+    """Whether consecutive words of `text` give `letters` as their initials (`_word_heads`):
+    "lcm" in "a legislative consent memorandum"; "ukima" in "the UK Internal Market Act";
+    "bic" in "the British-Irish Council"; "img" in "an interministerial group". The match
+    starts and ends on a word that gives a letter."""
+    heads = [_word_heads(w) for w in re.findall(r"[\w'’-]+", text)]
+    for start, first in enumerate(heads):  # whole words only: "mla" is not in "MLAX"
+        reached = {len(h) for h in first if h and letters.startswith(h)}
+        for options in heads[start + 1 :]:
+            if len(letters) in reached:
+                return True
+            reached = {
+                n + len(h) for n in reached for h in options
+                if letters.startswith(h, n) and (h or n)
+            }
+            if not reached:
                 break
-        if joined == letters:
+        if len(letters) in reached:
             return True
     return False
 

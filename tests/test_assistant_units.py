@@ -404,3 +404,16 @@ def test_a_follow_up_naming_only_a_nation_still_leans_on_the_conversation() -> N
     # a question naming its own matter beside a nation stays as asked
     own = "what did Wales say about the Quay Levy?"
     assert standalone_question(own, history) == own
+
+
+def test_an_acronym_reads_prefixed_words_and_optional_small_words() -> None:
+    from assistant.evidence import _stands_for
+
+    for letters, text in (("icg", "the Intercoastal Group met"),
+                          ("icg", "an inter-coastal group"),
+                          ("tho", "The Harbour Office said"), ("ho", "the Harbour Office"),
+                          ("dh", "the Department of Harbours")):
+        assert _stands_for(letters, text), (letters, text)
+    for letters, text in (("icg", "the Important Group met"),
+                          ("tho", "the Harbour Office met"[4:]), ("hpg", "Harbour Group")):
+        assert not _stands_for(letters, text), (letters, text)
