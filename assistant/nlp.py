@@ -54,7 +54,7 @@ KIND_NOUNS: dict[str, frozenset[str]] = {
         """person people official politician member representative mp msp ms mla peer
         academic author spokesperson attendee attendees""".split()
     ),
-    "date": frozenset("date day year month time".split()),
+    "date": frozenset("date day year month time notice period duration".split()),
     "place": frozenset("city town venue place location country building".split()),
     "number": frozenset(
         """number amount total figure percentage proportion share sum value cost budget

@@ -33,6 +33,11 @@ from vectorstore.models import ScoredChunk, StoredChunk
         ("Who chaired the harbour forum when it met in Bangor?", "person"),
         ("What did the review find about who owned the harbour brief?", "generic"),
         ("How did the forum respond, and who chaired it?", "person"),
+        # a length of time is asked for as a date is
+        ("How long did the harbour review take?", "date"),
+        ("How soon after a meeting must the harbour board publish its minutes?", "date"),
+        ("How much notice must the harbour master give of a closure?", "date"),
+        ("How much funding did the harbour board receive?", "number"),
     ],
 )
 def test_answer_kind(question: str, kind: str) -> None:
