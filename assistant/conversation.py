@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from assistant.models import ChatMessage
-from assistant.nlp import parse
+from assistant.nlp import MONTH, parse
 from assistant.question import NATIONS, elliptical_swap, is_nation_word, profile_question
 from assistant.window_features import match_terms
 
@@ -61,6 +61,7 @@ _POSSESSIVE_END = re.compile(r"['’]s?$")  # "British-Irish Council's" as a rew
 _SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP",
                 "LANGUAGE"}
 _MAX_CHARS = 400
+_MONTH_WORD = re.compile(MONTH + r"\.?", re.IGNORECASE)
 # Nouns too general to be what a follow-up points back to on their own.
 _GENERIC_NOUNS = frozenset(
     """thing things way ways time times year years people person members member one ones
@@ -143,10 +144,12 @@ def _names_own_subject(question: str) -> bool:
 def _things(text: str) -> list[str]:
     """The noun phrases of a question that name what it is about, longest first: the named
     things `_named` misses when a question is typed in lower case ("the smith commission",
-    "the third IMSC"); not wh-words, pronouns, or a phrase of common words alone."""
+    "the third IMSC"); not wh-words, pronouns, months (spaCy takes "the december" for a
+    noun phrase), or a phrase of common words alone."""
     found = []
     for chunk in parse(text).noun_chunks:
-        words = [t for t in chunk if t.pos_ not in ("DET", "PRON") and not _asks(t)]
+        words = [t for t in chunk if t.pos_ not in ("DET", "PRON") and not _asks(t)
+                 and not _MONTH_WORD.fullmatch(t.text)]  # "the december": a time, no thing
         if not words or not any(t.pos_ in ("NOUN", "PROPN") for t in words):
             continue
         phrase = text[words[0].idx : words[-1].idx + len(words[-1].text)]

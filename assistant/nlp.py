@@ -44,7 +44,7 @@ ROLE_NOUNS = frozenset(
     co-chair co-chairs convenor convener mayor mayors chancellor leader leaders president
     premier premiers taoiseach tánaiste speaker clerk director officials official
     commissioner ombudsman governor deputy counsel attorney advocate lord baroness
-    permanent prime first""".split()
+    permanent prime first pm pms fm fms dfm""".split()
 )
 
 # Nouns naming each kind of answer: the head noun of "which minister ...?" or the label of

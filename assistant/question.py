@@ -160,7 +160,9 @@ def _answer_noun(doc):
         if tok.dep_ == "det" and tok.head.pos_ in ("NOUN", "PROPN"):
             return tok.head
         after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-        if after is not None and after.pos_ == "NOUN":  # "in which city", parsed otherwise
+        # "in which city", parsed otherwise; "which PM", an office spaCy takes for a name
+        if after is not None and (after.pos_ == "NOUN" or after.pos_ == "PROPN"
+                                  and _kind_of_noun(after) is not None):
             return after
         for child in tok.head.children:  # "what is the number", "what were the reasons"
             if child.dep_ in ("attr", "nsubj", "dobj") and child.pos_ == "NOUN" and child != tok:

@@ -38,6 +38,7 @@ from vectorstore.models import ScoredChunk, StoredChunk
         ("How soon after a meeting must the harbour board publish its minutes?", "date"),
         ("How much notice must the harbour master give of a closure?", "date"),
         ("How much funding did the harbour board receive?", "number"),
+        ("Which PM chaired the harbour summit?", "person"),  # an office spaCy takes for a name
     ],
 )
 def test_answer_kind(question: str, kind: str) -> None:
@@ -253,6 +254,18 @@ def test_a_lower_case_subject_is_carried_into_the_follow_up() -> None:
     ]
     query = standalone_question("who chaired it?", history)
     assert "harbour review panel" in query and "Scottish Government" not in query
+
+
+def test_a_month_typed_in_lower_case_is_no_subject() -> None:
+    """spaCy reads "the december" in "who chaired the december 2024 HRP?" as a noun phrase:
+    a time is carried as a date, never as what "it" stands for."""
+    for asked in ("who chaired the december 2024 HRP?",
+                  "was dredging discussed at the HRP in october 2025?"):
+        history = [ChatMessage(role="user", content=asked),
+                   ChatMessage(role="assistant", content="It met once.")]
+        query = standalone_question("what was agreed at it?", history)
+        assert "HRP" in query and "the december" not in query.lower(), query
+        assert "the october" not in query.lower(), query
 
 
 def test_a_question_naming_nothing_takes_the_conversation_subject() -> None:
