@@ -263,11 +263,25 @@ def is_nation_word(word: str) -> bool:
     return any(re.fullmatch(pattern, word) for pattern in NATIONS.values())
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;\n]\s*|[\"“‘(]\s*)$")
+
+
 def _names(q: str) -> list[str]:
+    """Capitalised words of the question that name something: not its first word
+    ("Besides ..."), nor a later sentence's ("... Confirm: ...", "Then say ...") unless it
+    has a capital inside ("PolicyWISE") or spaCy reads it as a proper noun."""
     names: list[str] = []
+    proper: set[int] | None = None
     for m in _CAP_WORD.finditer(q):
         if m.start() == 0:
             continue  # the question's first word is capitalised anyway ("Besides ...")
+        if _SENTENCE_START.search(q[: m.start()]) and not any(
+            c.isupper() for c in m.group(0)[1:]
+        ):
+            if proper is None:
+                proper = {t.idx for t in parse(q) if t.pos_ == "PROPN"}
+            if m.start() not in proper:
+                continue
         word = m.group(0).strip("'’-")
         word = re.sub(r"['’]s$", "", word)
         lower = word.lower()

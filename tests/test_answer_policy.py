@@ -335,6 +335,10 @@ def test_names_are_met_by_their_acronyms_and_absent_names_refuse(corpus) -> None
     assert is_met("name:NWHF", "the North-West Harbours Forum")
     assert is_met("name:HLFSCA", "the HLFSC Act was passed")
     assert profile_question("What did the Dec 2024 forum at Westminster agree?").names == []
+    # a later sentence's first word is no name, unless it is one
+    assert profile_question("Who chairs the JFP? Then say when it met.").names == ["JFP"]
+    assert profile_question("The JFP met. Rhodri Vale chaired. Who attended?").names == [
+        "JFP", "Rhodri", "Vale"]
     policy = Settings().answer.model_copy(update={"unmet_kinds": ["name"]})
     absent = "What did the Trinity Lighthouse Board tell the JFP?"
     refusal = evidence_gate(profile_question(absent), ["lighthouse"], [], corpus, policy)
