@@ -52,13 +52,13 @@ ROLE_NOUNS = frozenset(
 KIND_NOUNS: dict[str, frozenset[str]] = {
     "person": ROLE_NOUNS | frozenset(
         """person people official politician member representative mp msp ms mla peer
-        academic author spokesperson attendee attendees""".split()
+        academic author spokesperson attendee attendees witness witnesses""".split()
     ),
-    "date": frozenset("date day year month time notice period duration".split()),
+    "date": frozenset("date day year month time notice period duration deadline".split()),
     "place": frozenset("city town venue place location country building".split()),
     "number": frozenset(
         """number amount total figure percentage proportion share sum value cost budget
-        limit rate""".split()
+        limit rate population count threshold size""".split()
     ),
 }
 # What a number question measures, named by the noun it asks about ("what percentage",

@@ -145,9 +145,12 @@ _MANY_WORDS = frozenset({"both", "compare", "each"})
 
 
 def _kind_of_noun(token) -> AnswerKind | None:
+    """The kind of answer a noun names, by the lexicon `KIND_NOUNS` (its lemma, or its
+    singular: spaCy leaves "MSPs" and "peers" as they are when it takes them for names)."""
     lemma = token.lemma_.lower() if token.lemma_ else token.lower_
+    singular = token.lower_[:-1] if token.lower_.endswith("s") else token.lower_
     for kind, nouns in KIND_NOUNS.items():
-        if lemma in nouns or token.lower_ in nouns:
+        if lemma in nouns or token.lower_ in nouns or singular in nouns:
             return kind  # type: ignore[return-value]
     return None
 

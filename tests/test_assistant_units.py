@@ -39,6 +39,9 @@ from vectorstore.models import ScoredChunk, StoredChunk
         ("How much notice must the harbour master give of a closure?", "date"),
         ("How much funding did the harbour board receive?", "number"),
         ("Which PM chaired the harbour summit?", "person"),  # an office spaCy takes for a name
+        ("Which MSPs spoke in the harbour debate?", "person"),  # a plural it leaves as it is
+        ("What is the population of the harbour district?", "number"),
+        ("What was the deadline for harbour levy returns?", "date"),
     ],
 )
 def test_answer_kind(question: str, kind: str) -> None:
