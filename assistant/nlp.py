@@ -58,7 +58,7 @@ KIND_NOUNS: dict[str, frozenset[str]] = {
     "place": frozenset("city town venue place location country building".split()),
     "number": frozenset(
         """number amount total figure percentage proportion share sum value cost budget
-        limit rate population count threshold size""".split()
+        limit rate population count""".split()
     ),
 }
 # What a number question measures, named by the noun it asks about ("what percentage",

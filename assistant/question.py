@@ -145,12 +145,12 @@ _MANY_WORDS = frozenset({"both", "compare", "each"})
 
 
 def _kind_of_noun(token) -> AnswerKind | None:
-    """The kind of answer a noun names, by the lexicon `KIND_NOUNS` (its lemma, or its
-    singular: spaCy leaves "MSPs" and "peers" as they are when it takes them for names)."""
+    """The kind of answer a noun names, by the lexicon `KIND_NOUNS`; people also by the
+    singular ("MSPs", "peers": several people), other plurals not ("which places": a list)."""
     lemma = token.lemma_.lower() if token.lemma_ else token.lower_
     singular = token.lower_[:-1] if token.lower_.endswith("s") else token.lower_
     for kind, nouns in KIND_NOUNS.items():
-        if lemma in nouns or token.lower_ in nouns or singular in nouns:
+        if lemma in nouns or token.lower_ in nouns or kind == "person" and singular in nouns:
             return kind  # type: ignore[return-value]
     return None
 

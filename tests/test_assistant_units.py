@@ -41,6 +41,7 @@ from vectorstore.models import ScoredChunk, StoredChunk
         ("Which PM chaired the harbour summit?", "person"),  # an office spaCy takes for a name
         ("Which MSPs spoke in the harbour debate?", "person"),  # a plural it leaves as it is
         ("What is the population of the harbour district?", "number"),
+        ("Which places will the harbour ferry link?", "list"),  # not a place: several
         ("What was the deadline for harbour levy returns?", "date"),
     ],
 )
