@@ -116,7 +116,7 @@ def _word_heads(word: str) -> tuple[str, ...]:
     (`vectorstore.initials.word_initials`, else its first letter); for a prefixed word, its
     first letter with that of the word after the prefix; for a hyphenated word, the first
     letter of each part. A small joining word may also give nothing (the empty string):
-    "DH" and "TEO" read "Department of Health" and "The Executive Office"."""
+    "DH" and "THA" read "Department of Health" and "The Harbour Authority"."""
     heads = {(word_initials(word) or word[0]).lower()}
     prefixed = _PREFIXED.fullmatch(word)
     if prefixed:
