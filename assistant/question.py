@@ -216,9 +216,8 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
         elif word == "how" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in ("many", "much"):
             # "how much notice" asks for a length of time, "how much funding" a number
             measured = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
-            kind = (_kind_of_noun(measured) if measured is not None and measured.pos_ == "NOUN"
-                    else None) or "number"
-            kind = kind if kind in ("number", "date") else "number"
+            kind = "date" if (measured is not None and measured.pos_ == "NOUN"
+                              and _kind_of_noun(measured) == "date") else "number"
         elif word == "how" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in (
             "often", "frequently", "regularly"
         ):

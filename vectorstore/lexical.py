@@ -349,17 +349,17 @@ class LexicalIndex:
                 span = max(span, row[3])
             if row is None or span <= 0:
                 return []
-            key = (row[0], row[1], row[2], chunk_id, span if before else 0)
+            key = (row[0], row[1], row[2], chunk_id, span)
             where = "doc_id = ? AND (start, stop, chunk_id)"
             earlier = db.execute(
                 f"SELECT {_COLUMNS} FROM chunks WHERE {where} < (?, ?, ?) "
                 "ORDER BY start DESC, stop DESC, chunk_id DESC LIMIT ?",
                 key,
-            ).fetchall()
+            ).fetchall() if before else []
             after = db.execute(
                 f"SELECT {_COLUMNS} FROM chunks WHERE {where} > (?, ?, ?) "
                 "ORDER BY start, stop, chunk_id LIMIT ?",
-                (*key[:4], span),
+                key,
             ).fetchall()
         return [_stored(text, meta) for _, text, meta in [*reversed(earlier), *after]]
 
