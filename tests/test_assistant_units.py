@@ -437,5 +437,5 @@ def test_an_acronym_reads_prefixed_words_and_optional_small_words() -> None:
                           ("dh", "the Department of Harbours")):
         assert _stands_for(letters, text), (letters, text)
     for letters, text in (("icg", "the Important Group met"),
-                          ("tho", "the Harbour Office met"[4:]), ("hpg", "Harbour Group")):
+                          ("tho", "Harbour Office met"), ("hpg", "Harbour Group")):
         assert not _stands_for(letters, text), (letters, text)
