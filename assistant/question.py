@@ -265,7 +265,7 @@ def is_nation_word(word: str) -> bool:
     return any(re.fullmatch(pattern, word) for pattern in NATIONS.values())
 
 
-_SENTENCE_START = re.compile(r"(?:^|[.?!:;\n]\s*|[\"“‘(]\s*)$")
+_SENTENCE_MARK = re.compile(r"[.?!:;\n\"“‘(]\s*")  # what a sentence (or a quote) opens after
 
 
 def _names(q: str) -> list[str]:
@@ -274,10 +274,11 @@ def _names(q: str) -> list[str]:
     has a capital inside ("PolicyWISE") or spaCy reads it as a proper noun."""
     names: list[str] = []
     proper: set[int] | None = None
+    starts = {m.end() for m in _SENTENCE_MARK.finditer(q)}  # found once: linear in q
     for m in _CAP_WORD.finditer(q):
         if m.start() == 0:
             continue  # the question's first word is capitalised anyway ("Besides ...")
-        if _SENTENCE_START.search(q[: m.start()]) and not any(
+        if m.start() in starts and not any(
             c.isupper() for c in m.group(0)[1:]
         ):
             if proper is None:
