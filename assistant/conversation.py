@@ -47,6 +47,7 @@ _POINTING = re.compile(
     re.IGNORECASE,
 )
 _PERSONAL = {"he", "him", "his", "she", "her"}
+_PLURAL_PRONOUNS = {"they", "them", "their"}
 _DEMONSTRATIVES = {"this", "that", "these", "those"}
 _NAMING_PREPS = {"of", "for", "on", "in", "at"}  # "the meeting of/for/on/in/at ..." says which
 _POSSESSIVE = {"its", "their", "his", "her"}
@@ -57,6 +58,7 @@ _LEADING_WORDS = re.compile(
     r"^(?:(?:the|a|an|has|have|had|is|are|was|were|does|did|do|can|could|will|would)\s+)+",
     re.IGNORECASE,
 )
+_POSSESSED = re.compile(r"\w['’]s\b")  # "scotland's borrowing limit"
 _POSSESSIVE_END = re.compile(r"['’]s?$")  # "British-Irish Council's" as a rewrite left it
 _SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP",
                 "LANGUAGE"}
@@ -104,16 +106,23 @@ def _widen(text: str, phrase: str) -> str:
 
 
 def subject_of(
-    history: list[ChatMessage], person: bool = False, question: str = ""
+    history: list[ChatMessage], person: bool = False, question: str = "",
+    plural: bool | None = None,
 ) -> str | None:
-    """What a pronoun in the next question refers to: the previous question's main named
-    thing, else its answer's (a person for "he"/"she": the answer's first, if it has one);
-    not a thing the next `question` names itself ("it says IGR went through phases": "it"
-    is not IGR)."""
+    """What a pronoun in the next question refers to: what the previous question asked
+    about when it agrees with the pronoun in number (`plural`: "they" after "how many LCMs
+    ...?", "it" after "what is Scotland's borrowing limit?"; see `_asked_thing`), else the
+    previous question's main named thing, else its answer's (a person for "he"/"she": the
+    answer's first, if it has one); not a thing the next `question` names itself ("it says
+    IGR went through phases": "it" is not IGR)."""
     last_user = next((m.content for m in reversed(history) if m.role == "user"), "")
     last_answer = next((m.content for m in reversed(history) if m.role == "assistant"), "")
     turns = (last_answer, last_user) if person else (last_user, last_answer)
     asked = question.lower()
+    if not person and plural is not None and last_user:
+        thing = _asked_thing(last_user)
+        if thing and thing[1] == plural and thing[0].lower() not in asked:
+            return thing[0]
     for turn in turns:
         named = [n for n in (_named(turn, person) if turn else []) if n.lower() not in asked]
         if not named and not person and turn is last_user:
@@ -123,6 +132,39 @@ def subject_of(
             named = [n for n in named if n.lower() not in asked]
         if named:
             return named[0]
+    return None
+
+
+_PLURAL_TAGS = {"NNS", "NNPS"}
+_BE = {"is", "was", "are", "were", "'s", "s", "’s"}
+
+
+def _asked_thing(question: str) -> tuple[str, bool] | None:
+    """The noun phrase a question asks about, and whether it is plural: the one a question
+    word picks out ("how many LCMs", "which committees": "LCMs"), or the subject of
+    "what is ...?" ("what's Scotland's borrowing limit?"), with what names it ("the terms
+    of reference"); None when the question asks about no noun phrase."""
+    doc = parse(question)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    for chunk in doc.noun_chunks:
+        head = chunk.root
+        if head.pos_ not in ("NOUN", "PROPN") or head.lower_ in _GENERIC_NOUNS:
+            continue
+        picked = any(t.tag_ in ("WDT", "WP") or _asks(t) for t in chunk if t.i < head.i)
+        subject = (root is not None and root.lower_ in _BE and head.head == root
+                   and head.dep_ in ("nsubj", "attr") and any(
+                       c.tag_ in ("WP", "WRB") for c in root.children))
+        if not (picked or subject):
+            continue
+        words = [t for t in chunk if t.pos_ != "DET" and t.tag_ not in ("WDT", "WP")
+                 and not _asks(t) and t.lower_ not in ("how", "many", "much")]
+        if not words:
+            continue
+        last = max([chunk[-1], *(t.right_edge for t in head.rights if t.dep_ == "prep"
+                                  and t.lower_ in _NAMING_PREPS and t.right_edge != t)],
+                   key=lambda t: t.i)  # "the terms of reference", not "the F:ISC for"
+        phrase = question[words[0].idx : last.idx + len(last.text)]
+        return phrase, head.tag_ in _PLURAL_TAGS
     return None
 
 
@@ -284,19 +326,20 @@ def _with_subject(question: str, history: list[ChatMessage]) -> str:
     match = next((m for m in _PRONOUN.finditer(body) if not _points_inside(body, m)), None)
     if match is None and _PRONOUN.search(body) and _names_own_subject(body):
         return question  # "the CNR's first one - where was it?": it is named here
-    person = bool(match) and match.group(1).lower() in _PERSONAL
-    subject = subject_of(history, person, body)
+    word = match.group(1).lower() if match else ""
+    person = word in _PERSONAL
+    plural = True if word in _PLURAL_PRONOUNS else False if word in ("it", "its") else None
+    subject = subject_of(history, person, body, plural)
     if not subject:
         return f"{question} ({previous})"[:_MAX_CHARS] if previous else question
     if not match:
         return f"{question} ({subject})"[:_MAX_CHARS]
-    word = match.group(1).lower()
     filled = f"{subject}'s" if word in _POSSESSIVE else subject
     if " " in word:  # "that meeting" -> "the <subject> meeting": the noun says which one
         noun = word.split()[-1]
         filled = f"the {subject}" + ("" if subject.lower().endswith(noun) else f" {noun}")
-    elif not person and not subject[:1].isupper():
-        filled = f"the {filled}"
+    elif not person and not subject[:1].isupper() and not _POSSESSED.search(subject):
+        filled = f"the {filled}"  # not "the scotland's borrowing limit"
     return (body[: match.start()] + filled + body[match.end() :])[:_MAX_CHARS]
 
 

@@ -275,6 +275,23 @@ def test_a_follow_up_subject_typed_in_lower_case_leaves_out_the_question_words()
     assert "how many" not in standalone and "pilotage permits" in standalone, standalone
 
 
+def test_a_pronoun_stands_for_what_the_last_question_asked_about_when_numbers_agree() -> None:
+    """"it" after "what's X's budget?" is that budget, not X; "them" after "how many pilot
+    boats did the board buy?" is the boats; a singular "it" skips a plural asked thing."""
+    history = exchange("what's Orkney's harbour budget after the ferry review?",
+                       "Two million pounds a year.")
+    standalone = standalone_question("how much of it went on the north pier?", history)
+    assert "Orkney's harbour budget" in standalone, standalone
+    history = exchange("how many pilot boats did the Harbour Board buy in 2023",
+                       "Three, all built in Wales.")
+    standalone = standalone_question("which yards built them?", history)
+    assert "pilot boats" in standalone and "Harbour Board" not in standalone, standalone
+    history = exchange("what were the Harbour Board's standing orders in 2019?",
+                       "Twelve rules on meetings and votes.")
+    standalone = standalone_question("who chaired it then?", history)
+    assert "Harbour Board" in standalone and "standing orders" not in standalone, standalone
+
+
 def test_a_window_beside_another_nation_does_not_answer(selector) -> None:
     """A rate set for Wales is no answer to a question about Northern Ireland."""
     levy = passage(1, "Harbour levy arrangements for Wales\n\n"
