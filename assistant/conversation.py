@@ -136,6 +136,7 @@ def subject_of(
 
 
 _PLURAL_TAGS = {"NNS", "NNPS"}
+_HOW_MANY = {"many", "much"}
 _BE = {"is", "was", "are", "were", "'s", "s", "’s"}
 
 
@@ -150,14 +151,15 @@ def _asked_thing(question: str) -> tuple[str, bool] | None:
         head = chunk.root
         if head.pos_ not in ("NOUN", "PROPN") or head.lower_ in _GENERIC_NOUNS:
             continue
-        picked = any(t.tag_ in ("WDT", "WP") or _asks(t) for t in chunk if t.i < head.i)
+        picked = any(t.tag_ in ("WDT", "WP") or (t.lower_ in _HOW_MANY and _asks(t))
+                     for t in chunk if t.i < head.i)  # "which X", "how many X", not "how often"
         subject = (root is not None and root.lower_ in _BE and head.head == root
                    and head.dep_ in ("nsubj", "attr") and any(
                        c.tag_ in ("WP", "WRB") for c in root.children))
         if not (picked or subject):
             continue
         words = [t for t in chunk if t.pos_ != "DET" and t.tag_ not in ("WDT", "WP")
-                 and not _asks(t) and t.lower_ not in ("how", "many", "much")]
+                 and not _asks(t) and t.lower_ not in _HOW_MANY | {"how"}]
         if not words:
             continue
         last = max([chunk[-1], *(t.right_edge for t in head.rights if t.dep_ == "prep"
