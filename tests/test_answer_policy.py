@@ -431,7 +431,8 @@ def test_a_part_is_not_answered_by_the_window_of_another_part(selector) -> None:
     question = ("Who jointly chaired the Harbour Forum's first meeting in 2019, and who jointly "
                 "chaired its sixth meeting in 2025?")
     times = ["year", "period", "month", "day", "ord"]
-    alone = {"passage_kinds": ["phrase"]}  # the years not required of the passage either
+    # the years not required of the passage or next to the window either
+    alone = {"passage_kinds": ["phrase"], "window_kinds": ["period", "ord"]}
     apart = AnswerSelector(selector.policy.model_copy(update={"sibling_kinds": times, **alone}),
                            selector.encode)
     text = answer(apart, question, sixth, first)
