@@ -14,19 +14,19 @@ import re
 from assistant.models import Citation
 from assistant.nlp import TypedSpan, parse
 from assistant.question import profile_question
-from assistant.window_features import answer_spans
-from vectorstore.tokenize import tokenize
+from assistant.window_features import answer_spans, match_terms
 
 _WORD = re.compile(r"\S+")
 
 
 def _nearest(quote: str, spans: list[TypedSpan], question: str) -> TypedSpan:
-    """The span closest to the question's words in the parse of the quote, within its
-    sentence ("elected in May 2000": the date hangs off "elected"; "with the Prime Minister
+    """The span closest to the question's words (stemmed: "election" meets "elected") in
+    the parse of the quote, within its sentence ("elected in May 2000": the date hangs off
+    "elected"; "with the Prime Minister
     in the chair": "chair" hangs off the span), the nearest in words breaking ties."""
-    terms = set(tokenize(question))
+    terms = match_terms(question)
     doc = parse(quote)
-    words = [(m.start(), set(tokenize(m.group(0)))) for m in _WORD.finditer(quote)]
+    words = [(m.start(), match_terms(m.group(0))) for m in _WORD.finditer(quote)]
 
     def in_tree(span: TypedSpan) -> float:
         piece = doc.char_span(span.start, span.end, alignment_mode="expand")
@@ -35,7 +35,7 @@ def _nearest(quote: str, spans: list[TypedSpan], question: str) -> TypedSpan:
         chain = [piece.root.i, *(a.i for a in piece.root.ancestors)]
         best = 0.0
         for token in piece.root.sent:
-            if token.i in range(piece.start, piece.end) or not set(tokenize(token.text)) & terms:
+            if token.i in range(piece.start, piece.end) or not match_terms(token.text) & terms:
                 continue
             other = [token.i, *(a.i for a in token.ancestors)]
             common = next((i for i in chain if i in other), None)

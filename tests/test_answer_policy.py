@@ -139,6 +139,18 @@ def test_the_answer_is_marked_inside_its_quote() -> None:
     assert "Alys Pritchard" in quote[start:end]
 
 
+def test_the_marked_answer_hangs_from_a_word_of_the_question_in_another_form() -> None:
+    """"elected" meets "election" (and "mayor" "mayoral"): the date of the election is
+    marked, not the year of the Act whose name holds the question's place."""
+    quote = ("Greater Cardiff Authority: created by the Greater Cardiff Authority Act 1997; "
+             "first mayoral election in June 2001.")
+    cited = Citation(n=1, doc_id="own/ports", title="Ports", chunk_id="c", quote=quote)
+    [marked] = mark_answer_spans("When was the first Mayor of Cardiff elected?", [cited])
+    assert marked.answer_span is not None
+    start, end = marked.answer_span
+    assert "2001" in quote[start:end], quote[start:end]
+
+
 def test_the_marked_answer_is_not_the_question_s_own_words_nor_in_the_next_sentence() -> None:
     """"in the chair" restates "who chairs"; the office the chair hangs from answers, not
     the office named first in the next sentence."""
