@@ -130,13 +130,18 @@ def test_a_follow_up_keeps_its_subject() -> None:
     assert "it" not in standalone.split()
 
 
-def test_the_answer_is_marked_inside_its_quote() -> None:
-    quote = "Chair: Alys Pritchard, Minister for Harbours and Coasts"
+def _marked(question: str, quote: str) -> str:
+    """The part of `quote` marked as the answer to `question` (a span must be marked)."""
     cited = Citation(n=1, doc_id="own/ports", title="Ports", chunk_id="c", quote=quote)
-    [marked] = mark_answer_spans("Who chaired the ports forum?", [cited])
+    [marked] = mark_answer_spans(question, [cited])
     assert marked.answer_span is not None
     start, end = marked.answer_span
-    assert "Alys Pritchard" in quote[start:end]
+    return quote[start:end]
+
+
+def test_the_answer_is_marked_inside_its_quote() -> None:
+    quote = "Chair: Alys Pritchard, Minister for Harbours and Coasts"
+    assert "Alys Pritchard" in _marked("Who chaired the ports forum?", quote)
 
 
 def test_the_marked_answer_hangs_from_a_word_of_the_question_in_another_form() -> None:
@@ -144,11 +149,8 @@ def test_the_marked_answer_hangs_from_a_word_of_the_question_in_another_form() -
     marked, not the year of the Act whose name holds the question's place."""
     quote = ("Greater Cardiff Authority: created by the Greater Cardiff Authority Act 1997; "
              "first mayoral election in June 2001.")
-    cited = Citation(n=1, doc_id="own/ports", title="Ports", chunk_id="c", quote=quote)
-    [marked] = mark_answer_spans("When was the first Mayor of Cardiff elected?", [cited])
-    assert marked.answer_span is not None
-    start, end = marked.answer_span
-    assert "2001" in quote[start:end], quote[start:end]
+    marked = _marked("When was the first Mayor of Cardiff elected?", quote)
+    assert "2001" in marked, marked
 
 
 def test_the_marked_answer_is_not_the_question_s_own_words_nor_in_the_next_sentence() -> None:
@@ -156,11 +158,8 @@ def test_the_marked_answer_is_not_the_question_s_own_words_nor_in_the_next_sente
     the office named first in the next sentence."""
     quote = ("The forum met on 3 June 2025 in Oban, with the Harbours Minister in the chair. "
              "The First Minister of Wales, Owain Rees, sent apologies.")
-    cited = Citation(n=1, doc_id="own/ports", title="Ports", chunk_id="c", quote=quote)
-    [marked] = mark_answer_spans("Who chairs the ports forum?", [cited])
-    assert marked.answer_span is not None
-    start, end = marked.answer_span
-    assert quote[start:end].endswith("Harbours Minister"), quote[start:end]
+    marked = _marked("Who chairs the ports forum?", quote)
+    assert marked.endswith("Harbours Minister"), marked
 
 
 def test_typed_spans_find_people_roles_dates_numbers_and_places() -> None:
@@ -287,21 +286,26 @@ def test_a_follow_up_subject_typed_in_lower_case_leaves_out_the_question_words()
     assert "how many" not in standalone and "pilotage permits" in standalone, standalone
 
 
-def test_a_pronoun_stands_for_what_the_last_question_asked_about_when_numbers_agree() -> None:
-    """"it" after "what's X's budget?" is that budget, not X; "them" after "how many pilot
-    boats did the board buy?" is the boats; a singular "it" skips a plural asked thing."""
-    history = exchange("what's Orkney's harbour budget after the ferry review?",
-                       "Two million pounds a year.")
-    standalone = standalone_question("how much of it went on the north pier?", history)
-    assert "Orkney's harbour budget" in standalone, standalone
-    history = exchange("how many pilot boats did the Harbour Board buy in 2023",
-                       "Three, all built in Wales.")
-    standalone = standalone_question("which yards built them?", history)
-    assert "pilot boats" in standalone and "Harbour Board" not in standalone, standalone
-    history = exchange("what were the Harbour Board's standing orders in 2019?",
-                       "Twelve rules on meetings and votes.")
-    standalone = standalone_question("who chaired it then?", history)
-    assert "Harbour Board" in standalone and "standing orders" not in standalone, standalone
+@pytest.mark.parametrize(
+    ("asked", "said", "follow_up", "meant", "not_meant"),
+    [  # "it" after "what's X's budget?" is that budget, not X
+        ("what's Orkney's harbour budget after the ferry review?", "Two million pounds a year.",
+         "how much of it went on the north pier?", "Orkney's harbour budget", None),
+        # "them" after "how many pilot boats ...?" are the boats, not the board
+        ("how many pilot boats did the Harbour Board buy in 2023", "Three, all built in Wales.",
+         "which yards built them?", "pilot boats", "Harbour Board"),
+        # a singular "it" skips a plural asked thing
+        ("what were the Harbour Board's standing orders in 2019?",
+         "Twelve rules on meetings and votes.", "who chaired it then?", "Harbour Board",
+         "standing orders"),
+    ],
+)
+def test_a_pronoun_stands_for_what_the_last_question_asked_about_when_numbers_agree(
+    asked: str, said: str, follow_up: str, meant: str, not_meant: str | None
+) -> None:
+    standalone = standalone_question(follow_up, exchange(asked, said))
+    assert meant in standalone, standalone
+    assert not_meant is None or not_meant not in standalone, standalone
 
 
 def test_a_window_beside_another_nation_does_not_answer(selector) -> None:
