@@ -22,8 +22,8 @@ _WORD = re.compile(r"\S+")
 def _nearest(quote: str, spans: list[TypedSpan], question: str) -> TypedSpan:
     """The span closest to the question's words (stemmed: "election" meets "elected") in
     the parse of the quote, within its sentence ("elected in May 2000": the date hangs off
-    "elected"; "with the Prime Minister
-    in the chair": "chair" hangs off the span), the nearest in words breaking ties."""
+    "elected"; "with the Prime Minister in the chair": "chair" hangs off the span), the
+    nearest in words breaking ties."""
     terms = match_terms(question)
     doc = parse(quote)
     words = [(m.start(), match_terms(m.group(0))) for m in _WORD.finditer(quote)]

@@ -158,8 +158,7 @@ def _asked_thing(question: str) -> tuple[str, bool] | None:
                        c.tag_ in ("WP", "WRB") for c in root.children))
         if not (picked or subject):
             continue
-        words = [t for t in chunk if t.pos_ != "DET" and t.tag_ not in ("WDT", "WP")
-                 and not _asks(t) and t.lower_ not in _HOW_MANY | {"how"}]
+        words = [t for t in chunk if t.pos_ != "DET" and not _asks(t)]
         if not words:
             continue
         last = max([chunk[-1], *(t.right_edge for t in head.rights if t.dep_ == "prep"
