@@ -47,7 +47,8 @@ _POINTING = re.compile(
     re.IGNORECASE,
 )
 _PERSONAL = {"he", "him", "his", "she", "her"}
-_PLURAL_PRONOUNS = {"they", "them", "their"}
+_PLURAL = {"they": True, "them": True, "their": True, "it": False, "its": False}
+"""Whether a pronoun stands for several things (for the number agreement of `subject_of`)."""
 _DEMONSTRATIVES = {"this", "that", "these", "those"}
 _NAMING_PREPS = {"of", "for", "on", "in", "at"}  # "the meeting of/for/on/in/at ..." says which
 _POSSESSIVE = {"its", "their", "his", "her"}
@@ -329,8 +330,7 @@ def _with_subject(question: str, history: list[ChatMessage]) -> str:
         return question  # "the CNR's first one - where was it?": it is named here
     word = match.group(1).lower() if match else ""
     person = word in _PERSONAL
-    plural = True if word in _PLURAL_PRONOUNS else False if word in ("it", "its") else None
-    subject = subject_of(history, person, body, plural)
+    subject = subject_of(history, person, body, _PLURAL.get(word))
     if not subject:
         return f"{question} ({previous})"[:_MAX_CHARS] if previous else question
     if not match:
