@@ -62,12 +62,14 @@ def test_who_chairs_the_council_of_the_nations_and_regions(shared_assistant) -> 
     assert re.search(chaired, result.answer, re.IGNORECASE), result.answer
 
 
-def test_who_chairs_the_mayoral_council_over_the_seed_documents(tmp_path: Path) -> None:
+def test_who_chairs_the_mayoral_council_over_the_seed_documents(
+    shared_corpus: Path, tmp_path: Path
+) -> None:
     from assistant.assistant import Assistant
-    from tests.conftest import SHARED_CORPUS_DIR, make_settings
+    from tests.conftest import make_settings
     from vectorstore.indexer import index_paths
 
-    seeds = SHARED_CORPUS_DIR / "seeds"
+    seeds = shared_corpus / "seeds"
     settings = make_settings(tmp_path / "seeds-store", corpus_dirs=[seeds])
     index_paths([seeds], settings)
     result = Assistant(settings).ask("Who chairs the Mayoral Council?")
