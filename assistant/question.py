@@ -155,14 +155,43 @@ def _kind_of_noun(token) -> AnswerKind | None:
     return None
 
 
+_NAMING_NOUNS = frozenset({"name", "names", "title"})
+_NOUN_RUN = frozenset({"NOUN", "PROPN", "ADJ", "CCONJ", "PART"})
+
+
 def _answer_noun(doc):
-    """The noun a wh-word asks about: "which minister", "what is the number of ..."."""
+    """The noun a wh-word asks about: "which minister", "what is the number of ...", and
+    what "the name of" names ("what's the name of the board's chair?": a chair)."""
+    noun = _asked_noun(doc)
+    if noun is not None and noun.lower_ in _NAMING_NOUNS:
+        named = next((c for p in noun.children if p.dep_ == "prep" and p.lower_ == "of"
+                      for c in p.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")),
+                     None)
+        return named or noun
+    return noun
+
+
+def _run_head(doc, start: int):
+    """The last noun of the noun phrase starting at `start` that has a kind ("which
+    Ports and Coastal Affairs Secretary": secretary, however the name is parsed)."""
+    end = start
+    while end < len(doc) and doc[end].pos_ in _NOUN_RUN:
+        end += 1
+    return next((t for t in reversed(doc[start:end])
+                 if t.pos_ in ("NOUN", "PROPN") and _kind_of_noun(t) is not None), None)
+
+
+def _asked_noun(doc):
+    """The noun the question word stands for (see `_answer_noun`)."""
     for tok in doc:
         if tok.lower_ not in ("what", "which") or tok.tag_ not in ("WDT", "WP"):
             continue
         if tok.dep_ == "det" and tok.head.pos_ in ("NOUN", "PROPN"):
             return tok.head
         after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if (tok.lower_ == "which" and after is not None and after.pos_ == "PROPN"
+                and _kind_of_noun(after) is None):
+            after = _run_head(doc, after.i) or after
         # "in which city", parsed otherwise; "which PM", an office spaCy takes for a name
         if after is not None and (after.pos_ == "NOUN" or after.pos_ == "PROPN"
                                   and _kind_of_noun(after) is not None):

@@ -43,6 +43,11 @@ from vectorstore.models import ScoredChunk, StoredChunk
         ("What is the population of the harbour district?", "number"),
         ("Which places will the harbour ferry link?", "list"),  # not a place: several
         ("What was the deadline for harbour levy returns?", "date"),
+        # what "the name of" names; the last noun of a name the parser splits up
+        ("What's the name of the first head of the harbour board's secretariat?", "person"),
+        ("What was the name of the harbour board's second report?", "generic"),
+        ("Which Ports and Coastal Affairs Secretary opened the harbour summit?", "person"),
+        ("Which county is the harbour district in?", "place"),
     ],
 )
 def test_answer_kind(question: str, kind: str) -> None:
