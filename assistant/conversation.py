@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from assistant.models import ChatMessage
-from assistant.nlp import MONTH, parse
+from assistant.nlp import MONTH, parse, titled_names
 from assistant.question import NATIONS, elliptical_swap, is_nation_word, profile_question
 from assistant.window_features import match_terms
 
@@ -88,8 +88,10 @@ def _named(text: str, person: bool) -> list[str]:
     `text`, longest first: named entities, names of bodies as the question profile finds
     them ("Council of the Nations and Regions"), without a possessive ending."""
     doc = parse(text)
-    if person:
-        return sorted({e.text for e in doc.ents if e.label_ == "PERSON"}, key=len, reverse=True)
+    if person:  # "Lord Tregaron": the small model tags titles as nothing or a body
+        people = {e.text for e in doc.ents if e.label_ == "PERSON"}
+        people |= {text[start:end] for start, end in titled_names(doc)}
+        return sorted(people, key=len, reverse=True)
     names = [e.text for e in doc.ents if e.label_ not in _SKIP_LABELS | {"PERSON"}]
     names += [_widen(text, phrase) for phrase in profile_question(text).phrases]
     cleaned = [_POSSESSIVE_END.sub("", _LEADING_WORDS.sub("", n)).strip(" ,.?") for n in names]

@@ -23,6 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.models import Citation
+from assistant.nlp import HONORIFICS
 from ingest.jurisdiction import JurisdictionCode, stored_codes
 from ingest.sentences import sentence_spans
 from ingest.settings import Settings
@@ -41,10 +42,6 @@ _FUNCTION_WORDS = frozenset(
     then there these they this those though through thus to too under until up upon us very
     was we were what when where whether which while who whom whose why will with within without
     would yet you your current below above following further new""".split()
-)
-_HONORIFICS = frozenset(
-    "dr lord lady baroness baron earl sir dame professor prof mr mrs ms miss rt hon cllr king "
-    "queen prince princess".split()
 )
 _GENERIC = frozenset(
     """government governments committee committees report reports paper council meeting
@@ -219,7 +216,7 @@ def _clean_term(raw: str) -> str | None:
     if not words or len(words) > 7:
         return None
     term = " ".join(words).strip(" “”\"‘’'.,;:")
-    if words[0].lower().rstrip(".") in _HONORIFICS or term[:1].isdigit():
+    if words[0].lower().rstrip(".") in HONORIFICS or term[:1].isdigit():
         return None
     if not 3 <= len(term) <= 80:
         return None

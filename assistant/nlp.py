@@ -44,8 +44,39 @@ ROLE_NOUNS = frozenset(
     co-chair co-chairs convenor convener mayor mayors chancellor leader leaders president
     premier premiers taoiseach tánaiste speaker clerk director officials official
     commissioner ombudsman governor deputy counsel attorney advocate lord baroness
-    permanent prime first pm pms fm fms dfm""".split()
+    permanent prime first pm pms fm fms dfm head heads chief chiefs negotiator negotiators
+    adviser advisers advisor advisors envoy envoys""".split()
 )
+
+HONORIFICS = frozenset(
+    "dr lord lady baroness baron earl viscount sir dame professor prof mr mrs ms miss rt hon "
+    "cllr king queen prince princess".split()
+)
+"""Words before a person's name ("Baroness Pryce of Amlwch", "the Earl of Moray")."""
+
+
+def titled_names(doc) -> list[tuple[int, int]]:
+    """Character spans of the people `doc` names by a title, which spaCy's small model
+    often tags as nothing or as a body: one or more honorifics, then proper nouns, with
+    "of" and more for a peer's territorial name ("Baroness Pryce of Amlwch")."""
+    spans = []
+    i = 0
+    while i < len(doc):
+        if doc[i].lower_.rstrip(".") not in HONORIFICS or not doc[i].text[:1].isupper():
+            i += 1
+            continue
+        start = i
+        while i < len(doc) and doc[i].lower_.rstrip(".") in HONORIFICS:
+            i += 1
+        end = i
+        while end < len(doc) and (doc[end].pos_ == "PROPN" or doc[end].lower_ == "of" and
+                                  end + 1 < len(doc) and doc[end + 1].pos_ == "PROPN"):
+            end += 1
+        if end > i and doc[end - 1].pos_ == "PROPN":
+            spans.append((doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+        i = max(end, start + 1)
+    return spans
+
 
 # Nouns naming each kind of answer: the head noun of "which minister ...?" or the label of
 # a "Venue: ..." line says what kind of thing is asked for or given.
@@ -55,7 +86,9 @@ KIND_NOUNS: dict[str, frozenset[str]] = {
         academic author spokesperson attendee attendees witness witnesses""".split()
     ),
     "date": frozenset("date day year month time notice period duration deadline".split()),
-    "place": frozenset("city town venue place location country building".split()),
+    "place": frozenset(
+        "city town venue place location country building county region village island".split()
+    ),
     "number": frozenset(
         """number amount total figure percentage proportion share sum value cost budget
         limit rate population count""".split()
@@ -206,6 +239,12 @@ def typed_spans(text: str) -> tuple[TypedSpan, ...]:
             found[(ent.start_char, ent.end_char)] = TypedSpan(
                 ent.start_char, ent.end_char, kind, ent.text
             )
+    for start, end in titled_names(doc):  # "Baroness Pryce of Amlwch", however tagged
+        if any(s.kind == "person" and s.start <= start and end <= s.end for s in found.values()):
+            continue
+        for key in [k for k in found if k[0] < end and start < k[1]]:
+            del found[key]
+        found[(start, end)] = TypedSpan(start, end, "person", text[start:end])
     for tok in doc:  # "held in Orkney": a proper noun after "in"/"at" is a place
         if tok.pos_ != "PROPN" or tok.dep_ != "pobj" or tok.head.lower_ not in ("in", "at"):
             continue

@@ -122,6 +122,19 @@ def test_each_part_of_a_two_part_question_gets_its_own_answer(selector, corpus) 
     assert "Alys Pritchard" in text and "six times" in text
 
 
+@pytest.mark.parametrize(
+    "name", ["Baroness Pryce of Amlwch", "Lord Tregaron", "the Earl of Moray", "Sir Ifor Pugh"]
+)
+def test_a_person_named_by_a_title_is_a_person(name: str) -> None:
+    """The small model tags titled names as nothing or as a body; they still answer "who"
+    and are what "he"/"she" in a follow-up stands for."""
+    text = f"The motion on harbour levies was moved by {name}, who spoke for the committee."
+    title = name.removeprefix("the ")
+    assert ("person", title) in {(s.kind, s.text) for s in typed_spans(text)}
+    history = exchange("Who moved the motion on harbour levies?", text)
+    assert title in standalone_question("When did he first raise it?", history)
+
+
 def test_a_follow_up_keeps_its_subject() -> None:
     history = exchange("What did the Coastal Standing Committee agree?",
                        "A data-sharing protocol, in March 2023.")
