@@ -254,6 +254,55 @@ def _resolve_demonstrative(question: str, history: list[ChatMessage]) -> str | N
     return None
 
 
+# "one" standing for a noun: "the welsh one", "a yearly one", "the next one" (not "one
+# minister", nor "that one", which `_PRONOUN` reads).
+_ONE = re.compile(
+    r"\b(?:the|a|an|each|every|which|any|another)\s+(?:[\w'’-]+\s+)?(ones?)\b(?!\s+of\b)",
+    re.IGNORECASE,
+)
+
+
+def _plural_noun(text: str) -> tuple[str, str] | None:
+    """The first run of nouns in `text` ending in a plural that is not a generic noun, and
+    its singular ("quarterly harbour reports" -> "harbour reports", "harbour report")."""
+    doc = parse(text)
+    run: list = []
+    for tok in [*doc, None]:
+        joined = tok is not None and tok.text == "-" and run and not (
+            run[-1].whitespace_ or tok.whitespace_)  # "sub-committees", split in three
+        if tok is not None and (tok.pos_ in ("NOUN", "PROPN") or joined):
+            run.append(tok)
+            continue
+        last = run[-1] if run else None
+        if (last is not None and last.tag_ in _PLURAL_TAGS and last.lower_.endswith("s")
+                and last.lower_ not in _GENERIC_NOUNS):
+            plural = text[run[0].idx : last.idx + len(last.text)]
+            ending = 3 if plural.endswith("ies") else 1
+            return plural, plural[:-ending] + ("y" if ending == 3 else "")
+        run = []
+    return None
+
+
+def _resolve_one(question: str, history: list[ChatMessage]) -> str | None:
+    """"the welsh one" -> "the welsh <noun>": the plural things named before it in the
+    question itself ("it went through phases - what was the second one like?"), else in
+    the last question ("which harbour boards met?" -> "harbour board"); None when "one"
+    stands for no noun here (a number), or nothing plural was named."""
+    match = _ONE.search(question)
+    if match is None:
+        return None
+    one = next((t for t in parse(question) if t.idx == match.start(1)), None)
+    if one is None or one.dep_ == "nummod" and one.head.i > one.i and one.head.dep_ != "ROOT":
+        return None  # "a meeting with one minister": a number ("does the welsh one sit?": the
+        # parser takes the verb for a noun, but as the root)
+    previous = next((m.content for m in reversed(history) if m.role == "user"), "")
+    found = _plural_noun(question[: match.start()]) or _plural_noun(previous)
+    if found is None:
+        return None
+    noun = found[0] if match.group(1).lower() == "ones" else found[1]
+    return (question[: match.start(1)] + noun + question[match.end(1) :])[:_MAX_CHARS]
+
+
 _RESOLVE_TURNS = 3
 """How many earlier follow-ups in a row are read as rewritten (each costs a parse or two)."""
 
@@ -314,7 +363,7 @@ def with_dates_of(text: str, earlier: str) -> str:
 
 def _with_subject(question: str, history: list[ChatMessage]) -> str:
     """The question with what it leans on from the conversation written in."""
-    resolved = _resolve_demonstrative(question, history)
+    resolved = _resolve_demonstrative(question, history) or _resolve_one(question, history)
     if resolved:
         return resolved
     if not is_follow_up(question):  # "who normally chairs the summits?" still leans on it

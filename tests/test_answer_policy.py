@@ -687,6 +687,30 @@ def test_a_demonstrative_takes_the_earlier_phrase_with_that_noun() -> None:
     assert "coastal review panel" in standalone, standalone
 
 
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "meant"),
+    [
+        ("which harbour sub-committees sat in 2022?", "how often does the pilots one meet?",
+         "the pilots sub-committee meet"),
+        ("what did the board promise about monthly harbour bulletins?",
+         "and what about a yearly one?", "a yearly harbour bulletin"),
+        ("what did the review say about dredging?",
+         "it says dredging went through stages - what was the third one about?",
+         "the third stage about"),
+    ],
+)
+def test_one_standing_for_a_noun_takes_the_plural_named_before_it(
+    previous: str, follow_up: str, meant: str
+) -> None:
+    standalone = standalone_question(follow_up, exchange(previous, "Several."))
+    assert meant in standalone, standalone
+
+
+def test_one_counting_something_is_left_alone() -> None:
+    history = exchange("which harbour boards met in 2024?", "Three.")
+    assert "did one minister" in standalone_question("did one minister attend?", history)
+
+
 def test_a_follow_up_naming_no_date_keeps_the_previous_question_s_dates() -> None:
     history = exchange("Where did the Joint Forum on Ports meet in March 2025?", "In Oban.")
     assert "March 2025" in standalone_question("who chaired it?", history)
