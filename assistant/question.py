@@ -217,6 +217,13 @@ def _count_of(nouns) -> int:
 
 
 _WH_TAGS = frozenset({"WP", "WP$", "WRB", "WDT"})
+_PERIODS = frozenset({"year", "month", "week", "quarter", "term", "session", "day"})
+
+
+def _per_period(doc, times) -> bool:
+    """"times" followed by "a year", "per month", "each quarter": a frequency."""
+    rest = [t.lower_ for t in doc[times.i + 1 : times.i + 3]]
+    return len(rest) == 2 and rest[0] in ("a", "an", "per", "each", "every") and rest[1] in _PERIODS
 
 
 def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
@@ -247,6 +254,8 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
             measured = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
             kind = "date" if (measured is not None and measured.pos_ == "NOUN"
                               and _kind_of_noun(measured) == "date") else "number"
+            if measured is not None and measured.lower_ == "times" and _per_period(doc, measured):
+                kind = "frequency"  # "how many times a year": how often
         elif word == "how" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in (
             "often", "frequently", "regularly"
         ):

@@ -48,6 +48,8 @@ from vectorstore.models import ScoredChunk, StoredChunk
         ("What was the name of the harbour board's second report?", "generic"),
         ("Which Ports and Coastal Affairs Secretary opened the harbour summit?", "person"),
         ("Which county is the harbour district in?", "place"),
+        ("How many times a year does the harbour board meet?", "frequency"),  # how often
+        ("How many times did the harbour board meet in 2024?", "number"),
     ],
 )
 def test_answer_kind(question: str, kind: str) -> None:
