@@ -371,10 +371,11 @@ class Assistant:
         self, hits: list[RetrievedChunk], fused: list[RetrievedChunk],
         chunk_filter: ChunkFilter | None = None,
     ) -> list[Passage]:
-        """What the answerer reads: the hits, then the next best chunks the per-document
-        cap held back, then the chunks next to the best hits (the sentence that answers
-        often sits just before or after the one that matched), then the chunk after any
-        of these that ends on a lead-in ("... in three categories:"), which holds its items."""
+        """What the answerer reads: the hits, then the next best chunks (beyond k, or held
+        back by the per-document cap), then the chunks next to the best hits (the sentence
+        that answers often sits just before or after the one that matched), then the chunk
+        after any of these that ends on a lead-in ("... in three categories:"), which holds
+        its items."""
         passages = [_passage(i, h.chunk.chunk, h.fused) for i, h in enumerate(hits, start=1)]
         seen = {p.chunk_id for p in passages}
 

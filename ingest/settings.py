@@ -311,7 +311,12 @@ class Settings(BaseSettings):
                            "default, kept when the lexical index was replaced)")
     bm25_b: float = Field(0.75, description="BM25 length normalisation (as bm25_k1)")
     neighbour_hits: int = Field(3, description="best hits whose adjacent chunks are also read")
-    extra_passages: int = Field(3, description="next best chunks held back by the per-doc cap")
+    extra_passages: int = Field(
+        5,
+        description="next best chunks also read, beyond top_k or held back by the per-doc cap "
+        "(5 chosen on tune: key facts +0.014, citation precision -0.009 against 3; /chat p95 "
+        "+2 ms)",
+    )
     part_hits: int = Field(
         1, ge=0, description="a question of several parts (\"When was X published, and who "
         "chairs Y?\") is also searched part by part, and each part's best hits not already "
