@@ -107,9 +107,22 @@ def build_messages(
     return turns
 
 
+def within_budget(passages: list[Passage], chars: int) -> list[Passage]:
+    """The first passages (best first) whose text fits `chars`, and at least the first."""
+    kept, used = [], 0
+    for passage in passages:
+        used += len(passage.text)
+        if kept and used > chars:
+            break
+        kept.append(passage)
+    return kept
+
+
 def messages_for(settings: Settings, question: str, passages: list[Passage],
                  history: list[ChatMessage]) -> list[dict[str, str]]:
-    """`build_messages` with the word limit and system-role choice from `settings`."""
+    """`build_messages` with the word limit and system-role choice from `settings`, and the
+    passages that fit `settings.llm_context_chars`."""
+    passages = within_budget(passages, settings.llm_context_chars)
     return build_messages(question, passages, history, settings.max_answer_words,
                           settings.llm_system_in_user)
 

@@ -364,6 +364,12 @@ class Settings(BaseSettings):
         None, description="Azure OpenAI: api-version query parameter (the key goes in api-key)"
     )
     llm_max_tokens: int = 400
+    llm_context_chars: int = Field(
+        12_000, ge=0,
+        description="passage text given to an LLM, best passages first (at least one): about "
+        "3,000 tokens, so the prompt and the reply fit a small model's 4,096-token context; "
+        "the extractive answerer reads them all",
+    )
     llm_temperature: float = 0.0
     llm_system_in_user: bool = Field(
         False, description="fold the system prompt into the first user turn (chat templates "

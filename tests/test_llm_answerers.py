@@ -261,3 +261,16 @@ def test_system_prompt_folded_into_user_turn(standin):
     assert messages[0]["content"] == "Earlier question?"
     last = messages[-1]["content"]
     assert last.index("<source n=") < last.index(QUESTION) < last.index("You answer questions")
+
+
+def test_the_prompt_holds_the_best_passages_that_fit_the_context_budget(standin):
+    """A small model's context is bounded: passages past `llm_context_chars` stay out, the
+    best one always goes in, and the sources keep their numbers."""
+    standin.script = Script(text=REPLY)
+    _openai(standin, llm_context_chars=len(PASSAGES[0].text) + 10).answer(
+        QUESTION, PASSAGES, [])
+    sent = standin.requests[-1].body["messages"][-1]["content"]
+    assert '<source n="1"' in sent and '<source n="2"' not in sent
+    _openai(standin, llm_context_chars=500).answer(QUESTION, PASSAGES[::-1], [])
+    sent = standin.requests[-1].body["messages"][-1]["content"]
+    assert '<source n="2"' in sent and '<source n="1"' in sent
