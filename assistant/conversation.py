@@ -72,6 +72,11 @@ _GENERIC_NOUNS = frozenset(
 )
 
 
+def _last(history: list[ChatMessage], role: str) -> str:
+    """What `role` said last in the conversation ("" if nothing)."""
+    return next((m.content for m in reversed(history) if m.role == role), "")
+
+
 def is_follow_up(question: str) -> bool:
     """Whether the question leans on earlier turns."""
     return bool(_LEADING.search(question)) or refers_back(question)
@@ -118,8 +123,8 @@ def subject_of(
     previous question's main named thing, else its answer's (a person for "he"/"she": the
     answer's first, if it has one); not a thing the next `question` names itself ("it says
     IGR went through phases": "it" is not IGR)."""
-    last_user = next((m.content for m in reversed(history) if m.role == "user"), "")
-    last_answer = next((m.content for m in reversed(history) if m.role == "assistant"), "")
+    last_user = _last(history, "user")
+    last_answer = _last(history, "assistant")
     turns = (last_answer, last_user) if person else (last_user, last_answer)
     asked = question.lower()
     if not person and plural is not None and last_user:
@@ -237,8 +242,7 @@ def _resolve_demonstrative(question: str, history: list[ChatMessage]) -> str | N
         return None
     noun = det.head
     stems = match_terms(noun.text)
-    turns = [next((m.content for m in reversed(history) if m.role == role), "")
-             for role in ("user", "assistant")]
+    turns = [_last(history, role) for role in ("user", "assistant")]
     for turn in filter(None, turns):
         for chunk in parse(turn).noun_chunks:
             words = [t for t in chunk if t.pos_ not in ("DET", "PRON")]
@@ -295,7 +299,7 @@ def _resolve_one(question: str, history: list[ChatMessage]) -> str | None:
     if one is None or one.dep_ == "nummod" and one.head.i > one.i and one.head.dep_ != "ROOT":
         return None  # "a meeting with one minister": a number ("does the welsh one sit?": the
         # parser takes the verb for a noun, but as the root)
-    previous = next((m.content for m in reversed(history) if m.role == "user"), "")
+    previous = _last(history, "user")
     found = _plural_noun(question[: match.start()]) or _plural_noun(previous)
     if found is None:
         return None
@@ -325,7 +329,7 @@ def _standalone(question: str, history: list[ChatMessage], turns: int) -> str:
     standalone = _with_subject(question, history)
     if standalone == question:
         return standalone
-    previous = next((m.content for m in reversed(history) if m.role == "user"), "")
+    previous = _last(history, "user")
     return with_dates_of(standalone, previous)
 
 
@@ -371,7 +375,7 @@ def _with_subject(question: str, history: list[ChatMessage]) -> str:
             return question
         subject = subject_of(history)
         return f"{question} ({subject})"[:_MAX_CHARS] if subject else question
-    previous = next((m.content for m in reversed(history) if m.role == "user"), "")
+    previous = _last(history, "user")
     swapped = elliptical_swap(question, previous) if previous else None
     if swapped:
         return swapped[:_MAX_CHARS]
@@ -400,7 +404,7 @@ def retrieval_query(standalone: str, history: list[ChatMessage]) -> str:
     question too (its words find the same documents), as rewritten itself when it leaned
     on the turns before it ("what was the deep dive on?" after a question on a group)."""
     history = _as_rewritten(history, _RESOLVE_TURNS - 1) if history else history
-    previous = next((m.content for m in reversed(history) if m.role == "user"), "")
+    previous = _last(history, "user")
     if not previous or previous in standalone:
         return standalone
     return f"{standalone} ({previous})"[:_MAX_CHARS]
