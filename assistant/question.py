@@ -118,6 +118,7 @@ class QuestionProfile(BaseModel):
     nations: list[str] = []
     wants_many: bool
     focus: str = ""  # what a number question counts or measures ("meetings", "budget")
+    focus_terms: list[str] = []  # the words narrowing it ("resource" in "resource borrowing")
     unit: Unit = ""  # a number asked for as a share ("percent") or a sum ("money")
     count: int = 0  # how many things a list question asks for ("which three groups")
 
@@ -226,12 +227,28 @@ def _per_period(doc, times) -> bool:
     return len(rest) == 2 and rest[0] in ("a", "an", "per", "each", "every") and rest[1] in _PERIODS
 
 
-def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
+_NARROWING_PREPS = frozenset({"on", "for", "of"})
+
+
+def _narrowing(noun) -> list[str]:
+    """The common nouns narrowing what a number question counts or measures: its compound
+    nouns, and those it hangs from by "on", "for" or "of" with theirs ("limit on resource
+    borrowing": borrowing, resource)."""
+    objects = [c for p in noun.children if p.dep_ == "prep" and p.lower_ in _NARROWING_PREPS
+               for c in p.children if c.dep_ == "pobj" and c.pos_ == "NOUN"]
+    words = [o.lower_ for o in objects]
+    for head in (noun, *objects):
+        words += [c.lower_ for c in head.children
+                  if c.dep_ in ("compound", "amod") and c.pos_ == "NOUN"]
+    return words
+
+
+def analyse(question: str) -> tuple[AnswerKind, bool, str, list[str], Unit, int]:
     """The kind of answer a question asks for, whether it asks for several things, the
-    noun a number question counts, the unit of the number asked for, and how many things
-    a list question asks for, from spaCy's parse: the wh-word, the noun it asks about (its
-    kind and unit from small lexicons, plural for several), "how many/much", and list verbs
-    ("name the ...")."""
+    noun a number question counts and the nouns narrowing it (`_narrowing`), the unit of
+    the number asked for, and how many things a list question asks for, from spaCy's
+    parse: the wh-word, the noun it asks about (its kind and unit from small lexicons,
+    plural for several), "how many/much", and list verbs ("name the ...")."""
     doc = parse(question)  # the same parse as the question's other readings (cached)
     mark = question.find("?")
     if mark > 0:  # what is asked ends at its first question mark
@@ -287,7 +304,9 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, Unit, int]:
         unit = ""
     count = _count_of([noun, *listed] if noun is not None else listed) if many else 0
     # "what budget", "how many meetings"
-    return kind, many, noun.lower_ if counted else "", unit, count  # type: ignore[return-value]
+    narrowing = _narrowing(noun) if counted else []
+    return (kind, many, noun.lower_ if counted else "", narrowing,  # type: ignore[return-value]
+            unit, count)
 
 
 # Capitalised words that name no body or person: short months, places standing for a
@@ -451,7 +470,7 @@ def profile_question(question: str) -> QuestionProfile:
         for m in _MONTH_DAY_YEAR.finditer(question)
     ] + [d for d in numeric_days if d]
     months += [d[:7] for d in days]
-    kind, many, focus, unit, count = analyse(question)
+    kind, many, focus, focus_terms, unit, count = analyse(question)
     return QuestionProfile(
         scopes=_scope_years(question),
         text=question,
@@ -467,6 +486,7 @@ def profile_question(question: str) -> QuestionProfile:
         names=_names(question),
         wants_many=many,
         focus=focus,
+        focus_terms=focus_terms,
         unit=unit,
         count=count,
     )

@@ -161,8 +161,10 @@ class AnswerSelector:
     def _names_focus(window: Window, profile: QuestionProfile) -> bool:
         """The window (or the unit before it) names what a number question counts or
         measures: "meetings" for "how many meetings", "budget" for "what budget"."""
-        return bool(match_terms(profile.focus) & match_terms(f"{_unit_before(window)} "
-                                                              f"{window.text}"))
+        near = match_terms(f"{_unit_before(window)} {window.text}")
+        return bool(match_terms(profile.focus) & near) and all(
+            match_terms(t) <= near for t in profile.focus_terms
+        )
 
     def _meets_specifics(
         self, window: Window, profile: QuestionProfile,

@@ -26,7 +26,7 @@ import numpy as np
 import snowballstemmer
 
 from assistant.evidence import constraints, is_met, unmet_in_passage
-from assistant.nlp import TypedSpan, typed_spans
+from assistant.nlp import TypedSpan, base_form, typed_spans
 from assistant.question import QuestionProfile
 from assistant.windows import Window
 from vectorstore.tokenize import tokenize
@@ -78,14 +78,15 @@ def _stem(term: str) -> str:
     stemmer = getattr(_STEMMERS, "english", None)
     if stemmer is None:
         stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
-    return stemmer.stemWord(term)
+    return stemmer.stemWord(base_form(term))
 
 
 @lru_cache(maxsize=50_000)
 def match_terms(text: str) -> frozenset[str]:
     """The terms by which a question and a window are compared: the lexical index's terms
-    (`vectorstore.tokenize`), Snowball-stemmed so that "chairs" meets "chaired". (The index
-    itself folds plurals only: stemming it ranked worse, see the README.)"""
+    (`vectorstore.tokenize`), irregular forms at their base (`nlp.base_form`: "met" meets
+    "meet") and Snowball-stemmed so that "chairs" meets "chaired". (The index itself folds
+    plurals only: stemming it ranked worse, see the README.)"""
     return frozenset(_stem(t) for t in tokenize(text))
 
 

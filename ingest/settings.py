@@ -122,7 +122,9 @@ class AnswerPolicy(BaseModel):
     require_focus: bool = Field(
         default_factory=lambda: _fitted("require_focus", False),
         description="a number question is answered only by a window naming what it counts "
-        "or measures (\"meetings\" for \"how many meetings\"), there or in the unit before",
+        "or measures (\"meetings\" for \"how many meetings\"), and the nouns narrowing it "
+        "(\"resource borrowing\" for \"what limit on resource borrowing\"), there or in the "
+        "unit before",
     )
     window_kinds: list[str] = Field(
         default_factory=lambda: list(_fitted("window_kinds", ["year", "month", "day", "ord"])),

@@ -183,10 +183,14 @@ def test_typed_spans_find_people_roles_dates_numbers_and_places() -> None:
 
 
 def test_the_question_s_words_are_met_in_other_forms(selector) -> None:
-    """"chairs" in the question is met by "chaired" in the text (Snowball stems)."""
+    """"chairs" in the question is met by "chaired" in the text (Snowball stems), "meet" by
+    "met" and "binding" by "bound" (irregular forms at their base)."""
     from assistant.window_features import FEATURES, match_terms
 
     assert match_terms("Who chairs it?") & match_terms("It was chaired by her.") == {"chair"}
+    assert match_terms("When did the forum meet?") & match_terms("The forum met in May.") == {
+        "forum", "meet"}
+    assert "bind" in match_terms("Is it binding?") & match_terms("Nobody is bound by it.")
     question = "Who chairs the Harbour Liaison Group?"
     text = ("The Harbour Liaison Group met in Oban on 3 June 2025.\n"
             "It is chaired by Alys Pritchard, Minister for Harbours and Coasts.")
@@ -367,6 +371,23 @@ def test_a_number_question_is_answered_by_what_it_counts(selector) -> None:
                              selector.encode)
     assert lenient.select("How many moorings did the harbour add?", [berths], 60).windows
 
+
+
+def test_a_number_question_is_answered_by_what_narrows_it_too(selector) -> None:
+    """"What limit on dredging spending" is not answered by the limit on mooring spending:
+    the nouns narrowing what is measured must be named too."""
+    from assistant.question import profile_question as profile
+
+    asked = "What annual limit on dredging spending did the port board set?"
+    assert profile(asked).focus == "limit"
+    assert profile(asked).focus_terms == ["spending", "dredging"]
+    assert profile("How many berth fees did it waive?").focus_terms == ["berth"]
+    limits = passage(1, "The port board set an annual limit of £2m on mooring spending.\n"
+                        "The board met monthly.", "Port board")
+    strict = AnswerSelector(selector.policy.model_copy(update={"require_focus": True}),
+                            selector.encode)
+    assert not strict.select(asked, [limits], 60).windows
+    assert "£2m" in answer(strict, asked.replace("dredging", "mooring"), limits)
 
 def test_names_are_met_by_their_acronyms_and_absent_names_refuse(corpus) -> None:
     from assistant.evidence import is_met
