@@ -389,6 +389,30 @@ def _phrases(question: str) -> list[str]:
     return phrases
 
 
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def _place_names(question: str) -> list[str]:
+    """Names of places of two words or more ("North East", "Liverpool City Region"), as
+    spaCy's entity recogniser finds them: met as written, not word by word ("North" and
+    "East" are in many passages about somewhere else). Nations are checked as nations; a
+    name with an acronym in it ("EFRA IMG") is a body the recogniser took for a place."""
+    found = []
+    for ent in parse(question).ents:
+        if ent.label_ not in _PLACE_LABELS:
+            continue
+        words = [re.sub(r"['’]s?$", "", t.text) for t in ent if t.lower_ != "the"]
+        words = [w for w in words if w]
+        if any(len(w) > 1 and w.isupper() for w in words):
+            continue
+        name = " ".join(words)
+        if len(words) >= 2 and not is_nation_word(name) and not any(
+            re.search(pattern, name) for pattern in NATIONS.values()
+        ):
+            found.append(name)
+    return found
+
+
 def _distinctive(word: str) -> bool:
     lower = word.lower()
     return not (lower in _GENERIC_NAMES or lower in _CONNECTORS or word.isupper())
@@ -479,7 +503,7 @@ def profile_question(question: str) -> QuestionProfile:
         periods=periods(question),
         months=sorted(set(months)),
         days=sorted(set(days)),
-        phrases=_phrases(question),
+        phrases=_phrases(question) + _place_names(question),
         nations=[n for n, pattern in NATIONS.items() if re.search(pattern, question)],
         ordinals=sorted(set(ordinals)),
         numbers=numbers,

@@ -602,6 +602,20 @@ def test_a_body_s_name_is_met_by_its_initials_and_a_bill_by_its_act() -> None:
     assert not is_met("phrase:Harbour Levy Bill", "the Harbour Fees Act")
 
 
+def test_a_place_of_several_words_is_met_as_written(selector) -> None:
+    """"the South Coast's harbour deal" is not answered from a passage that has "South" and
+    "Coast" in it but is about the West Coast's deal."""
+    asked = "When was the South Coast's harbour deal signed?"
+    assert "South Coast" in profile_question(asked).phrases
+    assert "south coast" in profile_question(asked.lower()).phrases
+    west = passage(1, "The West Coast harbour deal was signed on 4 May 2024 in Oban. "
+                      "Ministers from the South attended. The Coast Guard was not consulted.",
+                   "Harbour deals")
+    assert not selector.select(asked, [west], 60).windows
+    south = passage(2, "The South Coast harbour deal was signed on 9 June 2025.", "Harbour deals")
+    assert "9 June 2025" in answer(selector, asked, west, south)
+
+
 def test_a_year_setting_when_is_told_from_a_year_naming_a_thing() -> None:
     """"Held in 2024" sets when the asked matter happened; "the 2022 Harbours Act" names a
     thing; a year in a sentence before the question, or in a clause describing a noun, sets
