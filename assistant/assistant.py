@@ -240,7 +240,7 @@ class Assistant:
         hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
         passages = self._answer_passages(hits, fused, chunk_filter)
         self._add_part_hits(parts, passages, chunk_filter)
-        return Retrieval(query=query, passages=passages)
+        return Retrieval(query=query, passages=passages, typed=typed)
 
     def _add_part_hits(
         self, parts: list[str], passages: list[Passage], chunk_filter: ChunkFilter | None
@@ -324,9 +324,10 @@ class Assistant:
 
         asked = found.query  # a follow-up with its subject written in
         terms = tokenize(asked)  # "who oversaw it?" is about what "it" stands for
-        refusal = evidence_gate(  # the question's own specifics (not its carried subject)
-            profile_question(clean), terms, self.lexical.unknown_terms(terms), passages,
-            self.settings.answer, [profile_question(p) for p in question_parts(clean)],
+        own = found.typed or clean  # the question's own specifics (not its carried subject)
+        refusal = evidence_gate(
+            profile_question(own), terms, self.lexical.unknown_terms(terms), passages,
+            self.settings.answer, [profile_question(p) for p in question_parts(own)],
         )
         if refusal:
             yield "result", refused(refusal)

@@ -96,10 +96,13 @@ class Passage(BaseModel):
 
 
 class Retrieval(BaseModel):
-    """What retrieval hands the answerer: the query it searched with and the passages."""
+    """What retrieval hands the answerer: the standalone question it searched with, the
+    question as typed with its shorthand spelled out ("NI Exec" -> "NI Executive", no
+    subject carried in from the conversation), and the passages."""
 
     query: str
     passages: list[Passage]
+    typed: str = ""
 
 
 class Citation(BaseModel):

@@ -345,7 +345,9 @@ def _names(q: str) -> list[str]:
         word = m.group(0).strip("'’-")
         word = re.sub(r"['’]s$", "", word)
         lower = word.lower()
-        if len(word) < 3 or lower in _GENERIC_NAMES or lower in MONTHS or (
+        if len(word) < 3 or lower in _GENERIC_NAMES or all(
+            part in MONTHS for part in lower.split("-")  # "April-June" is a time
+        ) or (
             lower in _NOT_NAMES or lower in _ORDINAL_WORDS or is_nation_word(word)
         ):
             continue

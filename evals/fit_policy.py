@@ -63,6 +63,7 @@ class Case:
     question: str  # cleaned, standalone
     passages: list[Passage]
     unknown: list[str]
+    typed: str = ""  # cleaned, its shorthand spelled out (what the evidence gate reads)
 
 
 def retrieve_all(items: list[EvalItem], settings: Settings, cache: Path | None) -> list[Case]:
@@ -81,7 +82,7 @@ def retrieve_all(items: list[EvalItem], settings: Settings, cache: Path | None) 
         found = assistant.retrieve(clean, item.history)
         terms = tokenize(found.query)  # as the product's gate: a follow-up with its subject
         cases.append(Case(item, found.query, found.passages,
-                          assistant.lexical.unknown_terms(terms)))
+                          assistant.lexical.unknown_terms(terms), found.typed))
     if cache:
         cache.write_bytes(pickle.dumps(cases))
     return cases
@@ -183,10 +184,10 @@ def replay(cases: list[Case], selector: AnswerSelector, policy: AnswerPolicy, ma
         refused = not case.question
         text = ""
         if not refused:
-            clean, _ = strip_injection(case.item.question)
-            gate = evidence_gate(profile_question(clean), tokenize(case.question),
+            own = getattr(case, "typed", "") or strip_injection(case.item.question)[0]
+            gate = evidence_gate(profile_question(own), tokenize(case.question),
                                  case.unknown, case.passages, policy,
-                                 [profile_question(p) for p in question_parts(clean)])
+                                 [profile_question(p) for p in question_parts(own)])
             refused = gate is not None
         if not refused:
             context = retrieval_query(case.question, case.item.history)

@@ -61,6 +61,18 @@ def test_shorthand_is_spelled_out_not_taken_for_off_topic(
     check_citations(result, samples_settings)
 
 
+def test_capitalised_shorthand_is_no_name_the_documents_lack(
+    samples_assistant, samples_settings
+) -> None:
+    """"Govt" typed with a capital is shorthand, spelled out before the question's names
+    are checked against the passages: not a name that no passage has."""
+    result = samples_assistant.ask("When did the UK Govt publish the English Devolution "
+                                   "White Paper?")
+    assert not result.refused, result.refusal_reason
+    assert "16 December 2024" in result.answer
+    check_citations(result, samples_settings)
+
+
 def test_an_acronym_no_document_uses_is_spelled_out(samples_assistant, samples_settings) -> None:
     """The samples say "Council of the Nations and Regions", never "CNR"."""
     result = samples_assistant.ask("where did the CNR hold its first meeting?")

@@ -229,6 +229,11 @@ def test_off_topic_questions() -> None:
     assert not off_topic(council + ["recalcitrant"], unknown=["recalcitrant"], share=0.4)
 
 
+def test_a_span_of_months_is_no_name() -> None:
+    profile = profile_question("What did the April-June 2024 harbour report count?")
+    assert profile.names == []
+
+
 def test_elliptical_parts_stay_with_their_question() -> None:
     question = "In which debate did he first set it out, and on what date?"
     assert question_parts(question) == [question]
