@@ -41,6 +41,7 @@ from assistant.refusal import refusal_text, unanswered_text
 from assistant.retrieval import HybridRetriever, HybridSearch, RetrievedChunk, diversify
 from assistant.runtime import use_query_threads
 from assistant.safety import strip_injection
+from assistant.truecase import truecase
 from assistant.verified_stream import VerifiedStream
 from assistant.verifier import Verifier
 from assistant.windows import clauses, units_of
@@ -240,7 +241,9 @@ class Assistant:
         hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
         passages = self._answer_passages(hits, fused, chunk_filter)
         self._add_part_hits(parts, passages, chunk_filter)
-        return Retrieval(query=query, passages=passages, typed=typed)
+        # the search folds case; what is checked of the question reads its capitals
+        return Retrieval(query=truecase(query, passages), passages=passages,
+                         typed=truecase(typed, passages))
 
     def _add_part_hits(
         self, parts: list[str], passages: list[Passage], chunk_filter: ChunkFilter | None
@@ -298,7 +301,8 @@ class Assistant:
 
         found = self.retrieve(clean, history, filters, k)
         passages = found.passages
-        base["standalone_question"] = found.query if found.query != clean else None
+        base["standalone_question"] = (found.query if found.query.lower() != clean.lower()
+                                       else None)
         retrieved = [
             RetrievedItem(
                 chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, page=p.page,
