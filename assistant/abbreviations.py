@@ -6,7 +6,7 @@ most of a question's words match nothing it is taken for off-topic. So common sh
 is written out: general English and civil-service abbreviations ("govt", "dept", "exec",
 "mtg", "cttee"), the nations' short forms ("scot"), and short month names next to a day
 or a year ("Sept 2024"). Courtesies at either end ("hi, ...", "... pls", "...? thanks")
-are left out.
+are left out, and a question typed without a question mark gets one.
 
 Acronyms are met by their initials where a passage spells them out ("CNR" by "Council of
 the Nations and Regions", `assistant.evidence`), but only a passage that was found: an
@@ -90,10 +90,13 @@ its length (the pattern backtracks over long runs of separators)."""
 
 
 def _without_courtesies(question: str) -> str:
-    """`question` without a greeting at its start or thanks at its end."""
+    """`question` without a greeting at its start or thanks at its end, and ending in a
+    question mark where it has none ("who chairs the forum" is asked as
+    "who chairs the forum?": its parts and what it asks are read up to its first one)."""
     text = _GREETING.sub("", question, count=1)
     head, tail = text[:-_COURTESY_TAIL], text[-_COURTESY_TAIL:]
-    return (head + _THANKS.sub("", tail)).strip()
+    text = (head + _THANKS.sub("", tail)).strip()
+    return text if not text or "?" in text else text.rstrip(" .!") + "?"
 
 
 _TYPED = re.compile(r"[\w'’-]+")  # a typed word, as the index would split it into terms

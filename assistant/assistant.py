@@ -301,8 +301,10 @@ class Assistant:
 
         found = self.retrieve(clean, history, filters, k)
         passages = found.passages
-        base["standalone_question"] = (found.query if found.query.lower() != clean.lower()
-                                       else None)
+        # shown when it says more than the question: not for capitals or a question mark
+        base["standalone_question"] = (
+            found.query if found.query.lower().rstrip(" ?") != clean.lower().rstrip(" ?")
+            else None)
         retrieved = [
             RetrievedItem(
                 chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, page=p.page,
