@@ -89,6 +89,10 @@ def mismatches(current: Report, baseline: Report) -> list[str]:
         b, c = baseline.config.get(key), current.config.get(key)
         if b != c:
             notes.append(f"{key} differs: baseline {b!r}, now {c!r}")
+    typed = [(run.config.get("selection") or {}).get("typed", "as-written")
+             for run in (baseline, current)]
+    if typed[0] != typed[1]:
+        notes.append(f"questions typed differently: baseline {typed[0]}, now {typed[1]}")
     told = [run.config.get("history_answers", HISTORY_DATASET) for run in (baseline, current)]
     if told[0] != told[1]:  # (reports from before `--own-history` held the dataset's)
         notes.append(f"follow-ups' histories differ: baseline {told[0]}, now {told[1]}")

@@ -17,7 +17,14 @@ from evals.baseline import (
     regressed,
     results_beside,
 )
-from evals.dataset import QUESTION_TYPES, DatasetError, load_dataset, select
+from evals.dataset import (
+    QUESTION_TYPES,
+    RETYPINGS,
+    DatasetError,
+    load_dataset,
+    retyped,
+    select,
+)
 from evals.models import Report
 from evals.output import default_out_dir, load_report, write_outputs
 from evals.targets import METRIC_BY_KEY
@@ -137,6 +144,11 @@ def eval_command(
         typer.Option("--own-history", help="follow-ups: replace the history's reference "
                      "answers by what the assistant answers to the earlier questions"),
     ] = False,
+    typed: Annotated[
+        str,
+        typer.Option("--typed", help="ask the questions as written, all in lower case "
+                     "(lower) or without question marks (no-mark); the gold is unchanged"),
+    ] = "as-written",
 ) -> None:
     """Evaluate the assistant on a dataset; exit 1 when a headline metric regresses."""
     from ingest.settings import get_settings
@@ -165,8 +177,10 @@ def eval_command(
         except UnknownAnswerer as exc:
             raise _fail(str(exc)) from None
         settings = settings.model_copy(update={"answerer": answerer})
-    items = select(items, per_type, limit)
-    selection = {"per_type": per_type, "limit": limit}
+    if typed not in RETYPINGS:
+        raise _fail(f"--typed must be one of {', '.join(RETYPINGS)}, not {typed!r}")
+    items = retyped(select(items, per_type, limit), typed)
+    selection = {"per_type": per_type, "limit": limit, "typed": typed}
     results, report = _run(items, settings, dataset, selection, k, progress, own_history)
     out_dir = out or default_out_dir(dataset)
     try:

@@ -159,6 +159,23 @@ def select(
     return items[:limit] if limit else items
 
 
+Retyping = Literal["as-written", "lower", "no-mark"]
+RETYPINGS: tuple[str, ...] = ("as-written", "lower", "no-mark")
+
+
+def retyped(items: list[EvalItem], style: str = "as-written") -> list[EvalItem]:
+    """The questions as users also type them, gold unchanged: all in lower case ("lower"),
+    or without question marks ("no-mark"), to measure what informal typing costs."""
+    if style == "as-written":
+        return items
+    if style == "lower":
+        return [i.model_copy(update={"question": i.question.lower()}) for i in items]
+    if style == "no-mark":
+        return [i.model_copy(update={"question": i.question.replace("?", "").strip() or "?"})
+                for i in items]
+    raise ValueError(f"unknown retyping {style!r}: one of {', '.join(RETYPINGS)}")
+
+
 def items_hash(items: list[EvalItem]) -> str:
     """sha256 of the selected questions' canonical JSON (what a run actually asked)."""
     digest = hashlib.sha256()

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from evals.cli import register
-from evals.dataset import DatasetError, items_hash, load_dataset, select
+from evals.dataset import DatasetError, items_hash, load_dataset, retyped, select
 
 GOOD = [
     {
@@ -154,6 +154,24 @@ def test_select_per_type_then_limit(tmp_path: Path) -> None:
     assert [i.id for i in select(items, per_type=2)] == ["q1", "q2", "q3", "q4", "x0"]
     assert [i.id for i in select(items, per_type=1, limit=2)] == ["q1", "q2"]
     assert items_hash(select(items, per_type=1)) != items_hash(select(items, per_type=2))
+
+
+def test_questions_retyped_as_users_type_them(tmp_path: Path) -> None:
+    items = load_dataset(write(tmp_path / "d.jsonl", GOOD))
+    lower = retyped(items, "lower")
+    assert [i.question for i in lower] == [i.question.lower() for i in items]
+    assert any(i.question != i.question.lower() for i in items)  # the set has capitals
+    assert [i.keywords for i in lower] == [i.keywords for i in items]  # gold unchanged
+    unmarked = retyped(items, "no-mark")
+    assert all("?" not in i.question for i in unmarked)
+    assert any("?" in i.question for i in items)
+    assert retyped(items, "as-written") == items
+    with pytest.raises(ValueError, match="unknown retyping"):
+        retyped(items, "shouting")
+    result = CliRunner().invoke(cli_app(), ["eval", str(tmp_path / "d.jsonl"),
+                                            "--typed", "shouting"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --typed must be one of as-written, lower, no-mark")
 
 
 def test_cli_without_an_index_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
