@@ -242,8 +242,8 @@ class Assistant:
         passages = self._answer_passages(hits, fused, chunk_filter)
         self._add_part_hits(parts, passages, chunk_filter)
         # the search folds case; what is checked of the question reads its capitals
-        return Retrieval(query=truecase(query, passages), passages=passages,
-                         typed=truecase(typed, passages))
+        query, typed = truecase([query, typed], passages)
+        return Retrieval(query=query, passages=passages, typed=typed)
 
     def _add_part_hits(
         self, parts: list[str], passages: list[Passage], chunk_filter: ChunkFilter | None

@@ -29,20 +29,25 @@ CASED_RATIO = 2.0
 """...and this many times as often as in lower case."""
 
 
-def _forms(passages: list[Passage]) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
-    """How the passages (and their titles) write each word and each pair of words next to
-    each other, keyed in lower case; a word opening a sentence is not counted."""
+def _forms(passages: list[Passage], wanted: set[str]
+           ) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
+    """How the passages (and their titles) write each of the `wanted` words (lower case),
+    and each pair of them next to each other, keyed in lower case; a word opening a
+    sentence is not counted. Other words are only stepped over."""
     words: dict[str, Counter[str]] = defaultdict(Counter)
     pairs: dict[str, Counter[str]] = defaultdict(Counter)
     for p in passages:
         for text in (p.title, p.text):
             last: re.Match[str] | None = None
             for m in _WORD.finditer(text):
+                if m.group(0).lower() not in wanted:
+                    last = None
+                    continue
                 at = m.start() - 1
                 while at >= 0 and text[at] in " \t":
                     at -= 1
                 opening = at < 0 or text[at] in _OPENS
-                if last is not None and not text[last.end() : m.start()].strip():
+                if last is not None and at == last.end() - 1:  # only blanks between
                     pair = f"{last.group(0)} {m.group(0)}"
                     pairs[pair.lower()][pair] += 1
                 if not opening:  # an opening word's capital says nothing
@@ -60,13 +65,20 @@ def _written(seen: Counter[str] | None, typed: str) -> str | None:
     return best if count >= MIN_CASED and count >= CASED_RATIO * seen.get(typed, 0) else None
 
 
-def truecase(question: str, passages: list[Passage]) -> str:
-    """`question` with each word typed in lower case written as its passages write it
-    (see the module docstring). The same length; unchanged when it has capitals of its own
-    past its first word."""
-    if any(c.isupper() for c in question[1:]):
-        return question  # typed with capitals: they say what the user meant
-    words, pairs = _forms(passages)
+def truecase(questions: list[str], passages: list[Passage]) -> list[str]:
+    """Each of `questions` with each word typed in lower case written as the passages write
+    it (see the module docstring; the passages are read once for all of them). The same
+    length; a question with capitals of its own past its first word is left as typed."""
+    if all(any(c.isupper() for c in q[1:]) for q in questions):
+        return list(questions)  # typed with capitals: they say what the user meant
+    lower = [q for q in questions if not any(c.isupper() for c in q[1:])]
+    words, pairs = _forms(passages, {m.group(0) for q in lower for m in _WORD.finditer(q)})
+    return [q if any(c.isupper() for c in q[1:]) else _cased(q, words, pairs)
+            for q in questions]
+
+
+def _cased(question: str, words: dict[str, Counter[str]], pairs: dict[str, Counter[str]]
+           ) -> str:
     found = list(_WORD.finditer(question))
     cased = [m.group(0) for m in found]
     for i, (a, b) in enumerate(zip(found, found[1:], strict=False)):

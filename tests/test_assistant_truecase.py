@@ -16,12 +16,12 @@ HARBOUR = Passage(
 
 def test_words_are_written_as_the_passages_write_them() -> None:
     typed = "what did the harbour liaison group say about hlma?"
-    cased = truecase(typed, [HARBOUR])
+    [cased] = truecase([typed], [HARBOUR])
     assert cased == "what did the Harbour Liaison Group say about HLMA?"
     assert len(cased) == len(typed)
     assert "Harbour Liaison Group" in profile_question(cased).phrases
     # "group" is written in lower case as often as with a capital: left as typed
-    assert truecase("which group met?", [HARBOUR]) == "which group met?"
+    assert truecase(["which group met?"], [HARBOUR])[0] == "which group met?"
 
 
 def test_an_english_word_alone_keeps_its_case() -> None:
@@ -29,17 +29,17 @@ def test_an_english_word_alone_keeps_its_case() -> None:
     word, "ministers" is, and is left as typed; a word the passages never write is too."""
     passage = Passage(n=2, chunk_id="c2", doc_id="own/oban", title="Oban notes",
                       text="Both Ministers met at Oban. The forum returned to Oban in May.")
-    assert truecase("when did ministers meet in oban?", [passage]) == (
+    assert truecase(["when did ministers meet in oban?"], [passage])[0] == (
         "when did ministers meet in Oban?")
-    assert truecase("when did the kestlemoor forum meet?", [passage]) == (
+    assert truecase(["when did the kestlemoor forum meet?"], [passage])[0] == (
         "when did the kestlemoor forum meet?")
 
 
 def test_a_question_typed_with_capitals_is_left_as_typed() -> None:
     typed = "When did the harbour liaison group meet in Oban?"
-    assert truecase(typed, [HARBOUR]) == typed
+    assert truecase([typed], [HARBOUR])[0] == typed
 
 
 def test_an_opening_word_s_capital_is_no_evidence() -> None:
     """"Ministers" opens a sentence: its capital says nothing about "ministers"."""
-    assert truecase("what did ministers say?", [HARBOUR]) == "what did ministers say?"
+    assert truecase(["what did ministers say?"], [HARBOUR])[0] == "what did ministers say?"
