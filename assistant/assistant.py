@@ -13,7 +13,12 @@ from pathlib import Path
 from assistant.abbreviations import spell_out
 from assistant.answer_spans import mark_answer_spans
 from assistant.answerers.base import load_answerer
-from assistant.conversation import refers_back, retrieval_query, standalone_question
+from assistant.conversation import (
+    previous_answer,
+    refers_back,
+    retrieval_query,
+    standalone_question,
+)
 from assistant.encoder import CachedEncoder
 from assistant.gates import (
     JURISDICTION,
@@ -38,7 +43,13 @@ from assistant.models import (
 from assistant.nlp import MONTHS, typed_spans
 from assistant.question import profile_question, question_parts, word_budget
 from assistant.refusal import refusal_text, unanswered_text
-from assistant.retrieval import HybridRetriever, HybridSearch, RetrievedChunk, diversify
+from assistant.retrieval import (
+    HybridRetriever,
+    HybridSearch,
+    RetrievedChunk,
+    diversify,
+    prefer_documents,
+)
 from assistant.runtime import use_query_threads
 from assistant.safety import strip_injection
 from assistant.truecase import truecase
@@ -238,6 +249,12 @@ class Assistant:
         fused = self.search.ranked(
             search, chunk_filter, query_embedding=self.encoder.embed_query(search)
         )
+        said = previous_answer(history or [])
+        if said and self.settings.follow_up_hits:  # a follow-up is most often about it
+            docs = self.search.documents_for(said, self.settings.follow_up_hits, chunk_filter)
+            fused = prefer_documents(
+                fused, docs, self.settings.rrf_k, self.settings.follow_up_weight
+            )
         hits = diversify(fused, k or self.settings.top_k, self.settings.max_chunks_per_doc)
         passages = self._answer_passages(hits, fused, chunk_filter)
         self._add_part_hits(parts, passages, chunk_filter)

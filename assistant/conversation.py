@@ -64,6 +64,8 @@ _POSSESSIVE_END = re.compile(r"['’]s?$")  # "British-Irish Council's" as a rew
 _SKIP_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY", "NORP",
                 "LANGUAGE"}
 _MAX_CHARS = 400
+_MAX_ANSWER_CHARS = 2000  # what of the last answer is searched with: bounded cost
+_MARKER = re.compile(r"\[\d+\]")
 _MONTH_WORD = re.compile(MONTH + r"\.?", re.IGNORECASE)
 # Nouns too general to be what a follow-up points back to on their own.
 _GENERIC_NOUNS = frozenset(
@@ -397,6 +399,12 @@ def _with_subject(question: str, history: list[ChatMessage]) -> str:
     elif not person and not subject[:1].isupper() and not _POSSESSED.search(subject):
         filled = f"the {filled}"  # not "the scotland's borrowing limit"
     return (body[: match.start()] + filled + body[match.end() :])[:_MAX_CHARS]
+
+
+def previous_answer(history: list[ChatMessage]) -> str:
+    """The last answer of the conversation, without its citation markers and cut to a
+    bounded length (what a follow-up is most often about)."""
+    return _MARKER.sub(" ", _last(history, "assistant"))[:_MAX_ANSWER_CHARS]
 
 
 def retrieval_query(standalone: str, history: list[ChatMessage]) -> str:

@@ -51,6 +51,19 @@ def fuse(
     return sorted(hits.values(), key=lambda h: h.fused, reverse=True)
 
 
+def prefer_documents(
+    fused: list[RetrievedChunk], ranked_docs: list[str], rrf_k: int, weight: float
+) -> list[RetrievedChunk]:
+    """`fused` re-ranked with every chunk of the document at rank r of `ranked_docs` given
+    `weight` / (`rrf_k` + r) more: a third ranking, of documents, fused like the others."""
+    rank = {doc_id: r for r, doc_id in enumerate(ranked_docs, start=1)}
+    for hit in fused:
+        r = rank.get(hit.chunk.chunk.metadata.doc_id)
+        if r is not None:
+            hit.fused += weight / (rrf_k + r)
+    return sorted(fused, key=lambda h: h.fused, reverse=True)
+
+
 def diversify(hits: list[RetrievedChunk], k: int, max_per_doc: int) -> list[RetrievedChunk]:
     """The best `k` hits with at most `max_per_doc` from any one document."""
     per_doc: dict[str, int] = defaultdict(int)
@@ -94,6 +107,17 @@ class HybridSearch:
         dense = self.store.query(embedding, s.fetch_k, where)
         lexical = self.lexical.search(query, s.fetch_k, chunk_filter)
         return fuse(dense, lexical, s.rrf_k, s.dense_weight, s.lexical_weight)
+
+    def documents_for(
+        self, text: str, n: int, chunk_filter: ChunkFilter | None = None
+    ) -> list[str]:
+        """The documents of the best `n` chunks for `text` by its words (BM25 only: no
+        embedding), best first."""
+        docs: list[str] = []
+        for hit in self.lexical.search(text, n, chunk_filter):
+            if hit.chunk.metadata.doc_id not in docs:
+                docs.append(hit.chunk.metadata.doc_id)
+        return docs
 
     def search(
         self,

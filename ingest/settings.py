@@ -328,6 +328,15 @@ class Settings(BaseSettings):
         4, ge=0, description="a best hit's document of at most this many chunks is read whole "
         "(a short page answers from any of its parts; chosen on tune, see README)",
     )
+    follow_up_hits: int = Field(
+        3, ge=0, description="a question asked after an answer prefers the documents of the "
+        "best this many chunks for the words of that answer (0 turns it off): a follow-up is "
+        "most often about what was just said (chosen on tune's conversations, see README)",
+    )
+    follow_up_weight: float = Field(
+        1.0, ge=0.0, description="RRF weight of that ranking of documents (chosen as "
+        "follow_up_hits)",
+    )
     spelling_cutoff: float = Field(
         0.85, ge=0.0, le=1.0, description="a question's word of six or more letters that no "
         "document contains is read as the indexed word spelled at least this much like it "

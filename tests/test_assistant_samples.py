@@ -256,3 +256,40 @@ def test_a_passage_ending_on_a_lead_in_brings_the_chunk_with_its_items(tmp_path:
     assert [p.chunk_id for p in passages][:2] == [c.chunk_id for c in chunks[:2]]
     passages = assistant.retrieve("Were there pilot shortages in winter?").passages
     assert [p.chunk_id for p in passages] == [chunks[1].chunk_id]
+
+
+@pytest.mark.parametrize("follow_up_hits", [0, 3])
+def test_a_follow_up_prefers_the_document_of_the_last_answer(
+    tmp_path: Path, follow_up_hits: int
+) -> None:
+    """Two boards' minutes could answer the follow-up; its own words (and the question before
+    it) favour the Southmere minutes, but the last answer quoted the Northby ones: with the
+    preference on, the follow-up reads Northby's first (and only then)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    header = "Title: {} harbour board minutes\nPublisher: test\nDate: 2024\nType: other\n---\n"
+    (docs / "northby.txt").write_text(
+        header.format("Northby") + "At the spring session in the Quayside Hall the Northby "
+        "board settled what it would spend on dredging next year, with Councillor Amara Lyle "
+        "presiding.\n",
+        encoding="utf-8",
+    )
+    (docs / "southmere.txt").write_text(
+        header.format("Southmere") + "The Southmere board agreed the dredging budget; "
+        "Councillor Ben Orrin was in the chair.\n",
+        encoding="utf-8",
+    )
+    for n, topic in enumerate(["lighthouse repairs", "ferry timetables", "fish market rents"]):
+        (docs / f"other{n}.txt").write_text(  # BM25 weighs a word by the documents without it
+            header.format(f"Board {n}") + f"The board discussed {topic}.\n", encoding="utf-8"
+        )
+    settings = make_settings(tmp_path / "store", corpus_dirs=[docs], top_k=1,
+                             extra_passages=0, neighbour_hits=0, whole_doc_chunks=0,
+                             follow_up_hits=follow_up_hits)
+    index_paths([docs], settings)
+    history = [
+        ChatMessage(role="user", content="When was the dredging budget agreed?"),
+        ChatMessage(role="assistant", content="In spring, in the Quayside Hall. [1]"),
+    ]
+    passages = Assistant(settings).retrieve("Who was in the chair?", history).passages
+    assert passages[0].doc_id == ("northby" if follow_up_hits else "southmere"), passages
