@@ -557,6 +557,50 @@ def _coordinated_parts(question: str) -> list[str]:
     return []
 
 
+_SETS_SIDE_BY_SIDE = re.compile(
+    r"\s*,?\s*\b(?:and|compared (?:with|to)|vs\.?|versus)\s+|\s+with\s+", re.IGNORECASE
+)
+_SPECIFIC = {kind: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
+             for kind, pattern in _ITEM_KINDS.items()}
+
+
+def _compared_parts(question: str) -> list[str]:
+    """One part per side of a question setting two things of the same kind side by side,
+    each with its own year, month, ordinal or nation: "Compare the limits agreed for Wales
+    in 2016 and for Scotland in 2023" -> "Compare the limits agreed for Wales in 2016?",
+    "Compare the limits agreed for Scotland in 2023?" (the second side put where the first
+    side's phrase starting with the same word stands). The second side's specific comes
+    before any further separator; "with" separates only in a question that compares;
+    "between X and Y" is one span."""
+    compares = re.search(r"\bcompar", question, re.IGNORECASE)
+    seps = [m for m in _SETS_SIDE_BY_SIDE.finditer(question)
+            if m.group().strip().lower() != "with" or (compares and compares.start() < m.start())]
+    for sep, after in zip(seps, [*seps[1:], None], strict=False):
+        left = question[: sep.start()]
+        side = question[sep.end() : after.start() if after else len(question)]
+        if re.search(r"\bbetween\b", left, re.IGNORECASE):
+            continue
+        for pattern in _SPECIFIC.values():
+            ours = [m for m in pattern.finditer(left)]
+            theirs = {_compared(v) for v in pattern.findall(side)}
+            if ours and theirs - {_compared(m.group()) for m in ours}:
+                right = question[sep.end() :].strip(" ?.")
+                lead = right.split(" ", 1)[0].lower()
+                starts = [m.start() for m in re.finditer(rf"\b{re.escape(lead)}\b", left,
+                                                         re.IGNORECASE)
+                          if m.start() < ours[-1].start()]
+                second = left[: starts[-1]] + right if starts else right
+                return [f"{left.strip(' ,')}?", f"{second.strip(' ,?')}?"]
+    return []
+
+
+def _compared(word: str) -> str:
+    """A specific as compared: in lower case, a nation's adjective as its name ("Welsh" ->
+    "wales")."""
+    word = word.lower()
+    return {"scottish": "scotland", "welsh": "wales", "english": "england"}.get(word, word)
+
+
 def _coordinated_bodies(question: str) -> list[str]:
     """One part per body of two set side by side: "Which met first: the North-South
     Ministerial Council or the British-Irish Council?" -> "... the North-South Ministerial
@@ -669,7 +713,8 @@ def question_parts(question: str) -> list[str]:
         else:
             parts.append(piece)
     if len(parts) < 2:
-        return _coordinated_parts(question) or _coordinated_bodies(question) or [question]
+        return (_coordinated_parts(question) or _coordinated_bodies(question)
+                or _compared_parts(question) or [question])
     # "..., and which at the 29th in 2025?": the first part, its time and ordinal swapped
     parts[1:] = [elliptical_swap(p, parts[0]) or p for p in parts[1:]]
     # "who chaired the March and December 2024 meetings, and ...?": a part per specific

@@ -453,6 +453,36 @@ def test_two_bodies_set_side_by_side_are_answered_one_by_one() -> None:
           "Committee?"]
 
 
+def test_two_sides_compared_each_with_its_own_specific_are_two_parts(selector) -> None:
+    """"X for A in 2019 and for B in 2023": each side is asked with the first side's lead,
+    and answered from its own window; a name with "and" in it, or a span "between", is not
+    split."""
+    from assistant.question import question_parts
+
+    assert question_parts(
+        "Compare the dredging levy set for Northby in 2019 and for Southmere in the 2023 review."
+    ) == ["Compare the dredging levy set for Northby in 2019?",
+          "Compare the dredging levy set for Southmere in the 2023 review?"]
+    assert question_parts(
+        "Did the same warden chair the March 2021 ferry panel and the quay forum in 2024?"
+    ) == ["Did the same warden chair the March 2021 ferry panel?",
+          "Did the same warden chair the quay forum in 2024?"]
+    assert question_parts("compare the levy raised in 2019 with the one set in 2023") == [
+        "compare the levy raised in 2019?", "compare the one set in 2023?"]
+    for whole in ("What did the Welsh board say about the Wales and Borders rail line?",
+                  "Who wrote the 2019 report on Harbours and Quays and Piers?",
+                  "What did the harbour board say about the levy between 2019 and 2023?",
+                  "Who met with the 2023 panel in 2019?"):
+        assert question_parts(whole) == [whole], whole
+    northby = passage(1, "The Northby harbour board set its dredging levy at £40 per berth "
+                         "in 2019.\nIts quays are dredged every spring.", "Northby levies")
+    southmere = passage(2, "The 2023 review set the Southmere levy at £55 per berth.\nThe "
+                           "review was published in May.", "Southmere review")
+    text = answer(selector, "Compare the dredging levy set for Northby in 2019 and for "
+                            "Southmere in the 2023 review.", northby, southmere)
+    assert "£40" in text and "£55" in text, text
+
+
 def test_question_words_set_side_by_side_share_the_predicate() -> None:
     """"When and where did ... meet?" asks two things with one verb: each part gets it,
     rather than a part reading "When?"."""
