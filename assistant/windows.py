@@ -6,7 +6,8 @@ items. So candidates are windows, not lone sentences:
 
 - a single unit (a sentence, a list item, or a "Label: value" line; never a heading);
 - a unit and the one after it (unless that is a heading);
-- a lead-in ending in a colon and the items that follow it;
+- a lead-in ending in a colon and the items that follow it; so too a heading, or a line
+  marked otherwise ("6. Priorities" before "- ..." items), and the run of items after it;
 - in a sentence longer than twice `clause_words`, each longest run of its whole clauses
   (cut at a comma, semicolon, colon or dash) of at most `clause_words` words: the answer of
   a sentence too long to quote as a single fact, quoted without the rest of it.
@@ -158,19 +159,25 @@ def windows(
     units = units_of(passage.text)
     found: list[Window] = []
     for i, unit in enumerate(units):
-        if unit is None or _heading(unit):
-            continue  # a heading answers nothing, and starts no window
-        found.append(Window(passage, (unit,), i, "single"))
-        found += [Window(passage, (c,), i, "clause")
-                  for c in clauses(passage.text, unit, clause_words)]
+        if unit is None:
+            continue
         nxt = units[i + 1] if i + 1 < len(units) else None
-        if nxt is not None and not _heading(nxt) and not (unit.lead_in and nxt.item):
-            found.append(Window(passage, (unit, nxt), i, "pair"))
-        if unit.lead_in:
+        heads = _heads_items(unit, nxt, units[i + 2] if i + 2 < len(units) else None)
+        if _heading(unit) and not heads:
+            continue  # a heading answers nothing alone, and starts no other window
+        if not _heading(unit):
+            found.append(Window(passage, (unit,), i, "single"))
+            found += [Window(passage, (c,), i, "clause")
+                      for c in clauses(passage.text, unit, clause_words)]
+            if nxt is not None and not _heading(nxt) and not (unit.lead_in and nxt.item):
+                found.append(Window(passage, (unit, nxt), i, "pair"))
+        if unit.lead_in or heads:
             items: list[Unit] = [unit]
             words = unit.words
             for later in units[i + 1 : i + 1 + max_list_items]:
-                if later is None or words + later.words > max_list_words:
+                if later is None or words + later.words > max_list_words or (
+                    not unit.lead_in and not _same_marker(later, nxt)
+                ):
                     break
                 items.append(later)
                 words += later.words
@@ -178,3 +185,22 @@ def windows(
                 # hold the lead-in and only its first items
                 found.append(Window(passage, tuple(items), i, "list"))
     return found
+
+
+def _marker(unit: Unit) -> str:
+    """The kind of mark a list item starts with ("-", "1.", "(a)"), as a shape."""
+    match = _BULLET.match(unit.text)
+    return re.sub(r"[0-9]+", "9", re.sub(r"[a-z]", "a", match.group().strip())) if match else ""
+
+
+def _same_marker(unit: Unit | None, first: Unit | None) -> bool:
+    """`unit` is a list item marked as `first` is."""
+    return bool(unit and first and unit.item and _marker(unit) == _marker(first))
+
+
+def _heads_items(unit: Unit, nxt: Unit | None, after: Unit | None) -> bool:
+    """`unit` introduces the list after it without a colon (two items or more, marked
+    alike): a heading, a sentence or a line marked otherwise than they are ("6. Priorities
+    for 2024" before "- ..." items)."""
+    return (not unit.lead_in and _same_marker(nxt, after) and nxt is not None
+            and (not unit.item or _marker(unit) != _marker(nxt)))

@@ -580,6 +580,26 @@ def test_a_lead_in_is_offered_with_each_run_of_its_first_items() -> None:
             if w.kind == "list"] == [1, 2]
 
 
+def test_a_heading_brings_the_items_under_it() -> None:
+    """A heading with no colon, or a numbered line over dashed items, introduces them; a
+    sentence before a numbered heading, or an item before the next heading, does not."""
+    from assistant.windows import windows
+
+    text = ("The board met four times.\n\n3. Aims for next year\n\n- dredge the outer "
+            "channel;\n- recruit two pilots;\n- clear the levy arrears.\n\n4. Next steps\n\n"
+            "The board meets in June.")
+    found = [w.text for w in windows(passage(1, text, "Harbour plan"), 90, 8) if w.kind == "list"]
+    assert found == ["3. Aims for next year\n\n- dredge the outer channel;",
+                     "3. Aims for next year\n\n- dredge the outer channel;\n- recruit two "
+                     "pilots;",
+                     "3. Aims for next year\n\n- dredge the outer channel;\n- recruit two "
+                     "pilots;\n- clear the levy arrears."], found
+    heading = "Aims for next year\n- dredge the outer channel;\n- recruit two pilots;\n"
+    found = [w.text for w in windows(passage(1, heading, "Harbour plan"), 90, 8)
+             if w.kind == "list"]
+    assert found[-1].endswith("recruit two pilots;"), found
+
+
 def test_a_part_naming_what_no_passage_has_is_left_out_not_the_whole_question(
     selector, corpus
 ) -> None:
