@@ -333,6 +333,11 @@ class Settings(BaseSettings):
         "best this many chunks for the words of that answer (0 turns it off): a follow-up is "
         "most often about what was just said (chosen on tune's conversations, see README)",
     )
+    follow_up_chunks_per_doc: int = Field(
+        5, ge=1, description="max_chunks_per_doc for a question asked after an answer: a "
+        "follow-up is most often about one document, and may need more of it (chosen on "
+        "tune's conversations, see README)",
+    )
     follow_up_weight: float = Field(
         1.0, ge=0.0, description="RRF weight of that ranking of documents (chosen as "
         "follow_up_hits)",

@@ -293,3 +293,32 @@ def test_a_follow_up_prefers_the_document_of_the_last_answer(
     ]
     passages = Assistant(settings).retrieve("Who was in the chair?", history).passages
     assert passages[0].doc_id == ("northby" if follow_up_hits else "southmere"), passages
+
+
+@pytest.mark.parametrize("per_doc", [2, 3])
+def test_a_follow_up_reads_more_of_one_document(tmp_path: Path, per_doc: int) -> None:
+    """A follow-up may take `follow_up_chunks_per_doc` of the top hits from one document; a
+    first question keeps to `max_chunks_per_doc`."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    header = "Title: {}\nPublisher: test\nDate: 2024\nType: other\n---\n"
+    (docs / "quays.txt").write_text(header.format("Quay repairs") + "\n\n".join(
+        f"The harbour board inspected quay {n} and ordered its repair before winter."
+        for n in range(1, 7)) + "\n", encoding="utf-8")
+    for n, topic in enumerate(["lighthouse lamps", "ferry fares", "fish market rents"]):
+        (docs / f"other{n}.txt").write_text(
+            header.format(f"Board {n}") + f"The harbour board discussed {topic} and repair.\n",
+            encoding="utf-8",
+        )
+    settings = make_settings(tmp_path / "store", corpus_dirs=[docs], chunk_size=120,
+                             chunk_overlap=0, top_k=4, extra_passages=0, neighbour_hits=0,
+                             whole_doc_chunks=0, follow_up_chunks_per_doc=per_doc)
+    index_paths([docs], settings)
+    assistant = Assistant(settings)
+    question = "Which quays did the harbour board order repaired?"
+    first = [p.doc_id for p in assistant.retrieve(question).passages]
+    assert first.count("quays") == 2, first
+    history = [ChatMessage(role="user", content="What did the board inspect?"),
+               ChatMessage(role="assistant", content="Quay 1, before winter. [1]")]
+    follow = [p.doc_id for p in assistant.retrieve(question, history).passages]
+    assert follow.count("quays") == per_doc, follow
