@@ -249,14 +249,16 @@ class Assistant:
         fused = self.search.ranked(
             search, chunk_filter, query_embedding=self.encoder.embed_query(search)
         )
-        said = previous_answer(history or [])
         per_doc = self.settings.max_chunks_per_doc
-        if said and self.settings.follow_up_hits:  # a follow-up is most often about it
+        said = previous_answer(history or [])
+        if said and query != typed and self.settings.follow_up_hits:
+            # a question leaning on the conversation is most often about what was just said
             docs = self.search.documents_for(said, self.settings.follow_up_hits, chunk_filter)
-            fused = prefer_documents(
-                fused, docs, self.settings.rrf_k, self.settings.follow_up_weight
-            )
-            per_doc = self.settings.follow_up_chunks_per_doc
+            if docs:
+                fused = prefer_documents(
+                    fused, docs, self.settings.rrf_k, self.settings.follow_up_weight
+                )
+                per_doc = self.settings.follow_up_chunks_per_doc
         hits = diversify(fused, k or self.settings.top_k, per_doc)
         passages = self._answer_passages(hits, fused, chunk_filter)
         self._add_part_hits(parts, passages, chunk_filter)

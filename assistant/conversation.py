@@ -31,6 +31,7 @@ import re
 from assistant.models import ChatMessage
 from assistant.nlp import MONTH, parse, titled_names
 from assistant.question import NATIONS, elliptical_swap, is_nation_word, profile_question
+from assistant.refusal import NOT_FOUND, OFF_TOPIC
 from assistant.window_features import match_terms
 
 _PRONOUN = re.compile(
@@ -403,8 +404,12 @@ def _with_subject(question: str, history: list[ChatMessage]) -> str:
 
 def previous_answer(history: list[ChatMessage]) -> str:
     """The last answer of the conversation, without its citation markers and cut to a
-    bounded length (what a follow-up is most often about)."""
-    return _MARKER.sub(" ", _last(history, "assistant"))[:_MAX_ANSWER_CHARS]
+    bounded length (what a follow-up is most often about); empty when it was a refusal,
+    which names documents that did not answer."""
+    said = _last(history, "assistant")
+    if said.startswith(NOT_FOUND) or said.startswith(OFF_TOPIC):
+        return ""
+    return _MARKER.sub(" ", said)[:_MAX_ANSWER_CHARS]
 
 
 def retrieval_query(standalone: str, history: list[ChatMessage]) -> str:

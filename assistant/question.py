@@ -558,7 +558,7 @@ def _coordinated_parts(question: str) -> list[str]:
 
 
 _SETS_SIDE_BY_SIDE = re.compile(
-    r"\s*,?\s*\b(?:and|compared (?:with|to)|vs\.?|versus)\s+|\s+with\s+", re.IGNORECASE
+    r"\s*(?:,\s*)?\b(?:and|compared (?:with|to)|vs\.?|versus)\s+|\s+with\s+", re.IGNORECASE
 )
 _SPECIFIC = {kind: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
              for kind, pattern in _ITEM_KINDS.items()}
@@ -569,9 +569,9 @@ def _compared_parts(question: str) -> list[str]:
     each with its own year, month, ordinal or nation: "Compare the limits agreed for Wales
     in 2016 and for Scotland in 2023" -> "Compare the limits agreed for Wales in 2016?",
     "Compare the limits agreed for Scotland in 2023?" (the second side put where the first
-    side's phrase starting with the same word stands). The second side's specific comes
-    before any further separator; "with" separates only in a question that compares;
-    "between X and Y" is one span."""
+    side's phrase starting with the same word stands; no split when there is none). The
+    second side's specific comes before any further separator; "with" separates only in a
+    question that compares; "between X and Y" is one span."""
     compares = re.search(r"\bcompar", question, re.IGNORECASE)
     seps = [m for m in _SETS_SIDE_BY_SIDE.finditer(question)
             if m.group().strip().lower() != "with" or (compares and compares.start() < m.start())]
@@ -589,7 +589,9 @@ def _compared_parts(question: str) -> list[str]:
                 starts = [m.start() for m in re.finditer(rf"\b{re.escape(lead)}\b", left,
                                                          re.IGNORECASE)
                           if m.start() < ours[-1].start()]
-                second = left[: starts[-1]] + right if starts else right
+                if not starts:  # "... and Wales say in 2023": no phrase of the first
+                    return []  # side stands where the second would go
+                second = left[: starts[-1]] + right
                 return [f"{left.strip(' ,')}?", f"{second.strip(' ,?')}?"]
     return []
 

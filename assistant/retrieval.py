@@ -57,11 +57,12 @@ def prefer_documents(
     """`fused` re-ranked with every chunk of the document at rank r of `ranked_docs` given
     `weight` / (`rrf_k` + r) more: a third ranking, of documents, fused like the others."""
     rank = {doc_id: r for r, doc_id in enumerate(ranked_docs, start=1)}
-    for hit in fused:
-        r = rank.get(hit.chunk.chunk.metadata.doc_id)
-        if r is not None:
-            hit.fused += weight / (rrf_k + r)
-    return sorted(fused, key=lambda h: h.fused, reverse=True)
+    moved = [
+        hit.model_copy(update={"fused": hit.fused + weight / (rrf_k + rank[doc_id])})
+        if (doc_id := hit.chunk.chunk.metadata.doc_id) in rank else hit
+        for hit in fused
+    ]
+    return sorted(moved, key=lambda h: h.fused, reverse=True)
 
 
 def diversify(hits: list[RetrievedChunk], k: int, max_per_doc: int) -> list[RetrievedChunk]:

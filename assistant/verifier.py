@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from assistant import claims
 from assistant.claims import Features, features, lexical_support
 from assistant.models import Citation, Passage
-from assistant.windows import units_of
+from assistant.windows import heads_items, units_of
 from ingest.sentences import sentence_spans
 
 if TYPE_CHECKING:
@@ -90,9 +90,10 @@ LIST_REACH = 8  # lines a lead-in introduces, as the answer policy's `max_list_i
 
 
 def _listed(text: str, start: int) -> bool:
-    """The unit of `text` starting at `start` is a list item, a "Label: value" line or a
-    lead-in, or one of the short lines a lead-in introduces ("Oban 10.03" after "... the
-    rates are:"), as the answer windows quote them (`assistant.windows`)."""
+    """The unit of `text` starting at `start` is a list item, a "Label: value" line, a
+    lead-in or a heading over list items, or one of the short lines a lead-in introduces
+    ("Oban 10.03" after "... the rates are:"), as the answer windows quote them
+    (`assistant.windows`)."""
     units = units_of(text)
     k = next((i for i, u in enumerate(units) if u is not None and u.start == start), None)
     if k is None:
@@ -102,6 +103,8 @@ def _listed(text: str, start: int) -> bool:
         return True
     if not unit.fragment:
         return False
+    if heads_items(unit, *(units[k + 1 : k + 3] + (None, None))[:2]):
+        return True  # a heading over its items, as a lead-in
     for before in reversed(units[max(0, k - LIST_REACH) : k]):
         if before is None or not (before.lead_in or before.item or before.label
                                   or before.fragment):

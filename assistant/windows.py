@@ -162,7 +162,7 @@ def windows(
         if unit is None:
             continue
         nxt = units[i + 1] if i + 1 < len(units) else None
-        heads = _heads_items(unit, nxt, units[i + 2] if i + 2 < len(units) else None)
+        heads = heads_items(unit, nxt, units[i + 2] if i + 2 < len(units) else None)
         if _heading(unit) and not heads:
             continue  # a heading answers nothing alone, and starts no other window
         if not _heading(unit):
@@ -188,9 +188,10 @@ def windows(
 
 
 def _marker(unit: Unit) -> str:
-    """The kind of mark a list item starts with ("-", "1.", "(a)"), as a shape."""
+    """The kind of mark a list item starts with ("-", "1.", "(a)"), as a shape ("(iii)" and
+    "(b)" alike: letters, as digits, count as one)."""
     match = _BULLET.match(unit.text)
-    return re.sub(r"[0-9]+", "9", re.sub(r"[a-z]", "a", match.group().strip())) if match else ""
+    return re.sub(r"[0-9]+", "9", re.sub(r"[a-z]+", "a", match.group().strip())) if match else ""
 
 
 def _same_marker(unit: Unit | None, first: Unit | None) -> bool:
@@ -198,7 +199,7 @@ def _same_marker(unit: Unit | None, first: Unit | None) -> bool:
     return bool(unit and first and unit.item and _marker(unit) == _marker(first))
 
 
-def _heads_items(unit: Unit, nxt: Unit | None, after: Unit | None) -> bool:
+def heads_items(unit: Unit, nxt: Unit | None, after: Unit | None) -> bool:
     """`unit` introduces the list after it without a colon (two items or more, marked
     alike): a heading, a sentence or a line marked otherwise than they are ("6. Priorities
     for 2024" before "- ..." items)."""

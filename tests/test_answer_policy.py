@@ -453,10 +453,10 @@ def test_two_bodies_set_side_by_side_are_answered_one_by_one() -> None:
           "Committee?"]
 
 
-def test_two_sides_compared_each_with_its_own_specific_are_two_parts(selector) -> None:
-    """"X for A in 2019 and for B in 2023": each side is asked with the first side's lead,
-    and answered from its own window; a name with "and" in it, or a span "between", is not
-    split."""
+def test_two_sides_compared_each_with_its_own_specific_are_two_parts() -> None:
+    """"X for A in 2019 and for B in 2023": each side is asked with the first side's lead;
+    a name with "and" in it, a span "between", a "with" inside a noun phrase, or a second
+    side with no phrase of the first standing where it would go, is not split."""
     from assistant.question import question_parts
 
     assert question_parts(
@@ -472,15 +472,11 @@ def test_two_sides_compared_each_with_its_own_specific_are_two_parts(selector) -
     for whole in ("What did the Welsh board say about the Wales and Borders rail line?",
                   "Who wrote the 2019 report on Harbours and Quays and Piers?",
                   "What did the harbour board say about the levy between 2019 and 2023?",
-                  "Who met with the 2023 panel in 2019?"):
+                  "Who met with the 2023 panel in 2019?",
+                  "compare 2019 with 2023",
+                  "Compare the 2019 agreement with Wales to the 2023 one",
+                  "What did Scotland say in 2019 and Wales say in 2023?"):
         assert question_parts(whole) == [whole], whole
-    northby = passage(1, "The Northby harbour board set its dredging levy at £40 per berth "
-                         "in 2019.\nIts quays are dredged every spring.", "Northby levies")
-    southmere = passage(2, "The 2023 review set the Southmere levy at £55 per berth.\nThe "
-                           "review was published in May.", "Southmere review")
-    text = answer(selector, "Compare the dredging levy set for Northby in 2019 and for "
-                            "Southmere in the 2023 review.", northby, southmere)
-    assert "£40" in text and "£55" in text, text
 
 
 def test_question_words_set_side_by_side_share_the_predicate() -> None:

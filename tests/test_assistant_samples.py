@@ -291,26 +291,36 @@ def test_a_follow_up_prefers_the_document_of_the_last_answer(
         ChatMessage(role="user", content="When was the dredging budget agreed?"),
         ChatMessage(role="assistant", content="In spring, in the Quayside Hall. [1]"),
     ]
-    passages = Assistant(settings).retrieve("Who was in the chair?", history).passages
+    assistant = Assistant(settings)
+    passages = assistant.retrieve("Who was in the chair?", history).passages
     assert passages[0].doc_id == ("northby" if follow_up_hits else "southmere"), passages
+    # a question naming its own subject does not lean on the conversation
+    own = assistant.retrieve("Who was in the chair of the Southmere board?", history).passages
+    assert own[0].doc_id == "southmere", own
+    # a refusal names documents that did not answer: it is no answer to follow
+    refused = [history[0], ChatMessage(role="assistant", content=(
+        "The documents do not say. The closest documents are “Northby harbour board "
+        "minutes” (2024)."))]
+    passages = assistant.retrieve("Who was in the chair?", refused).passages
+    assert passages[0].doc_id == "southmere", passages
 
 
-@pytest.mark.parametrize("per_doc", [2, 3])
+@pytest.mark.parametrize("per_doc", [3, 4])
 def test_a_follow_up_reads_more_of_one_document(tmp_path: Path, per_doc: int) -> None:
-    """A follow-up may take `follow_up_chunks_per_doc` of the top hits from one document; a
-    first question keeps to `max_chunks_per_doc`."""
+    """A follow-up leaning on the last answer may take `follow_up_chunks_per_doc` of the top
+    hits from one document; a first question keeps to `max_chunks_per_doc`."""
     docs = tmp_path / "docs"
     docs.mkdir()
     header = "Title: {}\nPublisher: test\nDate: 2024\nType: other\n---\n"
     (docs / "quays.txt").write_text(header.format("Quay repairs") + "\n\n".join(
         f"The harbour board inspected quay {n} and ordered its repair before winter."
-        for n in range(1, 7)) + "\n", encoding="utf-8")
+        for n in range(1, 11)) + "\n", encoding="utf-8")
     for n, topic in enumerate(["lighthouse lamps", "ferry fares", "fish market rents"]):
         (docs / f"other{n}.txt").write_text(
             header.format(f"Board {n}") + f"The harbour board discussed {topic} and repair.\n",
             encoding="utf-8",
         )
-    settings = make_settings(tmp_path / "store", corpus_dirs=[docs], chunk_size=120,
+    settings = make_settings(tmp_path / "store", corpus_dirs=[docs], chunk_size=80,
                              chunk_overlap=0, top_k=4, extra_passages=0, neighbour_hits=0,
                              whole_doc_chunks=0, follow_up_chunks_per_doc=per_doc)
     index_paths([docs], settings)
@@ -320,5 +330,6 @@ def test_a_follow_up_reads_more_of_one_document(tmp_path: Path, per_doc: int) ->
     assert first.count("quays") == 2, first
     history = [ChatMessage(role="user", content="What did the board inspect?"),
                ChatMessage(role="assistant", content="Quay 1, before winter. [1]")]
-    follow = [p.doc_id for p in assistant.retrieve(question, history).passages]
+    follow = [p.doc_id for p in assistant.retrieve("Which did it order repaired?",
+                                                   history).passages]
     assert follow.count("quays") == per_doc, follow

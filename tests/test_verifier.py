@@ -377,6 +377,20 @@ def test_the_short_lines_a_lead_in_introduces_are_quoted_as_they_stand(verifier)
     assert "Oban 10.03" in verifier.verify("Oban 10.03 [1]", [bare]).unsupported
 
 
+def test_a_heading_over_its_items_is_quoted_as_a_lead_in_is(verifier) -> None:
+    """"Aims for next year" over two items marked alike stays, as a lead-in would; the same
+    heading over a sentence is a heading, and goes."""
+    text = ("Aims for next year\n\n- dredge the outer channel;\n- recruit two pilots.")
+    aims = Passage(n=1, chunk_id="a1", doc_id="own/aims", title="Harbour plan", text=text)
+    draft = "Aims for next year [1]\n- dredge the outer channel; [1]\n- recruit two pilots. [1]"
+    result = verifier.verify(draft, [aims])
+    assert result.answer.startswith("Aims for next year"), result
+    assert not result.unsupported, result
+    plain = Passage(n=1, chunk_id="a2", doc_id="own/plain", title="Harbour plan",
+                    text="Aims for next year\n\nThe board will dredge the outer channel.")
+    assert "Aims for next year" in verifier.verify("Aims for next year [1]", [plain]).unsupported
+
+
 def test_two_list_items_quoted_together_are_kept(verifier) -> None:
     """Two consecutive bullet items the extractive answerer quotes as one window stay on
     their own lines, so each is found verbatim (joined on one line, neither was)."""
