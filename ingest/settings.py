@@ -329,13 +329,14 @@ class Settings(BaseSettings):
         "(a short page answers from any of its parts; chosen on tune, see README)",
     )
     follow_up_hits: int = Field(
-        3, ge=0, description="a question asked after an answer prefers the documents of the "
-        "best this many chunks for the words of that answer (0 turns it off): a follow-up is "
-        "most often about what was just said (chosen on tune's conversations, see README)",
+        3, ge=0, description="a question leaning on the conversation (rewritten with its "
+        "subject or dates) prefers the documents of the best this many chunks for the words "
+        "of the last answer, unless that was a refusal (0 turns it off): a follow-up is most "
+        "often about what was just said (chosen on tune's conversations, see README)",
     )
     follow_up_chunks_per_doc: int = Field(
-        5, ge=1, description="max_chunks_per_doc for a question asked after an answer: a "
-        "follow-up is most often about one document, and may need more of it (chosen on "
+        5, ge=1, description="max_chunks_per_doc for such a question (with follow_up_hits): "
+        "a follow-up is most often about one document, and may need more of it (chosen on "
         "tune's conversations, see README)",
     )
     follow_up_weight: float = Field(
