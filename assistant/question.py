@@ -581,7 +581,7 @@ def _compared_parts(question: str) -> list[str]:
         if re.search(r"\bbetween\b", left, re.IGNORECASE):
             continue
         for pattern in _SPECIFIC.values():
-            ours = [m for m in pattern.finditer(left)]
+            ours = list(pattern.finditer(left))
             theirs = {_compared(v) for v in pattern.findall(side)}
             if ours and theirs - {_compared(m.group()) for m in ours}:
                 right = question[sep.end() :].strip(" ?.")

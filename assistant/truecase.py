@@ -69,12 +69,14 @@ def truecase(questions: list[str], passages: list[Passage]) -> list[str]:
     """Each of `questions` with each word typed in lower case written as the passages write
     it (see the module docstring; the passages are read once for all of them). The same
     length; a question with capitals of its own past its first word is left as typed."""
-    if all(any(c.isupper() for c in q[1:]) for q in questions):
+    lower = [not any(c.isupper() for c in q[1:]) for q in questions]
+    if not any(lower):
         return list(questions)  # typed with capitals: they say what the user meant
-    lower = [q for q in questions if not any(c.isupper() for c in q[1:])]
-    words, pairs = _forms(passages, {m.group(0) for q in lower for m in _WORD.finditer(q)})
-    return [q if any(c.isupper() for c in q[1:]) else _cased(q, words, pairs)
-            for q in questions]
+    wanted = {m.group(0) for q, low in zip(questions, lower, strict=True) if low
+              for m in _WORD.finditer(q)}
+    words, pairs = _forms(passages, wanted)
+    return [_cased(q, words, pairs) if low else q
+            for q, low in zip(questions, lower, strict=True)]
 
 
 def _cased(question: str, words: dict[str, Counter[str]], pairs: dict[str, Counter[str]]

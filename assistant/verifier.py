@@ -103,7 +103,7 @@ def _listed(text: str, start: int) -> bool:
         return True
     if not unit.fragment:
         return False
-    if heads_items(unit, *(units[k + 1 : k + 3] + (None, None))[:2]):
+    if heads_items(units, k):
         return True  # a heading over its items, as a lead-in
     for before in reversed(units[max(0, k - LIST_REACH) : k]):
         if before is None or not (before.lead_in or before.item or before.label

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -162,7 +163,7 @@ def windows(
         if unit is None:
             continue
         nxt = units[i + 1] if i + 1 < len(units) else None
-        heads = heads_items(unit, nxt, units[i + 2] if i + 2 < len(units) else None)
+        heads = heads_items(units, i)
         if _heading(unit) and not heads:
             continue  # a heading answers nothing alone, and starts no other window
         if not _heading(unit):
@@ -199,9 +200,11 @@ def _same_marker(unit: Unit | None, first: Unit | None) -> bool:
     return bool(unit and first and unit.item and _marker(unit) == _marker(first))
 
 
-def heads_items(unit: Unit, nxt: Unit | None, after: Unit | None) -> bool:
-    """`unit` introduces the list after it without a colon (two items or more, marked
+def heads_items(units: Sequence[Unit | None], i: int) -> bool:
+    """`units[i]` introduces the list after it without a colon (two items or more, marked
     alike): a heading, a sentence or a line marked otherwise than they are ("6. Priorities
     for 2024" before "- ..." items)."""
-    return (not unit.lead_in and _same_marker(nxt, after) and nxt is not None
-            and (not unit.item or _marker(unit) != _marker(nxt)))
+    unit = units[i]
+    nxt, after = (*units[i + 1 : i + 3], None, None)[:2]
+    return (unit is not None and not unit.lead_in and _same_marker(nxt, after)
+            and nxt is not None and (not unit.item or _marker(unit) != _marker(nxt)))

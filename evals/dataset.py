@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -160,10 +160,10 @@ def select(
 
 
 Retyping = Literal["as-written", "lower", "no-mark"]
-RETYPINGS: tuple[str, ...] = ("as-written", "lower", "no-mark")
+RETYPINGS: tuple[str, ...] = get_args(Retyping)
 
 
-def retyped(items: list[EvalItem], style: str = "as-written") -> list[EvalItem]:
+def retyped(items: list[EvalItem], style: Retyping | str = "as-written") -> list[EvalItem]:
     """The questions as users also type them, gold unchanged: all in lower case ("lower"),
     or without question marks ("no-mark"), to measure what informal typing costs."""
     if style == "as-written":
