@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 SpanKind = Literal["person", "role", "date", "number", "place", "org", "frequency"]
-Unit = Literal["", "percent", "money"]
+Unit = Literal["", "percent", "money", "day"]
 
 # spaCy labels -> the answer kinds questions ask for.
 _LABELS: dict[str, SpanKind] = {
@@ -95,15 +95,19 @@ KIND_NOUNS: dict[str, frozenset[str]] = {
         limit rate population count""".split()
     ),
 }
-# What a number question measures, named by the noun it asks about ("what percentage",
-# "what budget"): the answer is then a share or a sum of money, not any number.
+# What a number or date question measures, named by the noun it asks about ("what
+# percentage", "what budget", "on what date"): the answer is then a share, a sum of money or
+# a day, not any number or date ("in July 2019" does not say on what date).
 UNIT_NOUNS: dict[str, frozenset[str]] = {
     "percent": frozenset("percentage percent proportion share".split()),
     "money": frozenset(
         """budget cost costs funding money spending expenditure investment grant price
         allocation""".split()
     ),
+    "day": frozenset("date day".split()),
 }
+UNIT_KINDS: dict[str, str] = {"percent": "number", "money": "number", "day": "date"}
+"""The kind of span each unit measures."""
 _PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
 _MONEY = re.compile(r"[£$€]|\b(?:pounds?|euros?|dollars?)\b", re.IGNORECASE)
 # How often something happens ("twice a year", "quarterly", "every six months"): spaCy
@@ -143,6 +147,12 @@ _CALENDAR_DATE = re.compile(
     rf"|{MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})",
     re.IGNORECASE,
 )
+# A date naming its day: a day of the month next to its month, a weekday, or figures.
+_DAY = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b",
+    re.IGNORECASE,
+)
 _LABEL_LINE = re.compile(r"^[ \t]*([A-Za-z][\w -]{0,30}?):[ \t]+([^,;\n]+)", re.MULTILINE)
 
 
@@ -166,7 +176,10 @@ class TypedSpan:
 
     @property
     def unit(self) -> Unit:
-        """For a number: "percent" or "money" when the span says so ("62%", "£1bn")."""
+        """For a number: "percent" or "money" when the span says so ("62%", "£1bn"); for a
+        date: "day" when it names one ("4 July 2019", "Tuesday", "20/11/2025")."""
+        if self.kind == "date":
+            return "day" if _DAY.search(self.text) else ""
         if self.kind != "number":
             return ""
         if _PERCENT.search(self.text):

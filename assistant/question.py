@@ -17,7 +17,16 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from assistant.nlp import KIND_NOUNS, MONTH, MONTHS, UNIT_NOUNS, Unit, month_number, parse
+from assistant.nlp import (
+    KIND_NOUNS,
+    MONTH,
+    MONTHS,
+    UNIT_KINDS,
+    UNIT_NOUNS,
+    Unit,
+    month_number,
+    parse,
+)
 
 AnswerKind = Literal["number", "date", "person", "place", "frequency", "list", "generic"]
 
@@ -300,7 +309,7 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, list[str], Unit, int]
     )
     names = {noun.lemma_.lower(), noun.lower_} if noun is not None else set()
     unit = next((u for u, nouns in UNIT_NOUNS.items() if names & nouns), "")
-    if kind != "number":
+    if unit and UNIT_KINDS[unit] != kind:
         unit = ""
     count = _count_of([noun, *listed] if noun is not None else listed) if many else 0
     # "what budget", "how many meetings"

@@ -26,7 +26,7 @@ import numpy as np
 import snowballstemmer
 
 from assistant.evidence import constraints, is_met, unmet_in_passage
-from assistant.nlp import TypedSpan, base_form, typed_spans
+from assistant.nlp import UNIT_KINDS, TypedSpan, base_form, typed_spans
 from assistant.question import QuestionProfile
 from assistant.windows import Window
 from vectorstore.tokenize import tokenize
@@ -120,7 +120,8 @@ def answer_spans(
         s for s in typed_spans(text)
         if s.kind in kinds and _squash(s.text) not in asked
         and not match_terms(s.text) <= asked_terms
-        and (weak or not profile.unit or s.kind != "number" or s.unit == profile.unit)
+        and (weak or not profile.unit or s.kind != UNIT_KINDS[profile.unit]
+             or s.unit == profile.unit)
     ]
 
 

@@ -436,6 +436,21 @@ def test_a_share_or_a_sum_is_asked_for_by_its_noun() -> None:
     assert quote[start:end] == "38%", quote[start:end]
 
 
+def test_a_question_asking_on_what_date_wants_a_day(selector) -> None:
+    """"On what date" and "what day" want the day, not the month: a passage naming the day
+    answers over one naming only the month; "when" and "what year" take any date."""
+    assert profile_question("On what date did the ferry panel first sit?").unit == "day"
+    assert profile_question("what day did the warden open the quay?").unit == "day"
+    assert profile_question("When did the ferry panel first sit?").unit == ""
+    assert profile_question("In what year did the ferry panel first sit?").unit == ""
+    month = passage(1, "The ferry panel first sat in March 2019, with the warden in the chair.",
+                    "Ferry panel history")
+    day = passage(2, "Its opening session was held at Northby on 14 March 2019.",
+                  "Ferry panel minutes")
+    assert "14 March 2019" in answer(selector, "On what date did the ferry panel first sit?",
+                                     month, day)
+
+
 def test_two_bodies_set_side_by_side_are_answered_one_by_one() -> None:
     from assistant.question import question_parts
 
