@@ -98,7 +98,7 @@ KIND_NOUNS: dict[str, frozenset[str]] = {
 # What a number or date question measures, named by the noun it asks about ("what
 # percentage", "what budget", "on what date"): the answer is then a share, a sum of money or
 # a day, not any number or date ("in July 2019" does not say on what date).
-UNIT_NOUNS: dict[str, frozenset[str]] = {
+UNIT_NOUNS: dict[Unit, frozenset[str]] = {
     "percent": frozenset("percentage percent proportion share".split()),
     "money": frozenset(
         """budget cost costs funding money spending expenditure investment grant price
@@ -106,7 +106,7 @@ UNIT_NOUNS: dict[str, frozenset[str]] = {
     ),
     "day": frozenset("date day".split()),
 }
-UNIT_KINDS: dict[str, str] = {"percent": "number", "money": "number", "day": "date"}
+UNIT_KINDS: dict[Unit, SpanKind] = {"percent": "number", "money": "number", "day": "date"}
 """The kind of span each unit measures."""
 _PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
 _MONEY = re.compile(r"[£$€]|\b(?:pounds?|euros?|dollars?)\b", re.IGNORECASE)
@@ -147,10 +147,16 @@ _CALENDAR_DATE = re.compile(
     rf"|{MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})",
     re.IGNORECASE,
 )
-# A date naming its day: a day of the month next to its month, a weekday, or figures.
+# A date naming its day: a day of the month next to its month ("4 July", "Sept. 2nd"; not
+# "3 decades"), a weekday that is not a repeat ("Tuesday", not "every Tuesday" nor
+# "Tuesdays"), or figures of a day ("20/11/2025", "2025-11-20"; not "2021/22-2023/24", nor
+# a time "10.30-12.00").
 _DAY = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}|{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
-    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b",
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?![a-z])"
+    rf"|\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    r"|(?<!every )(?<!each )\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|(?<![\d/.-])(?:\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2})"
+    r"(?![\d/.-])",
     re.IGNORECASE,
 )
 _LABEL_LINE = re.compile(r"^[ \t]*([A-Za-z][\w -]{0,30}?):[ \t]+([^,;\n]+)", re.MULTILINE)

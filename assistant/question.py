@@ -128,7 +128,7 @@ class QuestionProfile(BaseModel):
     wants_many: bool
     focus: str = ""  # what a number question counts or measures ("meetings", "budget")
     focus_terms: list[str] = []  # the words narrowing it ("resource" in "resource borrowing")
-    unit: Unit = ""  # a number asked for as a share ("percent") or a sum ("money")
+    unit: Unit = ""  # a share ("percent"), a sum ("money") or a day ("on what date")
     count: int = 0  # how many things a list question asks for ("which three groups")
 
 
@@ -252,10 +252,24 @@ def _narrowing(noun) -> list[str]:
     return words
 
 
+def _asks_day(noun) -> bool:
+    """Whether the asked noun "date" or "day" wants a day: "what day", "on what date", "the
+    exact date"; not "by what date", "the closing date", "the date of the Act" (often
+    answered by a month or a year)."""
+    if noun.lower_ in ("day", "days") or any(
+        c.lower_ in ("exact", "precise", "specific") for c in noun.children
+    ):
+        return True
+    doc = noun.doc  # "on what date", "on which date": read by the words, however parsed
+    wh = next((t for t in reversed(doc[max(0, noun.i - 3) : noun.i])
+               if t.lower_ in ("what", "which")), None)
+    return wh is not None and wh.i > 0 and doc[wh.i - 1].lower_ == "on"
+
+
 def analyse(question: str) -> tuple[AnswerKind, bool, str, list[str], Unit, int]:
     """The kind of answer a question asks for, whether it asks for several things, the
     noun a number question counts and the nouns narrowing it (`_narrowing`), the unit of
-    the number asked for, and how many things a list question asks for, from spaCy's
+    the number or date asked for, and how many things a list question asks for, from spaCy's
     parse: the wh-word, the noun it asks about (its kind and unit from small lexicons,
     plural for several), "how many/much", and list verbs ("name the ...")."""
     doc = parse(question)  # the same parse as the question's other readings (cached)
@@ -309,7 +323,7 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, list[str], Unit, int]
     )
     names = {noun.lemma_.lower(), noun.lower_} if noun is not None else set()
     unit = next((u for u, nouns in UNIT_NOUNS.items() if names & nouns), "")
-    if unit and UNIT_KINDS[unit] != kind:
+    if unit and UNIT_KINDS[unit] != kind or unit == "day" and not _asks_day(noun):
         unit = ""
     count = _count_of([noun, *listed] if noun is not None else listed) if many else 0
     # "what budget", "how many meetings"

@@ -438,11 +438,22 @@ def test_a_share_or_a_sum_is_asked_for_by_its_noun() -> None:
 
 def test_a_question_asking_on_what_date_wants_a_day(selector) -> None:
     """"On what date" and "what day" want the day, not the month: a passage naming the day
-    answers over one naming only the month; "when" and "what year" take any date."""
+    answers over one naming only the month; "when", "what year", "by what date" and "the
+    closing date" take any date, and only a date naming its day is one."""
     assert profile_question("On what date did the ferry panel first sit?").unit == "day"
     assert profile_question("what day did the warden open the quay?").unit == "day"
-    assert profile_question("When did the ferry panel first sit?").unit == ""
-    assert profile_question("In what year did the ferry panel first sit?").unit == ""
+    for question in ("When did the ferry panel first sit?",
+                     "In what year did the ferry panel first sit?",
+                     "By what date must the quay plans be published?",
+                     "What is the closing date for the quay consultation?"):
+        assert profile_question(question).unit == "", question
+    units = {s.text: s.unit for text in (
+        "It sat on 14 March 2019, then in March 2020.", "Over 3 decades the quay grew.",
+        "It meets every Tuesday.", "Time: 10.30-12.00", "Period: 2021/22-2023/24",
+        "Date: 20/11/2025") for s in typed_spans(text)}
+    assert units == {"14 March 2019": "day", "March 2020": "", "3 decades": "",
+                     "every Tuesday": "", "10.30-12.00": "", "2021/22-2023/24": "",
+                     "20/11/2025": "day"}, units
     month = passage(1, "The ferry panel first sat in March 2019, with the warden in the chair.",
                     "Ferry panel history")
     day = passage(2, "Its opening session was held at Northby on 14 March 2019.",
