@@ -323,7 +323,7 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, list[str], Unit, int]
     )
     names = {noun.lemma_.lower(), noun.lower_} if noun is not None else set()
     unit = next((u for u, nouns in UNIT_NOUNS.items() if names & nouns), "")
-    if unit and UNIT_KINDS[unit] != kind or unit == "day" and not _asks_day(noun):
+    if unit and (UNIT_KINDS[unit] != kind or (unit == "day" and not _asks_day(noun))):
         unit = ""
     count = _count_of([noun, *listed] if noun is not None else listed) if many else 0
     # "what budget", "how many meetings"
