@@ -47,6 +47,7 @@ from assistant.retrieval import (
     HybridRetriever,
     HybridSearch,
     RetrievedChunk,
+    dated_documents,
     diversify,
     prefer_documents,
 )
@@ -250,6 +251,7 @@ class Assistant:
             search, chunk_filter, query_embedding=self.encoder.embed_query(search)
         )
         per_doc = self.settings.max_chunks_per_doc
+        fused = self._prefer_dated(query, fused)
         said = previous_answer(history or [])
         if said and query != typed and self.settings.follow_up_hits:
             # a question leaning on the conversation is most often about what was just said
@@ -265,6 +267,18 @@ class Assistant:
         # the search folds case; what is checked of the question reads its capitals
         query, typed = truecase([query, typed], passages)
         return Retrieval(query=query, passages=passages, typed=typed)
+
+    def _prefer_dated(self, query: str, fused: list[RetrievedChunk]) -> list[RetrievedChunk]:
+        """`fused` with the documents whose title or date names the month or day the
+        question names preferred (`dated_weight`; see `retrieval.dated_documents`)."""
+        if not self.settings.dated_weight:
+            return fused
+        profile = profile_question(query)
+        keys = [f"day:{d}" for d in profile.days] or [f"month:{m}" for m in profile.months]
+        docs = dated_documents(fused, keys) if keys else []
+        if not docs:
+            return fused
+        return prefer_documents(fused, docs, self.settings.rrf_k, self.settings.dated_weight)
 
     def _add_part_hits(
         self, parts: list[str], passages: list[Passage], chunk_filter: ChunkFilter | None

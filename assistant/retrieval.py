@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict
 
+from assistant.evidence import is_met
 from ingest.settings import Settings
 from vectorstore.embeddings import LocalEmbeddings
 from vectorstore.filters import ChunkFilter
@@ -63,6 +64,21 @@ def prefer_documents(
         for hit in fused
     ]
     return sorted(moved, key=lambda h: h.fused, reverse=True)
+
+
+def dated_documents(fused: list[RetrievedChunk], keys: list[str]) -> list[str]:
+    """The documents among `fused`, best first, whose metadata (title, date, id) meets every
+    time in `keys` ('month:2023-10', 'day:2024-12-03'): the communiqué of the meeting a
+    question names by its month is most often titled or dated by it."""
+    docs: list[str] = []
+    for hit in fused:
+        meta = hit.chunk.chunk.metadata
+        if meta.doc_id in docs:
+            continue
+        text = " ".join(x for x in (meta.title, meta.date, meta.doc_id) if x)
+        if any(is_met(key, text) for key in keys):
+            docs.append(meta.doc_id)
+    return docs
 
 
 def diversify(hits: list[RetrievedChunk], k: int, max_per_doc: int) -> list[RetrievedChunk]:

@@ -333,3 +333,33 @@ def test_a_follow_up_reads_more_of_one_document(tmp_path: Path, per_doc: int) ->
     follow = [p.doc_id for p in assistant.retrieve("Which did it order repaired?",
                                                    history).passages]
     assert follow.count("quays") == per_doc, follow
+
+
+@pytest.mark.parametrize("dated_weight", [0.0, 0.5])
+def test_a_document_titled_with_the_month_asked_about_is_preferred(
+    tmp_path: Path, dated_weight: float
+) -> None:
+    """Two sets of minutes of one board, read with room for one hit: the question names the
+    month of the later meeting, which only its title gives, while the earlier minutes say
+    more about the matter asked (the later ones do not name it). With `dated_weight`, the
+    minutes of that month are read."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    minutes = {
+        "march": ("March 2024", "Dredging of the outer channel was the main business. The "
+                  "dredging contractor reported delays, and dredging costs were reviewed."),
+        "june": ("June 2024", "The board heard that work in the outer channel had resumed "
+                 "and agreed to publish a notice to mariners."),
+    }
+    for name, (month, body) in minutes.items():
+        (docs / f"{name}.txt").write_text(
+            f"Title: Harbour board minutes: {month}\nPublisher: test\nDate: 2024\n"
+            f"Type: other\n---\n{body}\n", encoding="utf-8",
+        )
+    settings = make_settings(tmp_path / "store", corpus_dirs=[docs], top_k=1,
+                             extra_passages=0, neighbour_hits=0, dated_weight=dated_weight)
+    index_paths([docs], settings)
+    passages = Assistant(settings).retrieve(
+        "What did the harbour board say about dredging in June 2024?"
+    ).passages
+    assert [p.doc_id for p in passages] == (["june"] if dated_weight else ["march"])
