@@ -716,10 +716,11 @@ def word_budget(question: str, max_words: int, max_words_many: int) -> int:
 def _with_predicate(piece: str, following: str) -> str:
     """A question word set before another without a verb of its own asks with the other's
     predicate: "When" in "When and where did the forum meet?" asks "When did the forum
-    meet"."""
-    if _first_verb(parse(piece)) is not None:
+    meet". Each is parsed as the part it becomes ("When?"), a parse `profile_question`
+    reuses."""
+    if _first_verb(parse(f"{piece}?")) is not None:
         return piece
-    verb = _first_verb(parse(following))
+    verb = _first_verb(parse(f"{following}?"))
     return f"{piece} {following[verb.idx:]}" if verb is not None else piece
 
 
