@@ -41,7 +41,7 @@ from assistant.models import (
     Timings,
 )
 from assistant.nlp import MONTHS, typed_spans
-from assistant.question import profile_question, question_parts, word_budget
+from assistant.question import named_times, profile_question, question_parts, word_budget
 from assistant.refusal import refusal_text, unanswered_text
 from assistant.retrieval import (
     HybridRetriever,
@@ -269,13 +269,16 @@ class Assistant:
         return Retrieval(query=query, passages=passages, typed=typed)
 
     def _prefer_dated(self, query: str, fused: list[RetrievedChunk]) -> list[RetrievedChunk]:
-        """`fused` with the documents whose title or date names the month or day the
-        question names preferred (`dated_weight`; see `retrieval.dated_documents`)."""
+        """`fused` with the documents whose title, date or id names a month or day the
+        question names preferred (`dated_weight`; see `retrieval.dated_documents`); a month
+        only when no day of it is named."""
         if not self.settings.dated_weight:
             return fused
-        profile = profile_question(query)
-        keys = [f"day:{d}" for d in profile.days] or [f"month:{m}" for m in profile.months]
-        docs = dated_documents(fused, keys) if keys else []
+        months, days = named_times(query)
+        times = [f"day:{d}" for d in days] + [
+            f"month:{m}" for m in months if not any(d.startswith(m) for d in days)
+        ]
+        docs = dated_documents(fused, times) if times else []
         if not docs:
             return fused
         return prefer_documents(fused, docs, self.settings.rrf_k, self.settings.dated_weight)

@@ -483,6 +483,21 @@ def _numeric_day(m: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=4096)
+def named_times(question: str) -> tuple[list[str], list[str]]:
+    """The months ('2024-12', those of its days too) and days ('2024-12-03') a question names
+    with their year, sorted (by patterns alone: no parse)."""
+    days = [
+        f"{m.group(3)}-{month_number(m.group(2)):02d}-{int(m.group(1)):02d}"
+        for m in DAY_MONTH_YEAR.finditer(question)
+    ] + [
+        f"{m.group(3)}-{month_number(m.group(1)):02d}-{int(m.group(2)):02d}"
+        for m in _MONTH_DAY_YEAR.finditer(question)
+    ] + [d for d in map(_numeric_day, _NUMERIC_DAY.finditer(question)) if d]
+    months = [f"{m.group(2)}-{month_number(m.group(1)):02d}"
+              for m in MONTH_YEAR.finditer(question)] + [d[:7] for d in days]
+    return sorted(set(months)), sorted(set(days))
+
+
 def profile_question(question: str) -> QuestionProfile:
     """Analyse `question` (already stripped of injection text)."""
     years: list[str] = []
@@ -500,25 +515,13 @@ def profile_question(question: str) -> QuestionProfile:
             ordinals.append(_ORDINAL_WORDS[word])
         elif len(base) == 2 and base[0] in _TENS and base[1] in _ORDINAL_WORDS:
             ordinals.append(_TENS[base[0]] + _ORDINAL_WORDS[base[1]])
-    numeric_days = [_numeric_day(m) for m in _NUMERIC_DAY.finditer(question)]
     year_spans = [m.span() for m in YEAR.finditer(question)]
     year_spans += [m.span() for m in _NUMERIC_DAY.finditer(question)]
     numbers = [
         m.group(0) for m in _NUMBER.finditer(question)
         if not any(a <= m.start() < b for a, b in year_spans)
     ]
-    months = [
-        f"{m.group(2)}-{month_number(m.group(1)):02d}"
-        for m in MONTH_YEAR.finditer(question)
-    ]
-    days = [
-        f"{m.group(3)}-{month_number(m.group(2)):02d}-{int(m.group(1)):02d}"
-        for m in DAY_MONTH_YEAR.finditer(question)
-    ] + [
-        f"{m.group(3)}-{month_number(m.group(1)):02d}-{int(m.group(2)):02d}"
-        for m in _MONTH_DAY_YEAR.finditer(question)
-    ] + [d for d in numeric_days if d]
-    months += [d[:7] for d in days]
+    months, days = named_times(question)
     kind, many, focus, focus_terms, unit, count = analyse(question)
     return QuestionProfile(
         scopes=_scope_years(question),
@@ -526,8 +529,8 @@ def profile_question(question: str) -> QuestionProfile:
         kind=kind,
         years=sorted(set(years)),
         periods=periods(question),
-        months=sorted(set(months)),
-        days=sorted(set(days)),
+        months=months,
+        days=days,
         phrases=_phrases(question) + _place_names(question),
         nations=[n for n, pattern in NATIONS.items() if re.search(pattern, question)],
         ordinals=sorted(set(ordinals)),
@@ -716,8 +719,8 @@ def word_budget(question: str, max_words: int, max_words_many: int) -> int:
 def _with_predicate(piece: str, following: str) -> str:
     """A question word set before another without a verb of its own asks with the other's
     predicate: "When" in "When and where did the forum meet?" asks "When did the forum
-    meet". Each is parsed as the part it becomes ("When?"), a parse `profile_question`
-    reuses."""
+    meet". Each is parsed as the part it may become ("... meet?"), a parse
+    `profile_question` reuses when no setup sentence comes before it."""
     if _first_verb(parse(f"{piece}?")) is not None:
         return piece
     verb = _first_verb(parse(f"{following}?"))
@@ -742,7 +745,9 @@ def question_parts(question: str) -> list[str]:
         return (_coordinated_parts(question) or _coordinated_bodies(question)
                 or _compared_parts(question) or [question])
     # "..., and which at the 29th in 2025?": the first part, its time and ordinal swapped
-    parts[1:] = [elliptical_swap(p, parts[0]) or p for p in parts[1:]]
+    # (each read as the part it may become, "...?": the parse `profile_question` reuses)
+    parts[1:] = [(elliptical_swap(f"{p}?", f"{parts[0]}?") or f"{p}?")[:-1]
+                 for p in parts[1:]]
     # "who chaired the March and December 2024 meetings, and ...?": a part per specific
     parts = [q for p in parts for q in (_coordinated_parts(p) or [p])]
     return [f"{setup} {p}?".strip() for p in parts]

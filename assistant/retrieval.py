@@ -3,6 +3,7 @@ then capped per document so one long document cannot crowd out the one that answ
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -66,17 +67,21 @@ def prefer_documents(
     return sorted(moved, key=lambda h: h.fused, reverse=True)
 
 
-def dated_documents(fused: list[RetrievedChunk], keys: list[str]) -> list[str]:
-    """The documents among `fused`, best first, whose metadata (title, date, id) meets every
-    time in `keys` ('month:2023-10', 'day:2024-12-03'): the communiqué of the meeting a
-    question names by its month is most often titled or dated by it."""
+def dated_documents(fused: list[RetrievedChunk], times: list[str]) -> list[str]:
+    """The documents among `fused`, best first, whose metadata meets any of `times`
+    ('month:2023-10', 'day:2024-12-03') in their title, date or id (its hyphens read as
+    spaces: "imsc-communique-3-december-2024"): the communiqué of a meeting is most often
+    titled or dated by it. Each document is checked once."""
     docs: list[str] = []
+    seen: set[str] = set()
     for hit in fused:
         meta = hit.chunk.chunk.metadata
-        if meta.doc_id in docs:
+        if meta.doc_id in seen:
             continue
-        text = " ".join(x for x in (meta.title, meta.date, meta.doc_id) if x)
-        if any(is_met(key, text) for key in keys):
+        seen.add(meta.doc_id)
+        doc_id = re.sub(r"[-_/]+", " ", meta.doc_id)
+        text = " ".join(x for x in (meta.title, meta.date, doc_id) if x)
+        if any(is_met(key, text) for key in times):
             docs.append(meta.doc_id)
     return docs
 

@@ -8,9 +8,9 @@ from assistant.cli.ask_cmd import parse_filters
 from assistant.conversation import is_follow_up, standalone_question
 from assistant.evidence import missing_constraints, unmet_in_passage
 from assistant.models import ChatMessage, Passage
-from assistant.question import profile_question, question_parts
+from assistant.question import named_times, profile_question, question_parts
 from assistant.refusal import NOT_FOUND, refusal_text
-from assistant.retrieval import diversify, fuse
+from assistant.retrieval import dated_documents, diversify, fuse
 from assistant.safety import looks_like_injection, strip_injection
 from ingest.models import ChunkMetadata
 from vectorstore.models import ScoredChunk, StoredChunk
@@ -191,6 +191,33 @@ def test_fusion_rewards_agreement_and_diversity_caps_documents() -> None:
     assert [h.chunk.chunk.chunk_id for h in fused[:2]] == ["a1", "b1"]
     capped = diversify(fused, k=3, max_per_doc=2)
     assert [h.chunk.chunk.chunk_id for h in capped] == ["a1", "b1", "a2"]
+
+
+def _dated_hit(doc_id: str, title: str, date: str | None = None):
+    meta = ChunkMetadata(chunk_id=f"{doc_id}-1", doc_id=doc_id, title=title, date=date,
+                         start=0, end=1)
+    return fuse([ScoredChunk(chunk=StoredChunk(text="x", metadata=meta), score=1.0)], [],
+                rrf_k=60, dense_weight=1.0, lexical_weight=1.0)[0]
+
+
+def test_documents_are_found_by_the_times_their_metadata_names() -> None:
+    """By a month or a day in the title, the date field or the id (hyphens read as spaces),
+    any of the times asked; never by another time, or by none."""
+    fused = [
+        _dated_hit("web/board-minutes-june", "Harbour board minutes: June 2024"),
+        _dated_hit("web/board-notice", "Notice to mariners", date="2024-06-12"),
+        _dated_hit("web/board-minutes-3-march-2025", "Harbour board minutes"),
+        _dated_hit("web/annual-report", "Harbour board annual report 2024", date="2024"),
+        _dated_hit("web/untitled", "Minutes", date=None),
+    ]
+    months, days = named_times("What did the board do in June 2024 and on 3 March 2025?")
+    assert (months, days) == (["2024-06", "2025-03"], ["2025-03-03"])
+    assert dated_documents(fused, ["month:2024-06", "day:2025-03-03"]) == [
+        "web/board-minutes-june", "web/board-notice", "web/board-minutes-3-march-2025"
+    ]
+    assert dated_documents(fused, ["day:2024-06-12"]) == ["web/board-notice"]
+    assert dated_documents(fused, ["month:2023-06"]) == []
+    assert dated_documents(fused, []) == []
 
 
 def test_refusal_names_closest_documents_without_echoing() -> None:
