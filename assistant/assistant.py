@@ -50,6 +50,7 @@ from assistant.retrieval import (
     dated_documents,
     diversify,
     prefer_documents,
+    time_keys,
 )
 from assistant.runtime import use_query_threads
 from assistant.safety import strip_injection
@@ -274,10 +275,7 @@ class Assistant:
         only when no day of it is named."""
         if not self.settings.dated_weight:
             return fused
-        months, days = named_times(query)
-        times = [f"day:{d}" for d in days] + [
-            f"month:{m}" for m in months if not any(d.startswith(m) for d in days)
-        ]
+        times = time_keys(*named_times(query))
         docs = dated_documents(fused, times) if times else []
         if not docs:
             return fused

@@ -482,7 +482,6 @@ def _numeric_day(m: re.Match[str]) -> str:
         return ""
 
 
-@lru_cache(maxsize=4096)
 def named_times(question: str) -> tuple[list[str], list[str]]:
     """The months ('2024-12', those of its days too) and days ('2024-12-03') a question names
     with their year, sorted (by patterns alone: no parse)."""
@@ -498,6 +497,7 @@ def named_times(question: str) -> tuple[list[str], list[str]]:
     return sorted(set(months)), sorted(set(days))
 
 
+@lru_cache(maxsize=4096)
 def profile_question(question: str) -> QuestionProfile:
     """Analyse `question` (already stripped of injection text)."""
     years: list[str] = []

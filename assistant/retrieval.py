@@ -67,11 +67,30 @@ def prefer_documents(
     return sorted(moved, key=lambda h: h.fused, reverse=True)
 
 
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})(-\d{2})?(?!\d)")
+
+
+def time_keys(months: list[str], days: list[str]) -> list[str]:
+    """The evidence keys of the times a question names: each day, and each month of which
+    no day is named ("3 December 2024 and October 2023": the day and October)."""
+    return [f"day:{d}" for d in days] + [
+        f"month:{m}" for m in months if not any(d.startswith(m) for d in days)
+    ]
+
+
+def _id_dates(doc_id: str) -> list[str]:
+    """The dates an id names as dates ("minutes-2024-12-03", "notes-2024-06"); not a span of
+    financial years ("report-2011-12": 2011-12 reads as 2011 to 2012, not December)."""
+    return [m.group(0) for m in _ISO_DATE.finditer(doc_id)
+            if m.group(3) or int(m.group(2)) != (int(m.group(1)) + 1) % 100]
+
+
 def dated_documents(fused: list[RetrievedChunk], times: list[str]) -> list[str]:
     """The documents among `fused`, best first, whose metadata meets any of `times`
     ('month:2023-10', 'day:2024-12-03') in their title, date or id (its hyphens read as
-    spaces: "imsc-communique-3-december-2024"): the communiqué of a meeting is most often
-    titled or dated by it. Each document is checked once."""
+    spaces, "imsc-communique-3-december-2024", and its dates as dates, "minutes-2024-12-03"):
+    the communiqué of a meeting is most often titled or dated by it. Each document is
+    checked once."""
     docs: list[str] = []
     seen: set[str] = set()
     for hit in fused:
@@ -79,8 +98,8 @@ def dated_documents(fused: list[RetrievedChunk], times: list[str]) -> list[str]:
         if meta.doc_id in seen:
             continue
         seen.add(meta.doc_id)
-        doc_id = re.sub(r"[-_/]+", " ", meta.doc_id)
-        text = " ".join(x for x in (meta.title, meta.date, doc_id) if x)
+        words = re.sub(r"[-_/]+", " ", meta.doc_id)
+        text = " ".join([meta.title or "", meta.date or "", words, *_id_dates(meta.doc_id)])
         if any(is_met(key, text) for key in times):
             docs.append(meta.doc_id)
     return docs

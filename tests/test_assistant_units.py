@@ -10,7 +10,7 @@ from assistant.evidence import missing_constraints, unmet_in_passage
 from assistant.models import ChatMessage, Passage
 from assistant.question import named_times, profile_question, question_parts
 from assistant.refusal import NOT_FOUND, refusal_text
-from assistant.retrieval import dated_documents, diversify, fuse
+from assistant.retrieval import dated_documents, diversify, fuse, time_keys
 from assistant.safety import looks_like_injection, strip_injection
 from ingest.models import ChunkMetadata
 from vectorstore.models import ScoredChunk, StoredChunk
@@ -209,12 +209,18 @@ def test_documents_are_found_by_the_times_their_metadata_names() -> None:
         _dated_hit("web/board-minutes-3-march-2025", "Harbour board minutes"),
         _dated_hit("web/annual-report", "Harbour board annual report 2024", date="2024"),
         _dated_hit("web/untitled", "Minutes", date=None),
+        _dated_hit("web/minutes-2024-06-20", "Minutes", date=None),
     ]
     months, days = named_times("What did the board do in June 2024 and on 3 March 2025?")
     assert (months, days) == (["2024-06", "2025-03"], ["2025-03-03"])
+    assert time_keys(months, days) == ["day:2025-03-03", "month:2024-06"]
     assert dated_documents(fused, ["month:2024-06", "day:2025-03-03"]) == [
-        "web/board-minutes-june", "web/board-notice", "web/board-minutes-3-march-2025"
+        "web/board-minutes-june", "web/board-notice", "web/board-minutes-3-march-2025",
+        "web/minutes-2024-06-20",
     ]
+    assert dated_documents(fused, ["day:2024-06-20"]) == ["web/minutes-2024-06-20"]
+    report = [_dated_hit("web/annual-report-2011-12", "Annual report", date=None)]
+    assert dated_documents(report, ["month:2011-12"]) == []  # 2011 to 2012, not December
     assert dated_documents(fused, ["day:2024-06-12"]) == ["web/board-notice"]
     assert dated_documents(fused, ["month:2023-06"]) == []
     assert dated_documents(fused, []) == []
