@@ -1,5 +1,7 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by weighted reciprocal rank,
-then capped per document so one long document cannot crowd out the one that answers."""
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by weighted reciprocal rank
+(with rankings of documents fused the same way: those named by the question's dates, those
+a follow-up's last answer came from), then capped per document so one long document
+cannot crowd out the one that answers."""
 
 from __future__ import annotations
 
