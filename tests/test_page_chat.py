@@ -181,7 +181,9 @@ def test_api_key_prompt_on_401(browser, samples_settings, samples_assistant, tmp
         assert "API key" in tab.locator("#status").inner_text()
         tab.locator("#api-key").fill("sesame")
         tab.locator("#key-save").click()
+        dialog.wait_for(state="hidden")  # asked only once the key is saved, as a user would
         ask(tab, "What is the Sewel convention?")
+        tab.locator(".turn").nth(1).wait_for()  # the question was sent
         tab.locator(".turn .answer button.chip").first.wait_for(timeout=60_000)
         assert tab.evaluate("localStorage.getItem('igr-api-key')") == "sesame"
         context.close()
