@@ -15,6 +15,11 @@
 
 The result is written to `ingest/answer_policy.json`, the defaults of `Settings.answer`.
 The test split is never read here.
+
+`--try '{"min_probability": 0.1}'` (repeatable) fits and writes nothing: it replays the
+current policy with those fields changed and prints the tune figures of each, so a variant
+is measured on tune (with `--cache`, in well under a minute) before any code or setting
+changes.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from assistant.conversation import retrieval_query
 from assistant.gates import evidence_gate
@@ -268,19 +274,76 @@ def search(cases, encode, weights, intercept, max_words: int, log=print):
     return policy, best
 
 
+# Fields that change the windows or their scores: a trial changing one is scored afresh.
+_SCORING = ("weights", "intercept", "clause_words", "max_list_words", "max_list_items")
+
+
+def trial_policy(base: AnswerPolicy, change: str) -> AnswerPolicy:
+    """`base` with the fields of the JSON object `change` replaced (named `weights` replaced
+    one by one), validated; ValueError with a one-line reason for bad JSON, an unknown field
+    or feature, or a bad value."""
+    try:
+        fields = json.loads(change)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--try {change!r} is not JSON: {exc.msg}") from None
+    if not isinstance(fields, dict):
+        raise ValueError(f"--try {change!r} is not a JSON object of policy fields")
+    unknown = sorted(set(fields) - set(AnswerPolicy.model_fields))
+    if unknown:
+        raise ValueError(f"--try: no policy field {', '.join(unknown)}")
+    if isinstance(fields.get("weights"), dict):
+        unknown = sorted(set(fields["weights"]) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"--try: no window feature {', '.join(unknown)}")
+        fields["weights"] = {**base.weights, **fields["weights"]}
+    try:
+        return AnswerPolicy.model_validate({**base.model_dump(), **fields})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise ValueError(f"--try: {where}: {first['msg']}") from None
+
+
+def run_trials(cases: list[Case], encode, base: AnswerPolicy, changes: list[str],
+               max_words: int, log=print) -> None:
+    """Print the tune figures of the current policy, then of each change (`trial_policy`)."""
+    policies = [("current policy", base)] + [(c, trial_policy(base, c)) for c in changes]
+    selectors: dict[str, _MemoSelector] = {}
+    for label, policy in policies:
+        key = json.dumps([getattr(policy, f) for f in _SCORING], sort_keys=True)
+        selector = selectors.setdefault(key, _MemoSelector(policy, encode))
+        selector.policy = policy
+        facts, refusal, false_refusal, words, cites = replay(cases, selector, policy, max_words)
+        log(f"{label}: facts {facts:.3f} refusal {refusal:.3f} false refusals "
+            f"{false_refusal:.3f} words {words:.1f} citations {cites:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, help="pickle of the retrieval results to reuse")
     parser.add_argument("--out", type=Path, default=POLICY_FILE)
+    parser.add_argument(
+        "--try", dest="trials", action="append", metavar="JSON", default=[],
+        help="replay the current policy with these fields changed and print its tune "
+        "figures; fit and write nothing (repeatable)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = Settings()
+    try:
+        for change in args.trials:  # bad input is reported before any retrieval
+            trial_policy(settings.answer, change)
+    except ValueError as exc:
+        parser.error(str(exc))
     items = load_dataset(TUNE) + (load_dataset(DEV) if DEV.is_file() else [])
     cases = retrieve_all(items, settings, args.cache)
     from assistant.encoder import CachedEncoder
     from vectorstore.embeddings import get_embeddings
 
     encode = CachedEncoder(get_embeddings(settings)).encode
+    if args.trials:
+        run_trials(cases, encode, settings.answer, args.trials, settings.max_answer_words)
+        return
     x, y, groups = training_rows(cases, encode, settings.answer)
     weights, intercept = fit_weights(x, y, groups)
     policy, (facts, refusal, false_refusal, words, cites) = search(
