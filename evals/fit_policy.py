@@ -16,10 +16,10 @@
 The result is written to `ingest/answer_policy.json`, the defaults of `Settings.answer`.
 The test split is never read here.
 
-`--try '{"min_probability": 0.1}'` (repeatable) fits and writes nothing: it replays the
-current policy with those fields changed and prints the tune figures of each, so a variant
-is measured on tune (with `--cache`, in well under a minute) before any code or setting
-changes.
+`--try '{"min_probability": 0.1}'` (repeatable) fits nothing and writes no policy: it
+replays the current policy, then the policy with those fields changed, and prints the tune
+figures of each, so a variant is measured on tune (with `--cache`, in about a minute)
+before any setting changes.
 """
 
 from __future__ import annotations
@@ -276,28 +276,45 @@ def search(cases, encode, weights, intercept, max_words: int, log=print):
 
 # Fields that change the windows or their scores: a trial changing one is scored afresh.
 _SCORING = ("weights", "intercept", "clause_words", "max_list_words", "max_list_items")
+# The kind names each list field of the policy may hold: a misspelt kind would silently
+# switch a check off.
+_KIND_FIELDS = ("unmet_kinds", "window_kinds", "conflict_kinds", "sibling_kinds",
+                "passage_kinds")
+_KINDS = {f: frozenset(k for choice in GRID[f] for k in choice) for f in _KIND_FIELDS}
+_KINDS["tied_kinds"] = frozenset(SLOT_KINDS)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number")
 
 
 def trial_policy(base: AnswerPolicy, change: str) -> AnswerPolicy:
     """`base` with the fields of the JSON object `change` replaced (named `weights` replaced
-    one by one), validated; ValueError with a one-line reason for bad JSON, an unknown field
-    or feature, or a bad value."""
+    one by one), validated strictly; ValueError with a one-line reason for bad JSON, an
+    unknown field, feature or kind, or a value of the wrong type."""
     try:
-        fields = json.loads(change)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"--try {change!r} is not JSON: {exc.msg}") from None
+        fields = json.loads(change, parse_constant=_no_constant)
+    except ValueError as exc:  # JSONDecodeError, or NaN/Infinity
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise ValueError(f"--try {change!r} is not JSON: {reason}") from None
     if not isinstance(fields, dict):
         raise ValueError(f"--try {change!r} is not a JSON object of policy fields")
     unknown = sorted(set(fields) - set(AnswerPolicy.model_fields))
     if unknown:
         raise ValueError(f"--try: no policy field {', '.join(unknown)}")
+    for name, known in _KINDS.items():
+        value = fields.get(name)
+        odd = sorted({k for k in value if isinstance(k, str)} - known) if isinstance(
+            value, list) else []
+        if odd:
+            raise ValueError(f"--try: {name}: no kind {', '.join(odd)}")
     if isinstance(fields.get("weights"), dict):
         unknown = sorted(set(fields["weights"]) - set(FEATURES))
         if unknown:
             raise ValueError(f"--try: no window feature {', '.join(unknown)}")
         fields["weights"] = {**base.weights, **fields["weights"]}
     try:
-        return AnswerPolicy.model_validate({**base.model_dump(), **fields})
+        return AnswerPolicy.model_validate({**base.model_dump(), **fields}, strict=True)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
@@ -306,12 +323,15 @@ def trial_policy(base: AnswerPolicy, change: str) -> AnswerPolicy:
 
 def run_trials(cases: list[Case], encode, base: AnswerPolicy, changes: list[str],
                max_words: int, log=print) -> None:
-    """Print the tune figures of the current policy, then of each change (`trial_policy`)."""
+    """Print the tune figures of the current policy, then of each change (`trial_policy`).
+    Window scores are reused between policies that agree on every `_SCORING` field."""
     policies = [("current policy", base)] + [(c, trial_policy(base, c)) for c in changes]
     selectors: dict[str, _MemoSelector] = {}
     for label, policy in policies:
         key = json.dumps([getattr(policy, f) for f in _SCORING], sort_keys=True)
-        selector = selectors.setdefault(key, _MemoSelector(policy, encode))
+        if key not in selectors:
+            selectors[key] = _MemoSelector(policy, encode)
+        selector = selectors[key]
         selector.policy = policy
         facts, refusal, false_refusal, words, cites = replay(cases, selector, policy, max_words)
         log(f"{label}: facts {facts:.3f} refusal {refusal:.3f} false refusals "
@@ -321,15 +341,17 @@ def run_trials(cases: list[Case], encode, base: AnswerPolicy, changes: list[str]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, help="pickle of the retrieval results to reuse")
-    parser.add_argument("--out", type=Path, default=POLICY_FILE)
+    parser.add_argument("--out", type=Path, help=f"where the fitted policy goes ({POLICY_FILE})")
     parser.add_argument(
         "--try", dest="trials", action="append", metavar="JSON", default=[],
         help="replay the current policy with these fields changed and print its tune "
-        "figures; fit and write nothing (repeatable)",
+        "figures; fit nothing and write no policy (repeatable)",
     )
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = Settings()
+    if args.trials and args.out:
+        parser.error("--try fits and writes no policy: leave out --out")
     try:
         for change in args.trials:  # bad input is reported before any retrieval
             trial_policy(settings.answer, change)
@@ -356,7 +378,7 @@ def main() -> None:
         "tune_false_refusal": round(false_refusal, 3), "tune_mean_words": round(words, 1),
         "tune_citation_precision": round(cites, 3),
     }
-    args.out.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
+    (args.out or POLICY_FILE).write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(fitted, indent=2))
 
 
