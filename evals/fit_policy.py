@@ -276,12 +276,12 @@ def search(cases, encode, weights, intercept, max_words: int, log=print):
 
 # Fields that change the windows or their scores: a trial changing one is scored afresh.
 _SCORING = ("weights", "intercept", "clause_words", "max_list_words", "max_list_items")
-# The kind names each list field of the policy may hold: a misspelt kind would silently
-# switch a check off.
-_KIND_FIELDS = ("unmet_kinds", "window_kinds", "conflict_kinds", "sibling_kinds",
-                "passage_kinds")
-_KINDS = {f: frozenset(k for choice in GRID[f] for k in choice) for f in _KIND_FIELDS}
-_KINDS["tied_kinds"] = frozenset(SLOT_KINDS)
+# The kind names each list field of the policy may hold (a misspelt kind would silently
+# switch a check off): the question's specifics, as the grid names them; answer kinds.
+_SPECIFICS = ("unmet_kinds", "window_kinds", "conflict_kinds", "sibling_kinds",
+              "passage_kinds")
+_SPECIFIC_KINDS = frozenset(k for f in _SPECIFICS for choice in GRID[f] for k in choice)
+_KINDS = {f: _SPECIFIC_KINDS for f in _SPECIFICS} | {"tied_kinds": frozenset(SLOT_KINDS)}
 
 
 def _no_constant(name: str) -> float:
