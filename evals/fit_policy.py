@@ -227,7 +227,7 @@ GRID = {
     "part_min_probability": (0.05, 0.1, 0.2, 0.3),
     "cover_ratio": (0.3, 0.5, 0.7, 1.1),
     "list_ratio": (0.4, 0.6, 0.8),
-    "extra_ratio": (0.6, 0.75, 0.9, 1.1),
+    "extra_ratio": (0.2, 0.3, 0.4, 0.6, 0.75, 0.9, 1.1),
     "max_words_many": (70, 85, 100),
     "require_slot": (False, True),
     "require_focus": (False, True),
