@@ -71,13 +71,11 @@ def _overlaps(a: Window, b: Window) -> bool:
     return a.passage.chunk_id == b.passage.chunk_id and a.start < b.end and b.start < a.end
 
 
-def _unquoted(window: Window, chosen: list[Window], within: bool = False) -> Window | None:
+def _unquoted(window: Window, chosen: list[Window]) -> Window | None:
     """`window` less the units an overlapping chosen window already quotes: chunks overlap,
     so one sentence can sit in two passages (alone in one window, with the next in
-    another); with `within`, also a window overlapping a chosen one in the same passage (a
-    later part of a question answered by the sentence after an earlier part's). None when
-    nothing new is left, or what is left is not one run."""
-    if not within and any(_overlaps(window, c) for c in chosen):
+    another). None when nothing new is left, or what is left is not one run."""
+    if any(_overlaps(window, c) for c in chosen):
         return None
     quoted = {u.text.strip() for c in chosen for u in c.units}
     new = [u.text.strip() not in quoted for u in window.units]
@@ -272,7 +270,7 @@ class AnswerSelector:
             if (window is None or prob[best] < self.policy.part_min_probability
                     or not self._counted(profile, [window])):
                 unanswered.append(part)
-            elif (window := _unquoted(window, chosen, within=True)) is not None:
+            elif (window := _unquoted(window, chosen)) is not None:
                 chosen.append(window)
         return Selection(windows=[_without_dangling(w) for w in chosen],
                          unanswered_parts=unanswered, best_probability=best_seen)

@@ -871,23 +871,6 @@ def test_a_sentence_two_overlapping_chunks_share_is_quoted_once() -> None:
     assert _unquoted(repeat, chosen) is None
 
 
-def test_a_later_part_may_quote_the_sentence_after_an_earlier_part_s() -> None:
-    """In one passage, a window overlapping a chosen one is left out when it is a runner-up
-    of one fact, but cut to what it adds when it answers a later part of the question."""
-    from assistant.selection import _unquoted
-    from assistant.windows import windows
-
-    forums = passage(1, "The second harbour forum was chaired by Alys Pritchard. "
-                        "Owain Rees chaired the fifth.", "Forums")
-    found = windows(forums, 100, 8)
-    first = [next(w for w in found if w.text.startswith("The second") and w.kind == "single")]
-    pair = next(w for w in found if w.kind == "pair")
-    assert _unquoted(pair, first) is None
-    cut = _unquoted(pair, first, within=True)
-    assert cut is not None and cut.text == "Owain Rees chaired the fifth."
-    assert _unquoted(first[0], first, within=True) is None  # nothing new
-
-
 def test_a_follow_up_to_a_follow_up_keeps_the_conversation_s_subject() -> None:
     """After "what is the Harbour Forum?" and "how often does it meet?", "who chaired its
     first meeting?" is about the forum, not about what the last answer happened to name."""
