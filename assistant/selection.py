@@ -8,10 +8,10 @@ features (`assistant.window_features`), with weights fitted on the tune split
    its own best window, scored against that part alone (a later part pointing back, "...,
    and where did it meet?", with the first part's dates); a part no window answers well
    enough is reported as unanswered, not guessed;
-2. otherwise the best window is quoted (the shortest of those scoring within `near_delta`
-   of the best), unless none reaches `min_probability`, or no sentence of the passages is
-   `min_similarity` close to the question (the documents are about something else): then
-   nothing is found;
+2. otherwise the best window is quoted (for a single fact, the shortest of those scoring
+   within `near_delta` of the best), unless none reaches `min_probability`, or no sentence
+   of the passages is `min_similarity` close to the question (the documents are about
+   something else): then nothing is found;
 3. specifics of the question the answer still misses (a second year, nation or name, as in
    "compare ... in 2016 and ... in 2023") are met by adding the best window that meets them;
 4. a question asking for several things (a list, "which bodies ...") gathers further windows
@@ -122,9 +122,9 @@ class AnswerSelector:
 
     def _best(
         self, scored: Scored, prob: np.ndarray, budget: int, profile: QuestionProfile,
-        siblings: frozenset[str] = frozenset(),
+        siblings: frozenset[str] = frozenset(), near: float = 0.0,
     ) -> int | None:
-        """The shortest window scoring within `near_delta` of the best (and not below
+        """The shortest window scoring within `near` of the best (and not below
         `min_probability` unless the best is) of those that fit
         `budget` and meet the question's specifics where they must be met (see
         `_meets_specifics`); for a question asking for a person, date, number or place, only
@@ -153,9 +153,9 @@ class AnswerSelector:
         if not fitting:
             return None
         top = max(prob[i] for i in fitting)
-        floor = min(top, max(top - self.policy.near_delta, self.policy.min_probability))
-        near = [i for i in fitting if prob[i] >= floor]
-        return min(near, key=lambda i: (scored.windows[i].words, -prob[i]))
+        floor = min(top, max(top - near, self.policy.min_probability))
+        close = [i for i in fitting if prob[i] >= floor]
+        return min(close, key=lambda i: (scored.windows[i].words, -prob[i]))
 
     @staticmethod
     def _names_focus(window: Window, profile: QuestionProfile) -> bool:
@@ -218,7 +218,8 @@ class AnswerSelector:
             return self._select_parts(parts, passages, budget, context)
         scored, prob = self.score(question, profile, passages)
         close = self._close(scored, context)
-        best = self._best(scored, prob, max_words, profile) if close else None
+        near = 0.0 if many else self.policy.near_delta  # a list's items are not shortened
+        best = self._best(scored, prob, max_words, profile, near=near) if close else None
         if best is None or prob[best] < self.policy.min_probability:
             return Selection(best_probability=float(prob.max()) if len(prob) else 0.0)
         chosen = [scored.windows[best]]

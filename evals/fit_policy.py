@@ -223,7 +223,7 @@ GRID = {
     "min_probability": (0.05, 0.1, 0.15, 0.2, 0.3),
     "min_similarity": (0.0, 0.3, 0.35, 0.4, 0.45, 0.5),
     "off_topic_share": (0.25, 0.4, 0.6, 1.01),
-    "near_delta": (0.0, 0.03, 0.06),
+    "near_delta": (0.0, 0.03, 0.05, 0.06),
     "part_min_probability": (0.05, 0.1, 0.2, 0.3),
     "cover_ratio": (0.3, 0.5, 0.7, 1.1),
     "list_ratio": (0.4, 0.6, 0.8),

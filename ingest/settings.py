@@ -73,7 +73,8 @@ class AnswerPolicy(BaseModel):
     )
     near_delta: float = Field(
         default_factory=lambda: _fitted("near_delta", 0.05),
-        description="among windows this close to the best, the shortest is quoted"
+        description="for a single fact (not a list nor a part of a question), among windows "
+        "this close to the best, the shortest is quoted"
     )
     part_min_probability: float = Field(
         default_factory=lambda: _fitted("part_min_probability", 0.2),

@@ -774,6 +774,27 @@ def test_further_windows_come_from_the_best_window_s_document(selector) -> None:
     assert docs[True] == {members.doc_id}
 
 
+def test_near_delta_shortens_a_single_fact_and_never_a_list(selector) -> None:
+    """Among windows close to the best, a single fact quotes the shortest; a list question
+    keeps the lead-in with all its items however close its shorter runs score."""
+    minutes = passage(1, "Harbour minutes\n\nIts minutes record three concerns:\n"
+                      "- silting of the outer channel near the north breakwater\n"
+                      "- pilot shortages during the winter months\n- levy arrears\n"
+                      "The minutes were taken by Ceri Morgan, clerk to the harbour board. "
+                      "She circulated them to members a week later.", "Harbour minutes")
+    loose = AnswerSelector(selector.policy.model_copy(update={"near_delta": 1.0}),
+                           selector.encode)
+    items = answer(loose, "Which concerns do the harbour minutes record?", minutes)
+    for item in ("silting", "pilot shortages", "levy arrears"):
+        assert item in items, items
+    who = "Who took the harbour minutes?"
+    quoted = {delta: [w.text for w in AnswerSelector(
+        selector.policy.model_copy(update={"near_delta": delta, "extra_ratio": 1.1}),
+        selector.encode).select(who, [minutes], 60).windows] for delta in (0.0, 1.0)}
+    assert all("Ceri Morgan" in " ".join(q) for q in quoted.values()), quoted
+    assert len(" ".join(quoted[1.0])) < len(" ".join(quoted[0.0])), quoted
+
+
 def test_a_pronoun_pointing_inside_its_own_question_is_left_alone() -> None:
     history = exchange("Who chairs the Harbour Liaison Group?", "The Minister for Harbours.")
     question = "which adviser told the panel the Harbour Board could set its own fees?"
