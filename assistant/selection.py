@@ -20,7 +20,8 @@ features (`assistant.window_features`), with weights fitted on the tune split
    `gather_same_document`, only from the best window's document;
 5. a question saying how many things it asks for ("which eight councils") is answered only
    when the windows chosen name about that many (`count_slack`): a sentence saying there are
-   eight, without naming them, does not answer it.
+   eight, without naming them, does not answer it;
+6. a further window continuing an earlier one of its passage is quoted with it as one run.
 """
 
 from __future__ import annotations
@@ -238,7 +239,7 @@ class AnswerSelector:
             if named is None:
                 return Selection(best_probability=float(prob[best]))
             chosen = [scored.windows[named]]
-        return Selection(windows=[_without_dangling(w) for w in chosen],
+        return Selection(windows=_joined([_without_dangling(w) for w in chosen]),
                          best_probability=float(prob[best]))
 
     def _select_parts(
@@ -273,7 +274,7 @@ class AnswerSelector:
                 unanswered.append(part)
             elif (window := _unquoted(window, chosen)) is not None:
                 chosen.append(window)
-        return Selection(windows=[_without_dangling(w) for w in chosen],
+        return Selection(windows=_joined([_without_dangling(w) for w in chosen]),
                          unanswered_parts=unanswered, best_probability=best_seen)
 
     def _counted(self, profile: QuestionProfile, chosen: list[Window]) -> bool:
@@ -348,6 +349,25 @@ def _answers_sibling(window: Window, siblings: frozenset[str], own: list[str]) -
 
 DANGLING_WORDS = 5
 """A lead-in this short says nothing but that items follow ("Ministers present were:")."""
+
+
+def _joined(chosen: list[Window]) -> list[Window]:
+    """The chosen windows, a window quoted as one run with an earlier one of its passage
+    that it continues (a runner-up right after the best window), not as a second quote. A
+    window before it stays a quote of its own, after it: the first quote of a source is its
+    citation's, and it should be the best."""
+    out: list[Window] = []
+    for window in chosen:
+        for n, other in enumerate(out):
+            if (other.passage.chunk_id == window.passage.chunk_id
+                    and other.end <= window.start
+                    and not other.passage.text[other.end : window.start].strip()):
+                kind = "list" if "list" in (other.kind, window.kind) else "pair"
+                out[n] = Window(other.passage, other.units + window.units, other.first, kind)
+                break
+        else:
+            out.append(window)
+    return out
 
 
 def _without_dangling(window: Window) -> Window:

@@ -814,6 +814,27 @@ def test_near_delta_shortens_a_single_fact_and_never_a_list(selector) -> None:
     assert quoted == {0.0: [pair], 0.05: [single]}, quoted
 
 
+def test_a_runner_up_continuing_the_best_window_is_quoted_with_it(selector) -> None:
+    """A runner-up right after the best window is not a second quote; one right before it,
+    or elsewhere in the passage, still is, after the best (whose citation comes first)."""
+    first = "The harbour board met in Oban on 3 March."
+    second = "Its chair, Ceri Morgan, opened the meeting."
+    third = "Pilotage fees were left unchanged."
+    board = passage(1, f"Harbour board\n\n{first} {second} {third}", "Harbour board")
+    policy = selector.policy.model_copy(update={"near_delta": 0.0, "extra_ratio": 0.2})
+
+    def quoted(question: str, probabilities: dict[str, float]) -> list[str]:
+        chosen = _FixedScores(policy, selector.encode, probabilities).select(
+            question, [board], 60)
+        return [w.text for w in chosen.windows]
+
+    where = "Where did the harbour board meet?"
+    assert quoted(where, {first: 0.9, second: 0.5}) == [f"{first} {second}"]
+    assert quoted(where, {first: 0.9, third: 0.5}) == [first, third]
+    who = "Who chaired the harbour board meeting?"
+    assert quoted(who, {second: 0.9, first: 0.5}) == [second, first]
+
+
 def test_a_pronoun_pointing_inside_its_own_question_is_left_alone() -> None:
     history = exchange("Who chairs the Harbour Liaison Group?", "The Minister for Harbours.")
     question = "which adviser told the panel the Harbour Board could set its own fees?"
