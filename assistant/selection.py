@@ -21,11 +21,13 @@ features (`assistant.window_features`), with weights fitted on the tune split
 5. a question saying how many things it asks for ("which eight councils") is answered only
    when the windows chosen name about that many (`count_slack`): a sentence saying there are
    eight, without naming them, does not answer it;
-6. a further window continuing an earlier one of its passage is quoted with it as one run.
+6. a further window continuing an earlier one of its passage is quoted with it as one run,
+   in the earlier one's place.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -239,7 +241,7 @@ class AnswerSelector:
             if named is None:
                 return Selection(best_probability=float(prob[best]))
             chosen = [scored.windows[named]]
-        return Selection(windows=_joined([_without_dangling(w) for w in chosen]),
+        return Selection(windows=_joined(chosen),
                          best_probability=float(prob[best]))
 
     def _select_parts(
@@ -274,7 +276,7 @@ class AnswerSelector:
                 unanswered.append(part)
             elif (window := _unquoted(window, chosen)) is not None:
                 chosen.append(window)
-        return Selection(windows=_joined([_without_dangling(w) for w in chosen]),
+        return Selection(windows=_joined(chosen),
                          unanswered_parts=unanswered, best_probability=best_seen)
 
     def _counted(self, profile: QuestionProfile, chosen: list[Window]) -> bool:
@@ -352,22 +354,26 @@ DANGLING_WORDS = 5
 
 
 def _joined(chosen: list[Window]) -> list[Window]:
-    """The chosen windows, a window quoted as one run with an earlier one of its passage
-    that it continues (a runner-up right after the best window), not as a second quote. A
-    window before it stays a quote of its own, after it: the first quote of a source is its
-    citation's, and it should be the best."""
-    out: list[Window] = []
-    for window in chosen:
-        for n, other in enumerate(out):
-            if (other.passage.chunk_id == window.passage.chunk_id
-                    and other.end <= window.start
-                    and not other.passage.text[other.end : window.start].strip()):
-                kind = "list" if "list" in (other.kind, window.kind) else "pair"
-                out[n] = Window(other.passage, other.units + window.units, other.first, kind)
+    """The chosen windows as quoted: a window continuing an earlier chosen window of its
+    passage (a runner-up right after the best) joins it as one run, in its place, until
+    none continues another (kind "run", or "list" with a list in it); a window before it
+    stays a quote of its own, after it (the first quote of a source is its citation's, and
+    should be the best). A short lead-in left at the end of a window is dropped
+    (`_without_dangling`), before and after joining."""
+    out = [_without_dangling(w) for w in chosen]
+    joined = True
+    while joined:
+        joined = False
+        for n, m in itertools.permutations(range(len(out)), 2):
+            a, b = out[n], out[m]
+            if (n < m and a.passage.chunk_id == b.passage.chunk_id and a.end <= b.start
+                    and not a.passage.text[a.end : b.start].strip()):
+                kind = "list" if "list" in (a.kind, b.kind) else "run"
+                out[n] = Window(a.passage, a.units + b.units, a.first, kind)
+                del out[m]
+                joined = True
                 break
-        else:
-            out.append(window)
-    return out
+    return [_without_dangling(w) for w in out]
 
 
 def _without_dangling(window: Window) -> Window:

@@ -65,7 +65,7 @@ class Window:
     passage: Passage
     units: tuple[Unit, ...]
     first: int
-    kind: str  # "single", "pair" or "list"
+    kind: str  # "single", "pair", "list" or "clause"; "run": windows joined once chosen
 
     @property
     def start(self) -> int:

@@ -3,6 +3,7 @@ sentence picker (real embedding model, real spaCy pipeline, the fitted weights).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assistant.answer_spans import mark_answer_spans
@@ -783,8 +784,6 @@ class _FixedScores(AnswerSelector):
         self.probabilities = probabilities
 
     def score(self, question, profile, passages):
-        import numpy as np
-
         scored, _ = super().score(question, profile, passages)
         return scored, np.array([self.probabilities.get(w.text, 0.01) for w in scored.windows])
 
@@ -833,6 +832,15 @@ def test_a_runner_up_continuing_the_best_window_is_quoted_with_it(selector) -> N
     assert quoted(where, {first: 0.9, third: 0.5}) == [first, third]
     who = "Who chaired the harbour board meeting?"
     assert quoted(who, {second: 0.9, first: 0.5}) == [second, first]
+    # chosen as first, third, second: the second joins the first, then the third them
+    assert quoted(where, {first: 0.9, third: 0.6, second: 0.5}) == [f"{first} {second} {third}"]
+    # a short lead-in joined at the end, its items not quoted, is left off as before
+    lead_in = "Ministers present were:"
+    council = passage(2, f"Harbour council\n\n{first} {lead_in}\n- Alys Pritchard\n",
+                      "Harbour council")
+    chosen = _FixedScores(policy, selector.encode, {first: 0.9, lead_in: 0.5}).select(
+        where, [council], 60)
+    assert [w.text for w in chosen.windows] == [first]
 
 
 def test_a_pronoun_pointing_inside_its_own_question_is_left_alone() -> None:
