@@ -358,15 +358,15 @@ def _joined(chosen: list[Window]) -> list[Window]:
     passage (a runner-up right after the best) joins it as one run, in its place, until
     none continues another (kind "run", or "list" with a list in it); a window before it
     stays a quote of its own, after it (the first quote of a source is its citation's, and
-    should be the best). A short lead-in left at the end of a window is dropped
-    (`_without_dangling`), before and after joining."""
-    out = [_without_dangling(w) for w in chosen]
+    should be the best). Then a short lead-in left at the end of a window that is not a
+    list is dropped (`_without_dangling`): a lead-in joined with its items stays."""
+    out = list(chosen)
     joined = True
     while joined:
         joined = False
-        for n, m in itertools.permutations(range(len(out)), 2):
+        for n, m in itertools.combinations(range(len(out)), 2):
             a, b = out[n], out[m]
-            if (n < m and a.passage.chunk_id == b.passage.chunk_id and a.end <= b.start
+            if (a.passage.chunk_id == b.passage.chunk_id and a.end <= b.start
                     and not a.passage.text[a.end : b.start].strip()):
                 kind = "list" if "list" in (a.kind, b.kind) else "run"
                 out[n] = Window(a.passage, a.units + b.units, a.first, kind)

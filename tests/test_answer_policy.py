@@ -841,6 +841,11 @@ def test_a_runner_up_continuing_the_best_window_is_quoted_with_it(selector) -> N
     chosen = _FixedScores(policy, selector.encode, {first: 0.9, lead_in: 0.5}).select(
         where, [council], 60)
     assert [w.text for w in chosen.windows] == [first]
+    # ... but joined with an item after it, it stays, with the item, as one run
+    pair = f"{first} {lead_in}"
+    chosen = _FixedScores(policy, selector.encode, {pair: 0.9, "- Alys Pritchard": 0.5}).select(
+        where, [council], 60)
+    assert [w.text for w in chosen.windows] == [f"{pair}\n- Alys Pritchard"]
 
 
 def test_a_pronoun_pointing_inside_its_own_question_is_left_alone() -> None:
