@@ -822,9 +822,9 @@ def test_a_runner_up_continuing_the_best_window_is_quoted_with_it(selector) -> N
     board = passage(1, f"Harbour board\n\n{first} {second} {third}", "Harbour board")
     policy = selector.policy.model_copy(update={"near_delta": 0.0, "extra_ratio": 0.2})
 
-    def quoted(question: str, probabilities: dict[str, float]) -> list[str]:
+    def quoted(question: str, probabilities: dict[str, float], source=board) -> list[str]:
         chosen = _FixedScores(policy, selector.encode, probabilities).select(
-            question, [board], 60)
+            question, [source], 60)
         return [w.text for w in chosen.windows]
 
     where = "Where did the harbour board meet?"
@@ -838,14 +838,11 @@ def test_a_runner_up_continuing_the_best_window_is_quoted_with_it(selector) -> N
     lead_in = "Ministers present were:"
     council = passage(2, f"Harbour council\n\n{first} {lead_in}\n- Alys Pritchard\n",
                       "Harbour council")
-    chosen = _FixedScores(policy, selector.encode, {first: 0.9, lead_in: 0.5}).select(
-        where, [council], 60)
-    assert [w.text for w in chosen.windows] == [first]
+    assert quoted(where, {first: 0.9, lead_in: 0.5}, council) == [first]
     # ... but joined with an item after it, it stays, with the item, as one run
     pair = f"{first} {lead_in}"
-    chosen = _FixedScores(policy, selector.encode, {pair: 0.9, "- Alys Pritchard": 0.5}).select(
-        where, [council], 60)
-    assert [w.text for w in chosen.windows] == [f"{pair}\n- Alys Pritchard"]
+    assert quoted(where, {pair: 0.9, "- Alys Pritchard": 0.5}, council) == [
+        f"{pair}\n- Alys Pritchard"]
 
 
 def test_a_pronoun_pointing_inside_its_own_question_is_left_alone() -> None:
