@@ -191,20 +191,48 @@ def _run_head(doc, start: int):
                  if t.pos_ in ("NOUN", "PROPN") and _kind_of_noun(t) is not None), None)
 
 
+# Where a noun stands in the parse: a plural the tagger read as a verb stands there too.
+_NOUN_ROLES = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "dobj", "attr", "pobj"})
+
+
+def _misread_plural(token) -> bool:
+    """A plural noun the tagger read as a verb ("What changes were agreed?", "Which features
+    make it ...?"): an -s form in the place of a noun, right after the question word."""
+    return (token.tag_ == "VBZ" and token.lower_.endswith("s") and token.dep_ in _NOUN_ROLES
+            and token.i > 0 and token.doc[token.i - 1].lower_ in ("what", "which"))
+
+
+def _plural(token) -> bool:
+    """A plural noun, as tagged or as misread (`_misread_plural`)."""
+    return token.tag_ == "NNS" or _misread_plural(token)
+
+
 def _asked_noun(doc):
-    """The noun the question word stands for (see `_answer_noun`)."""
+    """The noun the question word stands for (see `_answer_noun`): "which minister", "which
+    of the recommendations", "what were the reasons", and a plural "who" stands for ("who
+    are the members ...?")."""
     for tok in doc:
+        if tok.lower_ == "who" and tok.tag_ == "WP" and tok.head.lemma_ == "be":
+            plural = next((c for c in tok.head.children if c.dep_ in ("attr", "nsubj")
+                           and c.pos_ == "NOUN" and c.tag_ == "NNS"), None)
+            if plural is not None:
+                return plural
         if tok.lower_ not in ("what", "which") or tok.tag_ not in ("WDT", "WP"):
             continue
-        if tok.dep_ == "det" and tok.head.pos_ in ("NOUN", "PROPN"):
+        if tok.dep_ == "det" and (tok.head.pos_ in ("NOUN", "PROPN")
+                                  or _misread_plural(tok.head)):
             return tok.head
+        of = next((c for p in tok.children if p.dep_ == "prep" and p.lower_ == "of"
+                   for c in p.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None)
+        if of is not None:  # "which of the blog's recommendations"
+            return of
         after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         if (tok.lower_ == "which" and after is not None and after.pos_ == "PROPN"
                 and _kind_of_noun(after) is None):
             after = _run_head(doc, after.i) or after
         # "in which city", parsed otherwise; "which PM", an office spaCy takes for a name
-        if after is not None and (after.pos_ == "NOUN" or after.pos_ == "PROPN"
-                                  and _kind_of_noun(after) is not None):
+        if after is not None and (after.pos_ == "NOUN" or _misread_plural(after)
+                                  or after.pos_ == "PROPN" and _kind_of_noun(after) is not None):
             return after
         for child in tok.head.children:  # "what is the number", "what were the reasons"
             if child.dep_ in ("attr", "nsubj", "dobj") and child.pos_ == "NOUN" and child != tok:
@@ -311,7 +339,7 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, list[str], Unit, int]
     verbs = [t for t in doc if t.lower_ in _LIST_VERBS and t.pos_ == "VERB"]
     listed = [c for t in verbs for c in t.children if c.dep_ == "dobj"]  # "name the six deals"
     many = (
-        (noun is not None and noun.tag_ == "NNS" and kind != "number")
+        (noun is not None and _plural(noun) and kind != "number")
         or bool(verbs)
         or any(t.lower_ in _MANY_WORDS for t in doc)
         or any(t.like_num and t.head.tag_ == "NNS" and t.dep_ == "nummod" for t in doc)

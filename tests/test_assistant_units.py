@@ -56,6 +56,26 @@ def test_answer_kind(question: str, kind: str) -> None:
     assert profile_question(question).kind == kind
 
 
+@pytest.mark.parametrize(
+    ("question", "many"),
+    [
+        # plurals the tagger reads as verbs ("changes", "features"), in the place of a noun
+        ("What changes to the harbour levy were agreed in the 2022 review?", True),
+        ("Which features make the harbour forum unusual among coastal bodies?", True),
+        # the noun of "which of the ..."
+        ("Which of the harbour review's recommendations are aimed at the port authority?", True),
+        # a plural "who" stands for
+        ("Who are the members of the harbour board?", True),
+        ("Who is the chair of the harbour board?", False),
+        # an -s verb that is the question's own verb is no plural
+        ("Which sits higher, the harbour board or the port forum?", False),
+        ("What matters most to the harbour board?", False),
+    ],
+)
+def test_several_things_asked_by_a_plural_noun(question: str, many: bool) -> None:
+    assert profile_question(question).wants_many is many
+
+
 def test_profile_extracts_specifics() -> None:
     p = profile_question(
         "Who chaired the sixteenth plenary in March 2019, after the 26th summit in Aberdeen?"
