@@ -131,7 +131,7 @@ def clauses(text: str, unit: Unit, most: int) -> list[Unit]:
     """The longest runs of whole clauses of a unit longer than twice `most` words that
     have at most `most` words (and at least `MIN_CLAUSE_WORDS`), one for each clause they
     start at."""
-    if not most or unit.words <= 2 * most or unit.item or unit.label:
+    if not most or unit.words <= 2 * most:
         return []
     cuts = [unit.start, *(unit.start + m.end() for m in _CLAUSE_END.finditer(unit.text)),
             unit.end]

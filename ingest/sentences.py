@@ -29,10 +29,14 @@ ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
 _BULLET = re.compile(r"^\s*(?:[-*•▪◦‣–—]\s+|\(?\d{1,3}[a-z]?[.)]\s+|\([a-z0-9]{1,4}\)\s+)")
 # Possessive runs, and no match starting inside a run of stops: a line of ten thousand dots
-# is scanned once, not once per dot.
+# is scanned once, not once per dot. A footnote mark may follow the stop: superscript,
+# bracketed ("in 2022.[75] The"), or plain digits after a word ("future.2 Our"; "No.2" is
+# an abbreviation's).
 _END = re.compile(
-    r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?:\^\{[^}]{1,8}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]++)?(?=\s)"
+    r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+"
+    r"(?:\^\{[^}]{1,8}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]++|\[\d{1,3}\]|(?<=[A-Za-z][.!?])\d{1,3})?(?=\s)"
 )
+_FOOTNOTE_DIGITS = "0123456789"
 _START = re.compile(r"\s+([\"'“‘(\[]*[A-Z0-9£$€#*•\-–])")
 _LIST_NUMBER = re.compile(r"\s*(?:[-*•]\s*)?\(?(?:\d{1,4}|[A-Za-z]|[ivxlcIVXLC]{1,6})")
 _TERMINAL_CHARS = frozenset(".!?…:;\"'”’)]")
@@ -121,7 +125,7 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
         nxt = _START.match(segment, m.end())
         if not nxt:
             continue
-        if segment[m.start()] == "." and m.end() - m.start() == 1:
+        if m.group().rstrip(_FOOTNOTE_DIGITS) == ".":  # a bare full stop, or one with digits
             if _is_abbreviation(segment, m.start()):
                 continue
             if _LIST_NUMBER.fullmatch(segment, begin, m.start()):

@@ -725,12 +725,13 @@ def test_a_question_saying_how_many_it_asks_for_needs_that_many_named(selector) 
     assert "Tobermory" in answer(selector, question, counted, named)
 
 
-def test_a_long_sentence_is_answered_by_its_clause_within_the_budget(selector) -> None:
+@pytest.mark.parametrize("number", ["", "12. "])
+def test_a_long_sentence_is_answered_by_its_clause_within_the_budget(selector, number) -> None:
     """A sentence longer than a single fact may be quoted whole is quoted by the run of its
-    clauses that answers."""
+    clauses that answers; a numbered paragraph too, though it reads as a list item."""
     from assistant.windows import clauses, units_of
 
-    text = ("Harbour review 2025\n\n"
+    text = ("Harbour review 2025\n\n" + number +
             "After three years of talks between the port authorities, the coastguard, the "
             "fishing associations and the four governments about dredging, pilotage and the "
             "shared costs of keeping the western channels open, the review panel, chaired by "
@@ -738,6 +739,7 @@ def test_a_long_sentence_is_answered_by_its_clause_within_the_budget(selector) -
             "would be split by tonnage landed, with a further review after five years and a "
             "report to ministers every spring.")
     long = next(u for u in units_of(text) if u is not None and u.words > 60)
+    assert long.item is bool(number)
     pieces = clauses(text, long, 30)
     assert pieces and all(6 <= p.words <= 30 for p in pieces)
     assert all(text[p.start:p.end] == p.text for p in pieces)  # verbatim spans

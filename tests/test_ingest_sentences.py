@@ -38,6 +38,13 @@ from ingest.sentences import sentence_spans, split_sentences
             ],
         ),
         ("It rose by 5. Then it fell.", ["It rose by 5.", "Then it fell."]),
+        # a footnote mark after the stop, bracketed or in plain digits, ends the sentence
+        (
+            "The review ended in 2022.[12] The panel met in Oban.4 Its report followed.",
+            ["The review ended in 2022.[12]", "The panel met in Oban.4", "Its report followed."],
+        ),
+        ("See the No.2 Committee papers. Then s.28 Notes.",
+         ["See the No.2 Committee papers.", "Then s.28 Notes."]),
     ],
 )
 def test_split_sentences_handles_abbreviations_numbers_and_initials(text, expected):
