@@ -207,6 +207,12 @@ def _plural(token) -> bool:
     return token.tag_ == "NNS" or _misread_plural(token)
 
 
+def _adjacent(a, b) -> bool:
+    """No auxiliary stands between two tokens: "which two MSPs" (the noun asked about), not
+    "what did ministers say" (who said it)."""
+    return not any(t.pos_ == "AUX" for t in a.doc[min(a.i, b.i) + 1 : max(a.i, b.i)])
+
+
 def _asked_noun(doc):
     """The noun the question word stands for (see `_answer_noun`): "which minister", "which
     of the recommendations", "what were the reasons", and a plural "who" stands for ("who
@@ -235,7 +241,8 @@ def _asked_noun(doc):
                                   or after.pos_ == "PROPN" and _kind_of_noun(after) is not None):
             return after
         for child in tok.head.children:  # "what is the number", "what were the reasons"
-            if child.dep_ in ("attr", "nsubj", "dobj") and child.pos_ == "NOUN" and child != tok:
+            if (child.dep_ in ("attr", "nsubj", "dobj") and child.pos_ == "NOUN"
+                    and child != tok and (tok.head.lemma_ == "be" or _adjacent(tok, child))):
                 return child
     return None
 
@@ -256,6 +263,18 @@ def _count_of(nouns) -> int:
 
 _WH_TAGS = frozenset({"WP", "WP$", "WRB", "WDT"})
 _PERIODS = frozenset({"year", "month", "week", "quarter", "term", "session", "day"})
+
+
+def _opens_clause(tok) -> bool:
+    """A "when" or "where" opening a clause before the question ("When a tax is devolved,
+    what ...?"): no auxiliary or verb right after it (not "When was ...?"), and another
+    question word after a comma."""
+    doc = tok.doc
+    after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if after is None or after.pos_ in ("AUX", "VERB") or after.is_punct or after.pos_ == "CCONJ":
+        return False
+    comma = next((t.i for t in doc[tok.i + 1 :] if t.text == ","), None)
+    return comma is not None and any(t.tag_ in _WH_TAGS for t in doc[comma + 1 :])
 
 
 def _per_period(doc, times) -> bool:
@@ -307,7 +326,7 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, list[str], Unit, int]
     kind: AnswerKind | None = None
     for tok in doc:  # the first question word asks: "what did it decide when it met?"
         word = tok.lower_
-        if tok.tag_ not in _WH_TAGS:
+        if tok.tag_ not in _WH_TAGS or word in ("when", "where") and _opens_clause(tok):
             continue
         if word in ("who", "whom", "whose"):
             kind = "person"

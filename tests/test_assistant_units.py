@@ -50,6 +50,13 @@ from vectorstore.models import ScoredChunk, StoredChunk
         ("Which county is the harbour district in?", "place"),
         ("How many times a year does the harbour board meet?", "frequency"),  # how often
         ("How many times did the harbour board meet in 2024?", "number"),
+        # a "when" opening a clause before the question does not ask for a date
+        ("When the harbour levy was first set, what was it meant to pay for?", "generic"),
+        ("When the harbour board met in Oban, who chaired it?", "person"),
+        ("When was the harbour levy set, and who set it?", "date"),
+        # who said it is not what is asked
+        ("What did the harbour ministers say would guide the levy?", "generic"),
+        ("Which two ministers signed the harbour letter?", "person"),
     ],
 )
 def test_answer_kind(question: str, kind: str) -> None:
