@@ -722,6 +722,13 @@ _ORDINAL_WORD = re.compile(
 )
 
 
+# A month with its year, and its day if given: "May 2020", "3 March 2019".
+_WHOLE_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTH})\s+(?:1[89]\d{{2}}|20\d{{2}})\b",
+    re.IGNORECASE,
+)
+
+
 def _first_verb(doc):
     """The first verb or auxiliary of a parsed text, None when it has none."""
     return next((t for t in doc if t.pos_ in ("VERB", "AUX")), None)
@@ -737,6 +744,9 @@ def elliptical_swap(question: str, previous: str) -> str | None:
     if _first_verb(doc) is not None:
         return None
     swapped = previous
+    dated = [[m.group() for m in _WHOLE_DATE.finditer(text)] for text in (question, previous)]
+    for value, old in zip(*dated, strict=False):  # "in May 2020" for "in April 2019", whole
+        swapped = swapped.replace(old, value, 1)
     for pattern in (_YEAR_WORD, _ORDINAL_WORD):
         new = pattern.findall(question)
         olds = iter(pattern.findall(previous))

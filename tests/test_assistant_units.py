@@ -313,6 +313,11 @@ def test_a_part_without_a_verb_is_the_first_part_with_its_own_time_and_ordinal()
     assert question_parts(
         "Who hosted the first harbour summit in 2001, and where was the 14th held?"
     ) == ["Who hosted the first harbour summit in 2001?", "where was the 14th held?"]
+    # a date is swapped whole, its month and day with its year
+    assert question_parts(
+        "Who hosted the harbour summit in April 2019, and who in May 2020?"
+    ) == ["Who hosted the harbour summit in April 2019?",
+          "Who hosted the harbour summit in May 2020?"]
 
 
 def test_a_month_is_not_a_place() -> None:
