@@ -142,11 +142,14 @@ MONTH = "(?:" + "|".join(month_forms(n) for n in range(1, 13)) + ")"
 """Any month, by name or abbreviation: for dates written out next to a day or a year."""
 # A calendar date written out ("9 September 2020", "September 2020", "May 9, 2021"): spaCy's
 # small model now and then labels one an event or an organisation.
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _CALENDAR_DATE = re.compile(
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}(?:\s+\d{{4}})?"
-    rf"|{MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}})",
-    re.IGNORECASE,
+    rf"(?:{_DAY}\s+{MONTH}(?:\s+\d{{4}})?|{MONTH}\s+(?:{_DAY},?\s+)?\d{{4}})", re.IGNORECASE
 )
+FULL_DATE = re.compile(
+    rf"\b(?:{_DAY}\s+{MONTH}\s+\d{{4}}|{MONTH}\s+(?:{_DAY},?\s+)?\d{{4}})\b", re.IGNORECASE
+)
+"""A month with its year, and its day if given: "May 2020", "3 March 2019", "March 3rd, 2019"."""
 # A date naming its day: a day of the month next to its month ("4 July", "Sept. 2nd"; not
 # "3 decades"), a weekday that is not a repeat ("Tuesday", not "every Tuesday" nor
 # "Tuesdays"), or figures of a day ("20/11/2025", "2025-11-20"; not "2021/22-2023/24", nor

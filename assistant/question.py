@@ -10,6 +10,7 @@ against them (`assistant.evidence`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import date
 from functools import lru_cache
@@ -18,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.nlp import (
+    FULL_DATE,
     KIND_NOUNS,
     MONTH,
     MONTHS,
@@ -174,9 +176,7 @@ def _answer_noun(doc):
     what "the name of" names ("what's the name of the board's chair?": a chair)."""
     noun = _asked_noun(doc)
     if noun is not None and noun.lower_ in _NAMING_NOUNS:
-        named = next((c for p in noun.children if p.dep_ == "prep" and p.lower_ == "of"
-                      for c in p.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")),
-                     None)
+        named = next(iter(_objects(noun, ("of",), ("NOUN", "PROPN"))), None)
         return named or noun
     return noun
 
@@ -200,6 +200,20 @@ def _misread_plural(token) -> bool:
     make it ...?"): an -s form in the place of a noun, right after the question word."""
     return (token.tag_ == "VBZ" and token.lower_.endswith("s") and token.dep_ in _NOUN_ROLES
             and token.i > 0 and token.doc[token.i - 1].lower_ in ("what", "which"))
+
+
+def _objects(token, preps, pos=("NOUN",)) -> list:
+    """The nouns `token` governs through one of the prepositions `preps` ("the name of the
+    chair": chair)."""
+    return [c for p in token.children if p.dep_ == "prep" and p.lower_ in preps
+            for c in p.children if c.dep_ == "pobj" and c.pos_ in pos]
+
+
+def _singular_verb(verb) -> bool:
+    """A verb agreeing with one thing: "is", "was", "has", "-s" forms, or one with such an
+    auxiliary ("which of the reports was published?")."""
+    return any(t.tag_ == "VBZ" or t.lower_ == "was"
+               for t in (verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))))
 
 
 def _plural(token) -> bool:
@@ -228,10 +242,9 @@ def _asked_noun(doc):
         if tok.dep_ == "det" and (tok.head.pos_ in ("NOUN", "PROPN")
                                   or _misread_plural(tok.head)):
             return tok.head
-        of = next((c for p in tok.children if p.dep_ == "prep" and p.lower_ == "of"
-                   for c in p.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None)
-        if of is not None:  # "which of the blog's recommendations"
-            return of
+        of = next(iter(_objects(tok, ("of",))), None)
+        if of is not None:  # "which of the reports are ...", not "which of them is ...?"
+            return None if _singular_verb(tok.head) else of
         after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         if (tok.lower_ == "which" and after is not None and after.pos_ == "PROPN"
                 and _kind_of_noun(after) is None):
@@ -265,16 +278,28 @@ _WH_TAGS = frozenset({"WP", "WP$", "WRB", "WDT"})
 _PERIODS = frozenset({"year", "month", "week", "quarter", "term", "session", "day"})
 
 
-def _opens_clause(tok) -> bool:
-    """A "when" or "where" opening a clause before the question ("When a tax is devolved,
-    what ...?"): no auxiliary or verb right after it (not "When was ...?"), and another
-    question word after a comma."""
-    doc = tok.doc
-    after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-    if after is None or after.pos_ in ("AUX", "VERB") or after.is_punct or after.pos_ == "CCONJ":
+# Words that open the subject of a clause: "When the board met, ...", "When it met, ...".
+_SUBJECT_START = frozenset({"DET", "NOUN", "PROPN", "PRON", "ADJ", "NUM"})
+
+
+def _clause_ends(doc) -> tuple[list[int], int]:
+    """The commas of a parse, and the last question word not joined on by "and"/"or" (the
+    question a clause before it leads to): what `_opens_clause` reads, found once."""
+    commas = [t.i for t in doc if t.text == ","]
+    asked = [t.i for t in doc if t.tag_ in _WH_TAGS
+             and not (t.i and doc[t.i - 1].pos_ == "CCONJ")]
+    return commas, asked[-1] if asked else -1
+
+
+def _opens_clause(tok, commas: list[int], last_asked: int) -> bool:
+    """A "when" or "where" opening a clause before the question ("When the board met,
+    who ...?"): a subject right after it (not "When was ...?", "When in 2019 did ...?"),
+    and a question word after a comma further on (`_clause_ends`)."""
+    after = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    if after is None or after.pos_ not in _SUBJECT_START:
         return False
-    comma = next((t.i for t in doc[tok.i + 1 :] if t.text == ","), None)
-    return comma is not None and any(t.tag_ in _WH_TAGS for t in doc[comma + 1 :])
+    n = bisect.bisect_right(commas, tok.i)
+    return n < len(commas) and commas[n] < last_asked
 
 
 def _per_period(doc, times) -> bool:
@@ -290,8 +315,7 @@ def _narrowing(noun) -> list[str]:
     """The common nouns narrowing what a number question counts or measures: its compound
     nouns, and those it hangs from by "on", "for" or "of" with theirs ("limit on resource
     borrowing": borrowing, resource)."""
-    objects = [c for p in noun.children if p.dep_ == "prep" and p.lower_ in _NARROWING_PREPS
-               for c in p.children if c.dep_ == "pobj" and c.pos_ == "NOUN"]
+    objects = _objects(noun, _NARROWING_PREPS)
     words = [o.lower_ for o in objects]
     for head in (noun, *objects):
         words += [c.lower_ for c in head.children
@@ -324,9 +348,10 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, list[str], Unit, int]
     if mark > 0:  # what is asked ends at its first question mark
         doc = doc[: next((t.i for t in doc if t.idx >= mark), len(doc))]
     kind: AnswerKind | None = None
+    ends = _clause_ends(doc)
     for tok in doc:  # the first question word asks: "what did it decide when it met?"
         word = tok.lower_
-        if tok.tag_ not in _WH_TAGS or word in ("when", "where") and _opens_clause(tok):
+        if tok.tag_ not in _WH_TAGS or word in ("when", "where") and _opens_clause(tok, *ends):
             continue
         if word in ("who", "whom", "whose"):
             kind = "person"
@@ -722,13 +747,6 @@ _ORDINAL_WORD = re.compile(
 )
 
 
-# A month with its year, and its day if given: "May 2020", "3 March 2019".
-_WHOLE_DATE = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTH})\s+(?:1[89]\d{{2}}|20\d{{2}})\b",
-    re.IGNORECASE,
-)
-
-
 def _first_verb(doc):
     """The first verb or auxiliary of a parsed text, None when it has none."""
     return next((t for t in doc if t.pos_ in ("VERB", "AUX")), None)
@@ -744,12 +762,13 @@ def elliptical_swap(question: str, previous: str) -> str | None:
     if _first_verb(doc) is not None:
         return None
     swapped = previous
-    dated = [[m.group() for m in _WHOLE_DATE.finditer(text)] for text in (question, previous)]
-    for value, old in zip(*dated, strict=False):  # "in May 2020" for "in April 2019", whole
-        swapped = swapped.replace(old, value, 1)
-    for pattern in (_YEAR_WORD, _ORDINAL_WORD):
-        new = pattern.findall(question)
-        olds = iter(pattern.findall(previous))
+    dated = [list(FULL_DATE.finditer(text)) for text in (question, previous)]
+    for value, old in zip(*dated, strict=False):  # a date whole, its month with its year
+        swapped = swapped.replace(old.group(), value.group(), 1)
+    for pattern in (_YEAR_WORD, _ORDINAL_WORD):  # then years and ordinals outside dates
+        new, olds = ([m.group() for m in pattern.finditer(text)
+                      if not any(d.start() <= m.start() < d.end() for d in spans)]
+                     for text, spans in zip((question, previous), dated, strict=True))
         for value, old in zip(new, olds, strict=False):
             swapped = re.sub(rf"\b{re.escape(old)}\b", value, swapped, count=1)
     old_ents = {e.label_: e.text for e in parse(previous).ents if e.label_ in _SWAP_LABELS

@@ -8,9 +8,11 @@ items. So candidates are windows, not lone sentences:
 - a unit and the one after it (unless that is a heading);
 - a lead-in ending in a colon and the items that follow it; so too a heading, or a line
   marked otherwise ("6. Priorities" before "- ..." items), and the run of items after it;
-- in a sentence longer than twice `clause_words`, each longest run of its whole clauses
-  (cut at a comma, semicolon, colon or dash) of at most `clause_words` words: the answer of
-  a sentence too long to quote as a single fact, quoted without the rest of it.
+- in a sentence (or a numbered paragraph, read as a list item) longer than twice
+  `clause_words`, each longest run of its whole clauses (cut at a comma, semicolon, colon
+  or dash) of at most `clause_words` words: the answer of a sentence too long to quote as
+  a single fact, quoted without the rest of it. A "Label: value" line is not cut (its
+  clauses would read as the whole of a list).
 
 Each window is a verbatim span `passage.text[start:end]`, so it can be quoted as it stands.
 """
@@ -128,10 +130,10 @@ def _heading(unit: Unit) -> bool:
 
 
 def clauses(text: str, unit: Unit, most: int) -> list[Unit]:
-    """The longest runs of whole clauses of a unit longer than twice `most` words that
-    have at most `most` words (and at least `MIN_CLAUSE_WORDS`), one for each clause they
-    start at."""
-    if not most or unit.words <= 2 * most:
+    """The longest runs of whole clauses of a unit (not a "Label: value" line) longer than
+    twice `most` words that have at most `most` words (and at least `MIN_CLAUSE_WORDS`),
+    one for each clause they start at."""
+    if not most or unit.words <= 2 * most or unit.label:
         return []
     cuts = [unit.start, *(unit.start + m.end() for m in _CLAUSE_END.finditer(unit.text)),
             unit.end]

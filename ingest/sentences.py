@@ -22,7 +22,8 @@ from ingest.settings import Settings
 _ABBREVIATION_WORDS = (
     """mr mrs ms dr prof rev hon rt cllr sir st mt jr sr gen col lt capt sgt
     no nos cm cmd cmnd hc hl s ss para paras art arts sec secs sch cl ch pt reg regs vol
-    vols p pp fig figs eq ed eds op cit ibid al cf vs v viz approx est dept govt inc ltd co
+    vols p pp pg fig figs eq ed eds op cit ibid al cf vs v viz approx est dept govt inc ltd co
+    s.i rec recs ref refs chap appx
     jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e a.m p.m u.k u.s"""
 )
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
@@ -30,13 +31,13 @@ ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _BULLET = re.compile(r"^\s*(?:[-*•▪◦‣–—]\s+|\(?\d{1,3}[a-z]?[.)]\s+|\([a-z0-9]{1,4}\)\s+)")
 # Possessive runs, and no match starting inside a run of stops: a line of ten thousand dots
 # is scanned once, not once per dot. A footnote mark may follow the stop: superscript,
-# bracketed ("in 2022.[75] The"), or plain digits after a word ("future.2 Our"; "No.2" is
-# an abbreviation's).
+# bracketed ("in 2022.[7] The"), or plain digits after a word ("the review.4 Its"; a
+# decimal, "65.4", is no stop).
 _END = re.compile(
     r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+"
     r"(?:\^\{[^}]{1,8}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹ⁱᵛˣ]++|\[\d{1,3}\]|(?<=[A-Za-z][.!?])\d{1,3})?(?=\s)"
 )
-_FOOTNOTE_DIGITS = "0123456789"
+_FOOTNOTE_MARK = re.compile(r"(?:\[\d{1,3}\]|\d{1,3})$")
 _START = re.compile(r"\s+([\"'“‘(\[]*[A-Z0-9£$€#*•\-–])")
 _LIST_NUMBER = re.compile(r"\s*(?:[-*•]\s*)?\(?(?:\d{1,4}|[A-Za-z]|[ivxlcIVXLC]{1,6})")
 _TERMINAL_CHARS = frozenset(".!?…:;\"'”’)]")
@@ -125,7 +126,7 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
         nxt = _START.match(segment, m.end())
         if not nxt:
             continue
-        if m.group().rstrip(_FOOTNOTE_DIGITS) == ".":  # a bare full stop, or one with digits
+        if _FOOTNOTE_MARK.sub("", m.group()) == ".":  # a full stop, a footnote mark after it
             if _is_abbreviation(segment, m.start()):
                 continue
             if _LIST_NUMBER.fullmatch(segment, begin, m.start()):

@@ -748,6 +748,18 @@ def test_a_long_sentence_is_answered_by_its_clause_within_the_budget(selector, n
     assert "Morag Lindsay" in found and len(found.split()) <= 60, found
 
 
+def test_a_long_label_line_is_not_cut_into_clauses() -> None:
+    """Its clauses would read as the whole of its list."""
+    from assistant.windows import clauses, units_of
+
+    names = ["Ann Reid", "Ewan Bain", "Mairi Ross", "Iain Kerr", "Flora Munro", "Neil Grant",
+             "Kirsty Shaw", "Alan Baird", "Morag Craig", "Hugh Fraser", "Catriona Bell"]
+    text = "Members: " + ", ".join(f"{n} of the Skye ferry users' group" for n in names) + "."
+    line = next(u for u in units_of(text) if u is not None)
+    assert line.label and line.words > 60
+    assert clauses(text, line, 30) == []
+
+
 def test_a_calendar_date_is_a_date_whatever_the_tagger_calls_it() -> None:
     """spaCy's small model labels some written-out dates as events; they still answer
     "when"."""

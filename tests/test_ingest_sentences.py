@@ -43,8 +43,10 @@ from ingest.sentences import sentence_spans, split_sentences
             "The review ended in 2022.[12] The panel met in Oban.4 Its report followed.",
             ["The review ended in 2022.[12]", "The panel met in Oban.4", "Its report followed."],
         ),
-        ("See the No.2 Committee papers. Then s.28 Notes.",
-         ["See the No.2 Committee papers.", "Then s.28 Notes."]),
+        # ... but not after an abbreviation, nor in a decimal
+        ("See the No.2 Committee papers. Then s.28 Notes. And e.g.[3] Skye. Turnout 65.4 Rose.",
+         ["See the No.2 Committee papers.", "Then s.28 Notes.", "And e.g.[3] Skye.",
+          "Turnout 65.4 Rose."]),
     ],
 )
 def test_split_sentences_handles_abbreviations_numbers_and_initials(text, expected):
