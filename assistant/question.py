@@ -196,8 +196,8 @@ _NOUN_ROLES = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "dobj", "at
 
 
 def _misread_plural(token) -> bool:
-    """A plural noun the tagger read as a verb ("What changes were agreed?", "Which features
-    make it ...?"): an -s form in the place of a noun, right after the question word."""
+    """A plural noun the tagger read as a verb ("Which rules govern ...?", "Which reports did
+    ... publish?"): an -s form in the place of a noun, right after the question word."""
     return (token.tag_ == "VBZ" and token.lower_.endswith("s") and token.dep_ in _NOUN_ROLES
             and token.i > 0 and token.doc[token.i - 1].lower_ in ("what", "which"))
 
@@ -222,15 +222,15 @@ def _plural(token) -> bool:
 
 
 def _adjacent(a, b) -> bool:
-    """No auxiliary stands between two tokens: "which two MSPs" (the noun asked about), not
-    "what did ministers say" (who said it)."""
+    """No auxiliary stands between two tokens: "which two ministers" (the noun asked
+    about), not "what did the ministers promise" (who promised it)."""
     return not any(t.pos_ == "AUX" for t in a.doc[min(a.i, b.i) + 1 : max(a.i, b.i)])
 
 
 def _asked_noun(doc):
     """The noun the question word stands for (see `_answer_noun`): "which minister", "which
-    of the recommendations", "what were the reasons", and a plural "who" stands for ("who
-    are the members ...?")."""
+    of the routes", "what were the reasons", and a plural "who" stands for ("who are the
+    trustees ...?")."""
     for tok in doc:
         if tok.lower_ == "who" and tok.tag_ == "WP" and tok.head.lemma_ == "be":
             plural = next((c for c in tok.head.children if c.dep_ in ("attr", "nsubj")
