@@ -5,7 +5,8 @@ line plainly continues it (starts in lower case after a line without final punct
 bullet and numbered list lines and headings are sentences of their own. Inside a line, a
 sentence ends at ``.``, ``!``, ``?`` or ``…`` (plus closing quotes/brackets) followed by
 space and a plausible sentence start, except after abbreviations (Mr, Dr, e.g., No., Cm,
-s., para.), initials ("D. May") and inside numbers (3.5, s.28).
+s., para.), initials ("D. May") and inside numbers (3.5, s.28); a footnote mark right after
+the stop ("2022.[7]", "review.4") ends the sentence with it.
 
 Linear in the input: a wrapped line is joined by looking at the previous physical line only,
 and no sentence is longer than ``max_chars`` (``Settings.max_sentence_chars``): a longer run
