@@ -196,8 +196,8 @@ _NOUN_ROLES = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "dobj", "at
 
 
 def _misread_plural(token) -> bool:
-    """A plural noun the tagger read as a verb ("Which rules govern ...?", "Which reports did
-    ... publish?"): an -s form in the place of a noun, right after the question word."""
+    """A plural noun the tagger read as a verb ("Which rules govern ...?", "Which routes does
+    ... run?"): an -s form in the place of a noun, right after the question word."""
     return (token.tag_ == "VBZ" and token.lower_.endswith("s") and token.dep_ in _NOUN_ROLES
             and token.i > 0 and token.doc[token.i - 1].lower_ in ("what", "which"))
 
@@ -209,11 +209,23 @@ def _objects(token, preps, pos=("NOUN",)) -> list:
             for c in p.children if c.dep_ == "pobj" and c.pos_ in pos]
 
 
-def _singular_verb(verb) -> bool:
-    """A verb agreeing with one thing: "is", "was", "has", "-s" forms, or one with such an
-    auxiliary ("which of the reports was published?")."""
-    return any(t.tag_ == "VBZ" or t.lower_ == "was"
-               for t in (verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))))
+_SINGULAR_FORMS = frozenset({"is", "was", "has", "does"})
+
+
+def _one_of(tok) -> bool:
+    """A "which of the ..." followed by a verb agreeing with one thing, itself not followed
+    by a subject of its own: "which of the routes was cut?" asks for one; "which of the
+    trustees does the chair appoint?" (another subject) may ask for several. Read from the
+    words' order, which the small parser gets wrong less often than the subject."""
+    of = _objects(tok, ("of",))
+    doc = tok.doc
+    if not of or of[0].i + 1 >= len(doc):
+        return False
+    verb = doc[of[0].i + 1]
+    if not (verb.lower_ in _SINGULAR_FORMS or verb.tag_ == "VBZ"):
+        return False
+    after = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
+    return after is None or after.pos_ not in ("DET", "NOUN", "PROPN", "PRON")
 
 
 def _plural(token) -> bool:
@@ -244,7 +256,7 @@ def _asked_noun(doc):
             return tok.head
         of = next(iter(_objects(tok, ("of",))), None)
         if of is not None:  # "which of the reports are ...", not "which of them is ...?"
-            return None if _singular_verb(tok.head) else of
+            return None if _one_of(tok) else of
         after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         if (tok.lower_ == "which" and after is not None and after.pos_ == "PROPN"
                 and _kind_of_noun(after) is None):
@@ -278,8 +290,10 @@ _WH_TAGS = frozenset({"WP", "WP$", "WRB", "WDT"})
 _PERIODS = frozenset({"year", "month", "week", "quarter", "term", "session", "day"})
 
 
-# Words that open the subject of a clause: "When the board met, ...", "When it met, ...".
+# Words that open the subject of a clause: "When the board met, ...", "When it met, ...",
+# "When devolved powers are used, ..." (a participle modifying the subject).
 _SUBJECT_START = frozenset({"DET", "NOUN", "PROPN", "PRON", "ADJ", "NUM"})
+_SUBJECT_DEPS = frozenset({"det", "amod", "compound", "nummod", "nsubj", "nsubjpass", "poss"})
 
 
 def _clause_ends(doc) -> tuple[list[int], int]:
@@ -296,7 +310,7 @@ def _opens_clause(tok, commas: list[int], last_asked: int) -> bool:
     who ...?"): a subject right after it (not "When was ...?", "When in 2019 did ...?"),
     and a question word after a comma further on (`_clause_ends`)."""
     after = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
-    if after is None or after.pos_ not in _SUBJECT_START:
+    if after is None or not (after.pos_ in _SUBJECT_START or after.dep_ in _SUBJECT_DEPS):
         return False
     n = bisect.bisect_right(commas, tok.i)
     return n < len(commas) and commas[n] < last_asked
@@ -382,11 +396,13 @@ def analyse(question: str) -> tuple[AnswerKind, bool, str, list[str], Unit, int]
         kind = _kind_of_noun(noun)
     verbs = [t for t in doc if t.lower_ in _LIST_VERBS and t.pos_ == "VERB"]
     listed = [c for t in verbs for c in t.children if c.dep_ == "dobj"]  # "name the six deals"
+    one_of = any(_one_of(t) for t in doc if t.lower_ in ("which", "what"))
     many = (
         (noun is not None and _plural(noun) and kind != "number")
         or bool(verbs)
         or any(t.lower_ in _MANY_WORDS for t in doc)
-        or any(t.like_num and t.head.tag_ == "NNS" and t.dep_ == "nummod" for t in doc)
+        or not one_of and any(t.like_num and t.head.tag_ == "NNS" and t.dep_ == "nummod"
+                              for t in doc)
     )
     if kind is None:
         kind = "list" if many else "generic"
