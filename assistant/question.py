@@ -763,6 +763,19 @@ _ORDINAL_WORD = re.compile(
 )
 
 
+def _times(text: str) -> tuple[list[str], list[re.Match[str]]]:
+    """The times `text` names, in order, each whole: a date with its month ("May 2020",
+    "3 March 2019", "March 3rd, 2019") or a year alone; and the dates' matches."""
+    dates = list(FULL_DATE.finditer(text))
+    years = [m for m in _YEAR_WORD.finditer(text) if not _inside(m, dates)]
+    return [m.group() for m in sorted([*dates, *years], key=lambda m: m.start())], dates
+
+
+def _inside(match: re.Match[str], spans: list[re.Match[str]]) -> bool:
+    """Whether `match` starts inside one of `spans` (matches in the same text)."""
+    return any(s.start() <= match.start() < s.end() for s in spans)
+
+
 def _first_verb(doc):
     """The first verb or auxiliary of a parsed text, None when it has none."""
     return next((t for t in doc if t.pos_ in ("VERB", "AUX")), None)
@@ -778,15 +791,14 @@ def elliptical_swap(question: str, previous: str) -> str | None:
     if _first_verb(doc) is not None:
         return None
     swapped = previous
-    dated = [list(FULL_DATE.finditer(text)) for text in (question, previous)]
-    for value, old in zip(*dated, strict=False):  # a date whole, its month with its year
-        swapped = swapped.replace(old.group(), value.group(), 1)
-    for pattern in (_YEAR_WORD, _ORDINAL_WORD):  # then years and ordinals outside dates
-        new, olds = ([m.group() for m in pattern.finditer(text)
-                      if not any(d.start() <= m.start() < d.end() for d in spans)]
-                     for text, spans in zip((question, previous), dated, strict=True))
-        for value, old in zip(new, olds, strict=False):
-            swapped = re.sub(rf"\b{re.escape(old)}\b", value, swapped, count=1)
+    # times in turn, each whole: a date with its month (and day) or a year alone
+    (new, new_dates), (olds, old_dates) = (_times(question), _times(previous))
+    for value, old in zip(new, olds, strict=False):
+        swapped = re.sub(rf"\b{re.escape(old)}\b", value, swapped, count=1)
+    new = [m.group() for m in _ORDINAL_WORD.finditer(question) if not _inside(m, new_dates)]
+    olds = [m.group() for m in _ORDINAL_WORD.finditer(previous) if not _inside(m, old_dates)]
+    for value, old in zip(new, olds, strict=False):  # then ordinals outside dates
+        swapped = re.sub(rf"\b{re.escape(old)}\b", value, swapped, count=1)
     old_ents = {e.label_: e.text for e in parse(previous).ents if e.label_ in _SWAP_LABELS
                 and not (e.label_ == "DATE" and _YEAR_WORD.search(e.text))}
     for ent in doc.ents:

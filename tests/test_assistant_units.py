@@ -326,6 +326,9 @@ def test_a_part_without_a_verb_is_the_first_part_with_its_own_time_and_ordinal()
         "Who opened the ferry terminal on 5 June 2017, and who on October 3rd, 2021?"
     ) == ["Who opened the ferry terminal on 5 June 2017?",
           "Who opened the ferry terminal on October 3rd, 2021?"]
+    assert question_parts(
+        "Who opened the ferry terminal in 2017, and who in May 2020?"
+    ) == ["Who opened the ferry terminal in 2017?", "Who opened the ferry terminal in May 2020?"]
 
 
 def test_a_month_is_not_a_place() -> None:
