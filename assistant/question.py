@@ -791,14 +791,14 @@ def elliptical_swap(question: str, previous: str) -> str | None:
     if _first_verb(doc) is not None:
         return None
     swapped = previous
-    # times in turn, each whole: a date with its month (and day) or a year alone
-    (new, new_dates), (olds, old_dates) = (_times(question), _times(previous))
-    for value, old in zip(new, olds, strict=False):
-        swapped = re.sub(rf"\b{re.escape(old)}\b", value, swapped, count=1)
-    new = [m.group() for m in _ORDINAL_WORD.finditer(question) if not _inside(m, new_dates)]
-    olds = [m.group() for m in _ORDINAL_WORD.finditer(previous) if not _inside(m, old_dates)]
-    for value, old in zip(new, olds, strict=False):  # then ordinals outside dates
-        swapped = re.sub(rf"\b{re.escape(old)}\b", value, swapped, count=1)
+    # times in turn, each whole (a date with its month and day, or a year alone), then
+    # ordinals outside those dates
+    (new_times, new_dates), (old_times, old_dates) = _times(question), _times(previous)
+    ordinals = [[m.group() for m in _ORDINAL_WORD.finditer(text) if not _inside(m, dates)]
+                for text, dates in ((question, new_dates), (previous, old_dates))]
+    for new, olds in ((new_times, old_times), ordinals):
+        for value, old in zip(new, olds, strict=False):
+            swapped = re.sub(rf"\b{re.escape(old)}\b", value, swapped, count=1)
     old_ents = {e.label_: e.text for e in parse(previous).ents if e.label_ in _SWAP_LABELS
                 and not (e.label_ == "DATE" and _YEAR_WORD.search(e.text))}
     for ent in doc.ents:
