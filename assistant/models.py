@@ -72,6 +72,8 @@ class SearchFilters(BaseModel):
     @classmethod
     def _known_jurisdictions(cls, value: object) -> object:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            if any(not v.strip() for v in value):  # not silently read as no filter
+                raise ValueError("a jurisdiction may not be blank")
             return parse_codes(value)
         return value
 

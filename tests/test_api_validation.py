@@ -79,6 +79,7 @@ BAD_CHAT_BODIES = [
     ({"question": "q", "filters": {"date_from": "last week"}}, "filters.date_from"),
     ({"question": "q", "filters": {"date_from": "2022-13-45"}}, "not a date"),
     ({"question": "q", "filters": {"date_to": "2023-04-31"}}, "filters.date_to"),
+    ({"question": "q", "filters": {"jurisdiction": ["wales", " "]}}, "may not be blank"),
     ({"question": "q", "k": 0}, "k"),
     ({"question": "q", "surprise": 1}, "surprise: unknown field"),
 ]
