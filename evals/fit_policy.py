@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,10 +73,21 @@ class Case:
     typed: str = ""  # cleaned, its shorthand spelled out (what the evidence gate reads)
 
 
+class _CacheReader(pickle.Unpickler):
+    """Reads a cache written by `python -m evals.fit_policy` (whose cases pickle as
+    `__main__.Case`) from any entry point (`evals.rank_cv`)."""
+
+    def find_class(self, module: str, name: str):
+        if name == "Case" and module in ("__main__", __name__):
+            return Case
+        return super().find_class(module, name)
+
+
 def retrieve_all(items: list[EvalItem], settings: Settings, cache: Path | None) -> list[Case]:
     """Retrieval for every question, through the product's own path (cached on disk)."""
     if cache and cache.is_file():
-        return pickle.loads(cache.read_bytes())
+        with cache.open("rb") as f:
+            return _CacheReader(f).load()
     from assistant.assistant import Assistant
 
     assistant = Assistant(settings)
@@ -126,12 +138,14 @@ PAIRS_PER_QUESTION = 60
 
 
 def fit_weights(
-    x: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 0
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 0,
+    names: Sequence[str] = FEATURES,
 ) -> tuple[dict[str, float], float]:
     """A ranking model, calibrated: logistic regression on feature differences of (answer,
     non-answer) window pairs of the same question (it learns to rank within a question,
     which is what selection needs), then a one-feature logistic fit of the labels on its
-    scores (Platt scaling), so thresholds read as probabilities. Both scikit-learn, L2, C=1."""
+    scores (Platt scaling), so thresholds read as probabilities. Both scikit-learn, L2, C=1.
+    `names` are the columns of `x` (a subset of the features, in cross-validation)."""
     from sklearn.linear_model import LogisticRegression
 
     rng = np.random.default_rng(seed)
@@ -151,7 +165,7 @@ def fit_weights(
     platt = LogisticRegression(C=1.0, max_iter=5000).fit((x @ direction)[:, None], y)
     scale, intercept = float(platt.coef_[0][0]), float(platt.intercept_[0])
     weights = {name: round(float(c) * scale, 4)
-               for name, c in zip(FEATURES, direction, strict=True)}
+               for name, c in zip(names, direction, strict=True)}
     return weights, round(intercept, 4)
 
 
@@ -338,6 +352,17 @@ def run_trials(cases: list[Case], encode, base: AnswerPolicy, changes: list[str]
             f"{false_refusal:.3f} words {words:.1f} citations {cites:.3f}")
 
 
+def tune_inputs(settings: Settings, cache: Path | None):
+    """The tune questions (with dev's where it is beside the repo), their retrieval
+    (`retrieve_all`) and the product's cached query encoder."""
+    from assistant.encoder import CachedEncoder
+    from vectorstore.embeddings import get_embeddings
+
+    items = load_dataset(TUNE) + (load_dataset(DEV) if DEV.is_file() else [])
+    cases = retrieve_all(items, settings, cache)
+    return items, cases, CachedEncoder(get_embeddings(settings)).encode
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, help="pickle of the retrieval results to reuse")
@@ -357,12 +382,7 @@ def main() -> None:
             trial_policy(settings.answer, change)
     except ValueError as exc:
         parser.error(str(exc))
-    items = load_dataset(TUNE) + (load_dataset(DEV) if DEV.is_file() else [])
-    cases = retrieve_all(items, settings, args.cache)
-    from assistant.encoder import CachedEncoder
-    from vectorstore.embeddings import get_embeddings
-
-    encode = CachedEncoder(get_embeddings(settings)).encode
+    items, cases, encode = tune_inputs(settings, args.cache)
     if args.trials:
         run_trials(cases, encode, settings.answer, args.trials, settings.max_answer_words)
         return

@@ -86,3 +86,24 @@ def test_every_policy_field_window_scoring_reads_is_a_scoring_field() -> None:
     read = set(re.findall(r"self\.policy\.(\w+)", inspect.getsource(AnswerSelector.score)))
     read |= {"weights"}  # read into the selector's coefficients when it is built
     assert read <= set(fit_policy._SCORING)
+
+
+def test_a_cache_written_by_the_command_is_read_from_another_entry_point(
+    monkeypatch, tmp_path
+) -> None:
+    """`python -m evals.fit_policy` pickles its cases as `__main__.Case`; `evals.rank_cv`
+    (or a test) reads the same cache."""
+    import pickle
+    from dataclasses import make_dataclass
+
+    import __main__
+
+    written = make_dataclass("Case", ["item", "question", "passages", "unknown", "typed"])
+    written.__module__ = "__main__"
+    monkeypatch.setattr(__main__, "Case", written, raising=False)
+    cache = tmp_path / "cases.pkl"
+    cache.write_bytes(pickle.dumps([written(None, "q", [], ["x"], "")]))
+    monkeypatch.delattr(__main__, "Case")
+    (case,) = fit_policy.retrieve_all([], None, cache)
+    assert isinstance(case, fit_policy.Case)
+    assert (case.question, case.unknown) == ("q", ["x"])
