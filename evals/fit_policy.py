@@ -28,7 +28,7 @@ import argparse
 import json
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,10 +75,11 @@ class Case:
 
 class _CacheReader(pickle.Unpickler):
     """Reads a cache written by `python -m evals.fit_policy` (whose cases pickle as
-    `__main__.Case`) from any entry point (`evals.rank_cv`)."""
+    `__main__.Case`) from any entry point (`evals.rank_cv`). Like any pickle, a cache can
+    run code when read: read only one you wrote."""
 
     def find_class(self, module: str, name: str):
-        if name == "Case" and module in ("__main__", __name__):
+        if name == "Case" and module in ("__main__", "evals.fit_policy"):
             return Case
         return super().find_class(module, name)
 
@@ -145,9 +146,11 @@ def fit_weights(
     non-answer) window pairs of the same question (it learns to rank within a question,
     which is what selection needs), then a one-feature logistic fit of the labels on its
     scores (Platt scaling), so thresholds read as probabilities. Both scikit-learn, L2, C=1.
-    `names` are the columns of `x` (a subset of the features, in cross-validation)."""
+    `names` are the columns of `x` (a subset of the features, in cross-validation).
+    ValueError if no question has both an answer and a non-answer window."""
     from sklearn.linear_model import LogisticRegression
 
+    y = np.asarray(y, dtype=bool)  # labels as 0/1 integers would index rows, not mask them
     rng = np.random.default_rng(seed)
     diffs, signs = [], []
     for g in np.unique(groups):
@@ -159,6 +162,8 @@ def fit_weights(
             a, b = rng.choice(pos), rng.choice(neg)
             diffs += [x[a] - x[b], x[b] - x[a]]
             signs += [1, 0]
+    if not diffs:
+        raise ValueError("no question has both an answer and a non-answer window to fit on")
     ranker = LogisticRegression(C=1.0, max_iter=5000, fit_intercept=False)
     ranker.fit(np.array(diffs), np.array(signs))
     direction = ranker.coef_[0]
@@ -352,7 +357,9 @@ def run_trials(cases: list[Case], encode, base: AnswerPolicy, changes: list[str]
             f"{false_refusal:.3f} words {words:.1f} citations {cites:.3f}")
 
 
-def tune_inputs(settings: Settings, cache: Path | None):
+def tune_inputs(
+    settings: Settings, cache: Path | None
+) -> tuple[list[EvalItem], list[Case], Callable[[list[str]], np.ndarray]]:
     """The tune questions (with dev's where it is beside the repo), their retrieval
     (`retrieve_all`) and the product's cached query encoder."""
     from assistant.encoder import CachedEncoder
