@@ -33,6 +33,9 @@ EXIT_REGRESSION = 1
 EXIT_BAD_INPUT = 2
 
 
+UNINDEXED_SHOWN = 5  # gold sources named in the warning that some are not indexed
+
+
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
@@ -77,6 +80,10 @@ def print_summary(report: Report, console: Console) -> None:
         cells = [_fmt(k, metrics[k].value) if k in metrics else "–" for k in keys]
         by_type.add_row(qtype, str(report.type_counts[qtype]), *cells)
     console.print(by_type)
+    console.print(
+        f"index: {report.dataset.get('indexed_documents')} documents, "
+        f"{report.dataset.get('indexed_chunks')} chunks at {report.config.get('store')}"
+    )
     lat = report.latency_ms
     console.print(
         f"latency p50 {_ms(lat.get('p50'))}, p95 {_ms(lat.get('p95'))} · "
@@ -192,6 +199,16 @@ def eval_command(
     console.print(
         f"wrote {paths['report.json']}, {paths['results.jsonl'].name}, {paths['report.html'].name}"
     )
+    unindexed = report.dataset.get("unindexed_sources") or []
+    if unindexed:
+        shown = ", ".join(unindexed[:UNINDEXED_SHOWN]) + (
+            ", ..." if len(unindexed) > UNINDEXED_SHOWN else "")
+        typer.echo(
+            f"warning: {len(unindexed)} gold source document(s) of {dataset.name} are not in "
+            f"the index at {report.config.get('store')} ({shown}): questions about them "
+            "cannot be answered; index the folders the dataset was written over with "
+            "`igr ingest`", err=True,
+        )
     first_error = next((r.error for r in results if r.error), None)
     if first_error and report.errors == report.questions:
         raise _fail(f"every question failed; the first with {first_error}")

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
+from evals.text import doc_stem
 from ingest.settings import PROJECT_ROOT, Settings
 
 
-def corpus_fingerprint(settings: Settings) -> tuple[str, int, int]:
-    """(sha256 of the sorted doc_id/chunk_id pairs in the store, documents, chunks)."""
+def corpus_fingerprint(settings: Settings) -> tuple[str, set[str], int]:
+    """(sha256 of the sorted doc_id/chunk_id pairs in the store, its doc_ids, chunks)."""
     from vectorstore.store import open_store
 
     metas = open_store(settings).metadatas()
     pairs = sorted(f"{meta.get('doc_id', '')}\t{cid}" for cid, meta in metas.items())
     digest = hashlib.sha256("\n".join(pairs).encode("utf-8")).hexdigest()
-    docs = {meta.get("doc_id") for meta in metas.values()}
-    return digest, len(docs), len(pairs)
+    docs = {str(meta.get("doc_id", "")) for meta in metas.values()}
+    return digest, docs, len(pairs)
+
+
+def unindexed_sources(sources: Iterable[str], doc_ids: Iterable[str]) -> list[str]:
+    """The gold sources (doc ids or file stems) that name no indexed document, sorted: an
+    evaluation over a store that lacks them measures retrieval of documents it cannot find."""
+    indexed = {doc_stem(d) for d in doc_ids}
+    return sorted({s for s in sources if doc_stem(s) not in indexed})
 
 
 def model_fingerprint(model_dir: Path) -> str | None:

@@ -14,7 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from evals.dataset import EvalItem, dataset_hash, items_hash
-from evals.fingerprint import corpus_fingerprint, git_commit, model_fingerprint
+from evals.fingerprint import (
+    corpus_fingerprint,
+    git_commit,
+    model_fingerprint,
+    unindexed_sources,
+)
 from evals.judge import Judge, JudgeError
 from evals.metrics import Ratio, SupportFn
 from evals.models import HISTORY_DATASET, HISTORY_OWN, JudgeStatus, QuestionResult, Report
@@ -211,8 +216,10 @@ def evaluate(
         "stem": Path(dataset_path).stem,
         "questions": len(items),
         "selection": selection or {},
-        "indexed_documents": docs,
+        "indexed_documents": len(docs),
         "indexed_chunks": chunks,
+        "unindexed_sources": unindexed_sources(
+            (s for item in items for s in item.sources), docs),
     }
     config = config_of(settings, k)
     config["history_answers"] = HISTORY_OWN if own_history else HISTORY_DATASET

@@ -127,3 +127,43 @@ def test_cli_exit_2_when_every_question_fails(shared_settings: Settings, tmp_pat
     assert run.stderr.startswith("error: every question failed; the first with ")
     assert "IGR_LLM_BASE_URL" in run.stderr and "Traceback" not in run.output
     assert len((tmp_path / "x" / "results.jsonl").read_text().splitlines()) == 2
+
+
+def test_cli_warns_when_gold_sources_are_not_indexed(
+    samples_settings: Settings, tmp_path: Path, monkeypatch
+) -> None:
+    """A dataset written over documents the store lacks is evaluated, with a warning naming
+    them (a wrong store is otherwise only seen in low figures); none when all are indexed."""
+    monkeypatch.setattr("ingest.settings.get_settings", lambda: samples_settings)
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """igr (test shell)."""
+
+    register(app)
+
+    def item(n: int, source: str) -> str:
+        return json.dumps({
+            "id": f"q{n}", "type": "factoid", "question": "What is the Sewel convention?",
+            "answer": "A convention.", "sources": [source], "evidence": [], "keywords": ["1998"],
+        })
+
+    runs = {}
+    for name, sources in (("indexed", ["sewel-convention-and-legislative-consent"]),
+                          ("missing", ["web/sewel-convention-and-legislative-consent",
+                                       "web/a-report-nobody-indexed"])):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(item(n, s) for n, s in enumerate(sources)) + "\n",
+                        encoding="utf-8")
+        runs[name] = CliRunner().invoke(
+            app, ["eval", str(path), "--no-progress", "--out", str(tmp_path / name)])
+        assert runs[name].exit_code == 0, runs[name].output
+        assert "index: 6 documents, " in runs[name].stdout
+    assert "warning" not in runs["indexed"].stderr
+    warning = runs["missing"].stderr
+    assert "1 gold source document(s) of missing.jsonl are not in the index" in warning
+    assert "web/a-report-nobody-indexed" in warning and "sewel" not in warning
+    report = load_report(tmp_path / "missing" / "report.json")
+    assert report.dataset["unindexed_sources"] == ["web/a-report-nobody-indexed"]
+    assert report.dataset["indexed_documents"] == 6
