@@ -82,7 +82,8 @@ def print_summary(report: Report, console: Console) -> None:
     console.print(by_type)
     console.print(
         f"index: {report.dataset.get('indexed_documents')} documents, "
-        f"{report.dataset.get('indexed_chunks')} chunks at {report.config.get('store')}"
+        f"{report.dataset.get('indexed_chunks')} chunks in collection "
+        f"{report.config.get('collection')!r} at {report.config.get('store')}"
     )
     lat = report.latency_ms
     console.print(
@@ -205,9 +206,10 @@ def eval_command(
             ", ..." if len(unindexed) > UNINDEXED_SHOWN else "")
         typer.echo(
             f"warning: {len(unindexed)} gold source document(s) of {dataset.name} are not in "
-            f"the index at {report.config.get('store')} ({shown}): questions about them "
-            "cannot be answered; index the folders the dataset was written over with "
-            "`igr ingest`", err=True,
+            f"collection {report.config.get('collection')!r} at {report.config.get('store')} "
+            f"({shown}): questions about them cannot be answered; index the folders the "
+            "dataset was written over with `igr ingest` (evals/README.md names the splits')",
+            err=True,
         )
     first_error = next((r.error for r in results if r.error), None)
     if first_error and report.errors == report.questions:

@@ -18,15 +18,21 @@ def corpus_fingerprint(settings: Settings) -> tuple[str, set[str], int]:
     metas = open_store(settings).metadatas()
     pairs = sorted(f"{meta.get('doc_id', '')}\t{cid}" for cid, meta in metas.items())
     digest = hashlib.sha256("\n".join(pairs).encode("utf-8")).hexdigest()
-    docs = {str(meta.get("doc_id", "")) for meta in metas.values()}
+    docs = {str(meta.get("doc_id") or "") for meta in metas.values()}
     return digest, docs, len(pairs)
 
 
 def unindexed_sources(sources: Iterable[str], doc_ids: Iterable[str]) -> list[str]:
-    """The gold sources (doc ids or file stems) that name no indexed document, sorted: an
-    evaluation over a store that lacks them measures retrieval of documents it cannot find."""
+    """The gold sources (doc ids or file stems, compared by stem as the metrics compare
+    them) that name no indexed document, one spelling per document, sorted: an evaluation
+    over a store that lacks them measures retrieval of documents it cannot find."""
     indexed = {doc_stem(d) for d in doc_ids}
-    return sorted({s for s in sources if doc_stem(s) not in indexed})
+    missing: dict[str, str] = {}
+    for source in sources:
+        stem = doc_stem(source)
+        if stem not in indexed:
+            missing.setdefault(stem, source)
+    return sorted(missing.values())
 
 
 def model_fingerprint(model_dir: Path) -> str | None:

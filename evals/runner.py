@@ -27,6 +27,7 @@ from evals.scoring import errored, missing_chunk_ids, score
 from evals.summary import build_report
 from evals.text import strip_markers
 from ingest.settings import Settings
+from vectorstore.store import store_location
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -149,7 +150,7 @@ def config_of(settings: Settings, k: int) -> dict[str, object]:
     config: dict[str, object] = {"k": k}
     config.update({name: getattr(settings, name) for name in keep})
     config["embedding_model"] = Path(settings.resolved_embedding_model()).name
-    config["store"] = settings.chroma_url or str(settings.store_dir)
+    config["store"] = store_location(settings)
     return config
 
 

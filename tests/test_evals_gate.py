@@ -18,7 +18,7 @@ from evals.output import load_report, write_outputs
 from evals.runner import evaluate
 from evals.targets import METRIC_BY_KEY
 from ingest.settings import PROJECT_ROOT, Settings
-from tests.conftest import SHARED_EVALS_DIR
+from tests.conftest import SAMPLES_DIR, SHARED_EVALS_DIR
 
 TEST_SPLIT = PROJECT_ROOT / "evals" / "datasets" / "test.jsonl"
 BASELINE = PROJECT_ROOT / "evals" / "baselines" / "test-report.json"
@@ -133,7 +133,8 @@ def test_cli_warns_when_gold_sources_are_not_indexed(
     samples_settings: Settings, tmp_path: Path, monkeypatch
 ) -> None:
     """A dataset written over documents the store lacks is evaluated, with a warning naming
-    them (a wrong store is otherwise only seen in low figures); none when all are indexed."""
+    them (a wrong store is otherwise only seen in low figures); none when all are indexed.
+    Sources are compared by file stem, as the metrics compare them."""
     monkeypatch.setattr("ingest.settings.get_settings", lambda: samples_settings)
     app = typer.Typer()
 
@@ -149,21 +150,24 @@ def test_cli_warns_when_gold_sources_are_not_indexed(
             "answer": "A convention.", "sources": [source], "evidence": [], "keywords": ["1998"],
         })
 
+    sewel = "sewel-convention-and-legislative-consent"
+    absent = [f"web/report-nobody-indexed-{n}" for n in range(6)]
     runs = {}
-    for name, sources in (("indexed", ["sewel-convention-and-legislative-consent"]),
-                          ("missing", ["web/sewel-convention-and-legislative-consent",
-                                       "web/a-report-nobody-indexed"])):
+    for name, sources in (("indexed", [sewel, f"samples/{sewel}"]),
+                          ("missing", [f"web/{sewel}", *absent, f"pdf/{absent[0]}"])):
         path = tmp_path / f"{name}.jsonl"
         path.write_text("\n".join(item(n, s) for n, s in enumerate(sources)) + "\n",
                         encoding="utf-8")
         runs[name] = CliRunner().invoke(
             app, ["eval", str(path), "--no-progress", "--out", str(tmp_path / name)])
         assert runs[name].exit_code == 0, runs[name].output
-        assert "index: 6 documents, " in runs[name].stdout
+    files = len([p for p in SAMPLES_DIR.iterdir() if p.is_file()])
+    assert f"index: {files} documents, " in runs["indexed"].stdout
     assert "warning" not in runs["indexed"].stderr
-    warning = runs["missing"].stderr
-    assert "1 gold source document(s) of missing.jsonl are not in the index" in warning
-    assert "web/a-report-nobody-indexed" in warning and "sewel" not in warning
+    assert load_report(tmp_path / "indexed" / "report.json").dataset["unindexed_sources"] == []
+    warning = " ".join(runs["missing"].stderr.split())
+    assert "6 gold source document(s) of missing.jsonl are not in collection" in warning
+    assert ", ".join(absent[:5]) + ", ..." in warning and sewel not in warning
     report = load_report(tmp_path / "missing" / "report.json")
-    assert report.dataset["unindexed_sources"] == ["web/a-report-nobody-indexed"]
-    assert report.dataset["indexed_documents"] == 6
+    assert report.dataset["unindexed_sources"] == absent
+    assert report.dataset["indexed_documents"] == files
