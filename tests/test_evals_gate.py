@@ -161,7 +161,8 @@ def test_cli_warns_when_gold_sources_are_not_indexed(
         runs[name] = CliRunner().invoke(
             app, ["eval", str(path), "--no-progress", "--out", str(tmp_path / name)])
         assert runs[name].exit_code == 0, runs[name].output
-    files = len([p for p in SAMPLES_DIR.iterdir() if p.is_file()])
+    files = len([p for p in SAMPLES_DIR.iterdir()
+                 if p.is_file() and not p.name.startswith((".", "README"))])
     assert f"index: {files} documents, " in runs["indexed"].stdout
     assert "warning" not in runs["indexed"].stderr
     assert load_report(tmp_path / "indexed" / "report.json").dataset["unindexed_sources"] == []
