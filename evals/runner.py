@@ -27,7 +27,6 @@ from evals.scoring import errored, missing_chunk_ids, score
 from evals.summary import build_report
 from evals.text import strip_markers
 from ingest.settings import Settings
-from vectorstore.store import store_location
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -133,6 +132,8 @@ def own_answers(assistant: Assistant, history: list[ChatMessage], k: int) -> lis
 
 def config_of(settings: Settings, k: int) -> dict[str, object]:
     """The settings that change what an evaluation measures."""
+    from vectorstore.store import store_location  # chromadb only when a run opens a store
+
     keep = (
         "answerer",
         "top_k",
