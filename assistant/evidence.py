@@ -57,7 +57,8 @@ _PASSED = {"bill": "act", "act": "bill"}  # a law keeps its name from bill to ac
 def _phrase_found(phrase: str, text: str) -> bool:
     """A body's name, ignoring case, spacing, hyphens and punctuation ("... Bill" met by
     "... Act", the same law once passed), or by its initials as a word ("PACAC" for the
-    "Public Administration and Constitutional Affairs Committee"); a name joining two
+    "Public Administration and Constitutional Affairs Committee"; "MoU" for "Memorandum of
+    Understanding", `_mixed_initials_found`); a name joining two
     bodies ("PolicyWISE and Bennett Institute") is met when each of its words is."""
     words = [w for w in re.findall(r"[\w'’-]+", phrase) if w.lower() not in _JOINERS]
     forms = [phrase]
@@ -70,10 +71,23 @@ def _phrase_found(phrase: str, text: str) -> bool:
         rf"\b{initials}s?\b", text, re.IGNORECASE
     ):
         return True
+    if _mixed_initials_found(phrase, text):
+        return True
     return len(words) < len(phrase.split()) and all(_name_found(w, text) for w in words)
 
 
 _JOINERS = {"and", "for", "the", "of", "on", "in"}
+
+
+def _mixed_initials_found(phrase: str, text: str) -> bool:
+    """A name met by its initials with those of its small joining words kept in lower
+    case, as written ("MoU" for "Memorandum of Understanding", "IfG" for "Institute for
+    Government"), or all in capitals ("MOU")."""
+    words = re.findall(r"[\w'’-]+", phrase)
+    letters = "".join(w[0] for w in words)
+    if len(letters) < 3 or letters.isupper() or sum(c.isupper() for c in letters) < 2:
+        return False
+    return bool(re.search(rf"\b(?:{letters}|{letters.upper()})s?\b", text))
 
 
 def _squash(text: str) -> str:

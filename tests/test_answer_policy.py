@@ -675,6 +675,18 @@ def test_a_body_s_name_is_met_by_its_initials_and_a_bill_by_its_act() -> None:
     assert not is_met("phrase:Harbour Levy Bill", "the Harbour Fees Act")
 
 
+def test_a_body_s_name_is_met_by_initials_that_keep_its_small_words() -> None:
+    """"MoU" and "IfG" style shorthand: the joining words' letters in lower case, or the
+    whole in capitals; nothing else with those letters."""
+    from assistant.evidence import is_met
+
+    assert is_met("phrase:Office for Harbours", "the OfH said the levy was fair")
+    assert is_met("phrase:Office for Harbours", "the OFH said the levy was fair")
+    assert is_met("phrase:Accord of Understanding", "both boards signed AoUs in May")
+    assert not is_met("phrase:Office for Harbours", "the offh tally")
+    assert not is_met("phrase:Office for Harbours", "the OH and the FH met")
+
+
 def test_a_place_of_several_words_is_met_as_written(selector) -> None:
     """"the South Coast's harbour deal" is not answered from a passage that has "South" and
     "Coast" in it but is about the West Coast's deal."""
