@@ -57,9 +57,9 @@ _PASSED = {"bill": "act", "act": "bill"}  # a law keeps its name from bill to ac
 def _phrase_found(phrase: str, text: str) -> bool:
     """A body's name, ignoring case, spacing, hyphens and punctuation ("... Bill" met by
     "... Act", the same law once passed), or by its initials as a word ("PACAC" for the
-    "Public Administration and Constitutional Affairs Committee"; "MoU" for "Memorandum of
-    Understanding", `_mixed_initials_found`); a name joining two
-    bodies ("PolicyWISE and Bennett Institute") is met when each of its words is."""
+    "Public Administration and Constitutional Affairs Committee", in any case) or by
+    initials that keep its small words ("MoU", `_mixed_initials_found`); a name joining
+    two bodies ("PolicyWISE and Bennett Institute") is met when each of its words is."""
     words = [w for w in re.findall(r"[\w'’-]+", phrase) if w.lower() not in _JOINERS]
     forms = [phrase]
     if words and words[-1].lower() in _PASSED:
@@ -80,14 +80,19 @@ _JOINERS = {"and", "for", "the", "of", "on", "in"}
 
 
 def _mixed_initials_found(phrase: str, text: str) -> bool:
-    """A name met by its initials with those of its small joining words kept in lower
-    case, as written ("MoU" for "Memorandum of Understanding", "IfG" for "Institute for
-    Government"), or all in capitals ("MOU")."""
+    """A name of three or more words, among them a small joining word (`_JOINERS`), met by
+    the first letter of each word, the joining words' in lower case ("MoU" for "Memorandum
+    of Understanding", "IfG" for "Institute For Government"), or by the same letters in
+    capitals ("MOU"), either maybe plural ("MoUs"). Case counts: "mou" and "Mou" do not
+    meet it; a word in capitals that happens to spell them ("SOS") does, which on the
+    tune questions' names met only real shorthand. A name with no joining word is left to
+    the initials check of `_phrase_found`."""
     words = re.findall(r"[\w'’-]+", phrase)
-    letters = "".join(w[0] for w in words)
+    letters = "".join(w[0].lower() if w.lower() in _JOINERS else w[0] for w in words)
     if len(letters) < 3 or letters.isupper() or sum(c.isupper() for c in letters) < 2:
         return False
-    return bool(re.search(rf"\b(?:{letters}|{letters.upper()})s?\b", text))
+    forms = f"{re.escape(letters)}|{re.escape(letters.upper())}"
+    return bool(re.search(rf"\b(?:{forms})s?\b", text))
 
 
 def _squash(text: str) -> str:

@@ -683,8 +683,10 @@ def test_a_body_s_name_is_met_by_initials_that_keep_its_small_words() -> None:
     assert is_met("phrase:Office for Harbours", "the OfH said the levy was fair")
     assert is_met("phrase:Office for Harbours", "the OFH said the levy was fair")
     assert is_met("phrase:Accord of Understanding", "both boards signed AoUs in May")
-    assert not is_met("phrase:Office for Harbours", "the offh tally")
-    assert not is_met("phrase:Office for Harbours", "the OH and the FH met")
+    assert is_met("phrase:Office For Harbours", "the OfH said the levy was fair")
+    for other in ("the ofh tally", "the Ofh said", "the TOFH list", "the OfHx rule",
+                  "the FoH said", "the OH and the FH met"):
+        assert not is_met("phrase:Office for Harbours", other), other
 
 
 def test_a_place_of_several_words_is_met_as_written(selector) -> None:
